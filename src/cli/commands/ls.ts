@@ -1,0 +1,11 @@
+import type {CommandModule} from "yargs";
+import {R1Error} from "../../util/R1Error.js";
+
+// Placeholder until its issue lands: says so plainly instead of pretending.
+export const lsCommand: CommandModule = {
+    command: "ls",
+    describe: "(not built yet)",
+    handler: () => {
+        throw new R1Error("`r1 ls` is not built yet in this version.");
+    }
+};

@@ -1,0 +1,11 @@
+import type {CommandModule} from "yargs";
+import {R1Error} from "../../util/R1Error.js";
+
+// Placeholder until its issue lands: says so plainly instead of pretending.
+export const showCommand: CommandModule = {
+    command: "show",
+    describe: "(not built yet)",
+    handler: () => {
+        throw new R1Error("`r1 show` is not built yet in this version.");
+    }
+};
