@@ -11,7 +11,7 @@ function r1(...args: string[]) {
 test("r1 --help lists every command", () => {
     const result = r1("--help");
     assert.equal(result.status, 0);
-    for (const name of ["plan", "bench", "pull", "run", "serve", "ls", "rm", "show", "quantize", "inspect", "eval"])
+    for (const name of ["plan", "hw", "bench", "pull", "run", "serve", "ls", "rm", "show", "quantize", "inspect", "eval"])
         assert.match(result.stdout, new RegExp(`r1 ${name}\\b`));
 });
 

@@ -1,4 +1,5 @@
 import {planCommand} from "./plan.js";
+import {hwCommand} from "./hw.js";
 import {benchCommand} from "./bench.js";
 import {pullCommand} from "./pull.js";
 import {runCommand} from "./run.js";
@@ -15,6 +16,7 @@ import type {CommandModule} from "yargs";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
     planCommand,
+    hwCommand,
     benchCommand,
     pullCommand,
     runCommand,
