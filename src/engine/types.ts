@@ -34,6 +34,11 @@ export interface GenerationOptions {
     think?: boolean;
     /** Aborting stops generation within one token and frees the sequence. */
     signal?: AbortSignal;
+    /**
+     * `complete()` only: the answer starts with the prompt as the tokenizer renders it back (what
+     * llama.cpp's examples print). Defaults to `false`.
+     */
+    echoPrompt?: boolean;
 }
 
 export type FinishReason = "stop" | "length" | "abort";
@@ -43,6 +48,8 @@ export interface GenerationUsage {
     /** Every generated token, reasoning included. */
     completionTokens: number;
     reasoningTokens: number;
+    /** Prompt tokens reused from the previous turn's cache instead of being evaluated again. */
+    cachedPromptTokens?: number;
 }
 
 export interface GenerationTimings {
@@ -52,6 +59,8 @@ export interface GenerationTimings {
     generationMs: number;
     /** Time from the request to the first generated token (ms). */
     firstTokenMs: number;
+    /** Time from the request to the first answer token (ms); absent when there was no answer. */
+    firstAnswerMs?: number;
 }
 
 export interface GenerationResult {
@@ -79,6 +88,12 @@ export interface LoadedModelInfo {
     /** Whether the chat template opens `<think>` itself (R1 distills do). */
     reasoning: boolean;
     loadMs: number;
+    /** CPU threads used for decoding (the physical core count unless overridden). */
+    threads?: number;
+    batchSize?: number;
+    flashAttention?: boolean;
+    /** The GPU backend in use (`"cuda"`, `"metal"`, `"vulkan"`), or `false` on CPU only. */
+    gpu?: string | false;
 }
 
 export interface LoadedModel {

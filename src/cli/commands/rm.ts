@@ -1,11 +1,27 @@
-import type {CommandModule} from "yargs";
-import {R1Error} from "../../util/R1Error.js";
+import type {Argv, CommandModule} from "yargs";
+import {findStoredModelName, formatBytes, ModelNotFoundError, ModelStore} from "../../store/index.js";
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export const rmCommand: CommandModule = {
-    command: "rm",
-    describe: "(not built yet)",
-    handler: () => {
-        throw new R1Error("`r1 rm` is not built yet in this version.");
+interface RmArgs {
+    names: string[];
+}
+
+export const rmCommand: CommandModule<object, RmArgs> = {
+    command: "rm <names..>",
+    describe: "delete pulled models, and the leftovers of unfinished pulls",
+    builder: (yargs) => (yargs as Argv<object>)
+        .positional("names", {type: "string", array: true, demandOption: true, describe: "model names as `r1 ls` shows them (aliases work)"}) as unknown as Argv<RmArgs>,
+    handler: async (args) => {
+        const store = new ModelStore();
+        // Check every name first, so a typo in the second does not leave the first half-done.
+        const found: string[] = [];
+        for (const input of args.names) {
+            const name = await findStoredModelName(store, input);
+            if (name === undefined) throw new ModelNotFoundError(input);
+            found.push(name);
+        }
+        for (const name of found) {
+            const {freedBytes} = await store.remove(name);
+            process.stdout.write(`deleted ${name} (${formatBytes(freedBytes)} freed)\n`);
+        }
     }
 };

@@ -1,11 +1,246 @@
-import type {CommandModule} from "yargs";
-import {R1Error} from "../../util/R1Error.js";
+import {existsSync} from "node:fs";
+import readline from "node:readline";
+import pc from "picocolors";
+import type {Argv, CommandModule} from "yargs";
+import {loadModel, type LoadModelOptions} from "../../engine/loadModel.js";
+import type {LlamaLoadedModel} from "../../engine/LlamaLoadedModel.js";
+import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../../engine/types.js";
+import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export const runCommand: CommandModule = {
-    command: "run",
-    describe: "(not built yet)",
-    handler: () => {
-        throw new R1Error("`r1 run` is not built yet in this version.");
+/** Largest prompt read from a pipe; more is almost certainly a mistake (the context is smaller anyway). */
+export const MAX_STDIN_PROMPT_BYTES = 16 * 1024 * 1024;
+
+interface RunArgs extends EngineFlags {
+    model: string;
+    prompt?: string;
+    system?: string;
+    raw: boolean;
+    json: boolean;
+    greedy: boolean;
+    n?: number;
+    temperature?: number;
+    "top-p"?: number;
+    "top-k"?: number;
+    seed?: number;
+    think: boolean;
+    "think-budget"?: number;
+    "hide-thinking": boolean;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+    command: "run <model>",
+    describe: "chat in the terminal, reasoning shown apart from the answer",
+    builder: (yargs) => withEngineFlags(yargs as Argv<object>)
+        .positional("model", {type: "string", demandOption: true, describe: "a pulled model's name or a path to a .gguf file"})
+        .option("prompt", {alias: "p", type: "string", describe: "one-shot: print the reply to this prompt and exit (stdin when piped)"})
+        .option("system", {type: "string", describe: "system prompt (folded into the first user turn for R1, as DeepSeek recommends)"})
+        .option("raw", {type: "boolean", default: false, describe: "plain completion of the prompt, no chat template"})
+        .option("json", {type: "boolean", default: false, describe: "one-shot: print {reasoning, answer, stats} as JSON"})
+        .option("greedy", {type: "boolean", default: false, describe: "always pick the most likely token (temperature 0)"})
+        .option("n", {alias: "n-predict", type: "number", describe: "most tokens to generate, reasoning included"})
+        .option("temperature", {type: "number", describe: "sampling temperature (default: 0.6, DeepSeek's recommendation)"})
+        .option("top-p", {type: "number", describe: "nucleus sampling (default: 0.95)"})
+        .option("top-k", {type: "number", describe: "top-k sampling (default: 40)"})
+        .option("seed", {type: "number", describe: "fixed sampling seed"})
+        .option("think", {type: "boolean", default: true, describe: "let the model reason first (--no-think answers directly)"})
+        .option("think-budget", {type: "number", describe: "most reasoning tokens before the thought is closed"})
+        .option("hide-thinking", {type: "boolean", default: false, describe: "show only a one-line reasoning progress, not its text"}) as unknown as Argv<RunArgs>,
+    handler: async (args) => {
+        const loadOptions: LoadModelOptions = {...engineFlagsToLoadOptions(args), path: resolveModelFile(args.model)};
+        const generation = generationOptions(args);
+        const prompt = args.prompt ?? (process.stdin.isTTY ? undefined : await readStdin());
+        if (prompt === undefined && args.json) throw new R1Error("--json needs a prompt (-p or stdin)", {exitCode: ExitCode.usage});
+        if (prompt === undefined && args.raw) throw new R1Error("--raw needs a prompt (-p or stdin)", {exitCode: ExitCode.usage});
+        const session = {model: await loadModel(loadOptions)};
+        try {
+            if (args.verbose) for (const line of describeLoadDecisions(session.model.info, args, session.model.model.trainContextSize)) process.stderr.write(pc.dim(`${line}\n`));
+            if (prompt !== undefined) await oneShot(session.model, prompt, args, generation);
+            else await interactive(session, loadOptions, args, generation);
+        } finally {
+            await session.model.dispose();
+        }
     }
 };
+
+/** A path to an existing file, else the name of a pulled model. */
+function resolveModelFile(nameOrPath: string): string {
+    if (existsSync(nameOrPath)) return nameOrPath;
+    throw new R1Error(`no model file or pulled model named ${nameOrPath}`, {exitCode: ExitCode.notFound, hint: "pull it first (`r1 pull NAME`) or give a path to a .gguf file"});
+}
+
+function generationOptions(args: RunArgs): GenerationOptions {
+    const options: GenerationOptions = {think: args.think};
+    if (args.greedy) options.temperature = 0;
+    else if (args.temperature !== undefined) options.temperature = args.temperature;
+    if (args["top-p"] !== undefined) options.topP = args["top-p"];
+    if (args["top-k"] !== undefined) options.topK = args["top-k"];
+    if (args.seed !== undefined) options.seed = args.seed;
+    if (args.n !== undefined) {
+        if (!Number.isInteger(args.n) || args.n < 1) throw new R1Error(`-n must be a whole number ≥ 1, got ${args.n}`, {exitCode: ExitCode.usage});
+        options.maxTokens = args.n;
+    }
+    if (args["think-budget"] !== undefined) {
+        if (!Number.isInteger(args["think-budget"]) || args["think-budget"] < 0) throw new R1Error("--think-budget must be a whole number of tokens", {exitCode: ExitCode.usage});
+        options.thinkBudget = args["think-budget"];
+    }
+    return options;
+}
+
+async function readStdin(): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > MAX_STDIN_PROMPT_BYTES) throw new R1Error(`the prompt on stdin is over ${MAX_STDIN_PROMPT_BYTES / 1024 / 1024} MiB`, {exitCode: ExitCode.usage});
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString("utf8").replace(/\n$/, "");
+}
+
+async function oneShot(model: LlamaLoadedModel, prompt: string, args: RunArgs, options: GenerationOptions): Promise<void> {
+    const controller = new AbortController();
+    const onInterrupt = () => controller.abort();
+    process.once("SIGINT", onInterrupt);
+    const signalled = {...options, signal: controller.signal};
+    const events = args.raw
+        ? model.complete(prompt, {...signalled, echoPrompt: true})
+        : model.chat(chatMessages(args.system, [{role: "user", content: prompt}]), signalled);
+    try {
+        const result = args.json ? await drain(events) : await printReply(events, args["hide-thinking"]);
+        if (args.json) process.stdout.write(`${JSON.stringify({reasoning: result.reasoning, answer: result.answer, stats: replyStats(result)})}\n`);
+        else {
+            if (!result.answer.endsWith("\n")) process.stdout.write("\n");
+            process.stderr.write(pc.dim(`${formatStats(result)}\n`));
+        }
+        if (result.finishReason === "abort") process.exitCode = ExitCode.interrupted;
+    } finally {
+        process.off("SIGINT", onInterrupt);
+    }
+}
+
+function chatMessages(system: string | undefined, turns: ChatMessage[]): ChatMessage[] {
+    return system === undefined || system === "" ? turns : [{role: "system", content: system}, ...turns];
+}
+
+async function drain(events: AsyncIterable<GenerationEvent>): Promise<GenerationResult> {
+    for await (const event of events) if (event.type === "done") return event.result;
+    throw new R1Error("generation ended without a result");
+}
+
+/** Streams reasoning dimmed on stderr (or a one-line counter) and the answer on stdout. */
+async function printReply(events: AsyncIterable<GenerationEvent>, hideThinking: boolean): Promise<GenerationResult> {
+    let reasoningChars = 0;
+    let thinkingShown = false;
+    for await (const event of events) {
+        if (event.type === "reasoning") {
+            reasoningChars += event.text.length;
+            if (hideThinking) {
+                if (process.stderr.isTTY) process.stderr.write(`\r${pc.dim(`thinking… ${reasoningChars} characters`)}`);
+            } else process.stderr.write(pc.dim(event.text));
+            thinkingShown = true;
+        } else if (event.type === "answer") {
+            if (thinkingShown) {
+                process.stderr.write(hideThinking ? (process.stderr.isTTY ? "\r\x1b[K" : "") : "\n\n");
+                thinkingShown = false;
+            }
+            process.stdout.write(event.text);
+        } else {
+            if (thinkingShown && !hideThinking) process.stderr.write("\n");
+            return event.result;
+        }
+    }
+    throw new R1Error("generation ended without a result");
+}
+
+/** Figures a reply is judged by: speeds, token counts, time to the first answer token. */
+export function replyStats(result: GenerationResult) {
+    const evaluated = result.usage.promptTokens - (result.usage.cachedPromptTokens ?? 0);
+    return {
+        promptTokens: result.usage.promptTokens,
+        promptTokensPerSecond: result.timings.promptMs > 0 ? evaluated / (result.timings.promptMs / 1000) : null,
+        generationTokensPerSecond: result.usage.completionTokens > 1 && result.timings.generationMs > 0
+            ? (result.usage.completionTokens - 1) / (result.timings.generationMs / 1000)
+            : null,
+        reasoningTokens: result.usage.reasoningTokens,
+        answerTokens: result.usage.completionTokens - result.usage.reasoningTokens,
+        firstAnswerMs: result.timings.firstAnswerMs ?? null,
+        finishReason: result.finishReason
+    };
+}
+
+export function formatStats(result: GenerationResult): string {
+    const s = replyStats(result);
+    const rate = (value: number | null) => value === null ? "–" : value.toFixed(1);
+    return [
+        `prompt ${s.promptTokens} tok at ${rate(s.promptTokensPerSecond)} tok/s`,
+        `generation ${rate(s.generationTokensPerSecond)} tok/s`,
+        `reasoning ${s.reasoningTokens} tok`,
+        `answer ${s.answerTokens} tok`,
+        `first answer token ${s.firstAnswerMs === null ? "–" : `${(s.firstAnswerMs / 1000).toFixed(2)} s`}`,
+        ...(s.finishReason === "stop" ? [] : [`stopped: ${s.finishReason}`])
+    ].join(" · ");
+}
+
+/** The chat loop. `/set ctx` reloads the model into `session.model`, which the caller disposes. */
+async function interactive(session: {model: LlamaLoadedModel}, loadOptions: LoadModelOptions, args: RunArgs, options: GenerationOptions): Promise<void> {
+    const history: ChatMessage[] = [];
+    let last: GenerationResult | undefined;
+    let replying: AbortController | undefined;
+    const rl = readline.createInterface({input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY});
+    rl.on("SIGINT", () => {
+        if (replying !== undefined) replying.abort();
+        else process.stdout.write(pc.dim("\n(/bye or Ctrl-D to leave)\n"));
+        rl.prompt();
+    });
+    process.stdout.write(pc.dim(`${session.model.info.path} · context ${session.model.info.contextSize} · /set temperature 0.5 · /set ctx 16384 · /clear · /stats · /bye\n`));
+    rl.setPrompt(pc.bold(">>> "));
+    rl.prompt();
+    try {
+        for await (const line of rl) {
+            const input = line.trim();
+            if (input === "") {
+                rl.prompt();
+                continue;
+            }
+            if (input.startsWith("/")) {
+                const [command, key, value] = input.split(/\s+/);
+                if (command === "/bye" || command === "/exit") break;
+                if (command === "/clear") {
+                    history.length = 0;
+                    process.stdout.write(pc.dim("conversation cleared\n"));
+                } else if (command === "/stats") {
+                    process.stdout.write(pc.dim(`${last === undefined ? "no reply yet" : formatStats(last)}\n`));
+                } else if (command === "/set" && key === "temperature" && value !== undefined && Number.isFinite(Number(value)) && Number(value) >= 0) {
+                    options.temperature = Number(value);
+                    process.stdout.write(pc.dim(`temperature ${options.temperature}\n`));
+                } else if (command === "/set" && key === "ctx" && value !== undefined && Number.isInteger(Number(value)) && Number(value) >= 16) {
+                    await session.model.dispose();
+                    session.model = await loadModel({...loadOptions, contextSize: Number(value)});
+                    process.stdout.write(pc.dim(`context ${session.model.info.contextSize} tokens\n`));
+                } else {
+                    process.stdout.write(pc.dim("commands: /set temperature 0.5 · /set ctx 16384 · /clear · /stats · /bye\n"));
+                }
+                rl.prompt();
+                continue;
+            }
+            history.push({role: "user", content: input});
+            replying = new AbortController();
+            try {
+                last = await printReply(session.model.chat(chatMessages(args.system, history), {...options, signal: replying.signal}), args["hide-thinking"]);
+                process.stdout.write("\n");
+                process.stderr.write(pc.dim(`${formatStats(last)}\n`));
+                history.push({role: "assistant", content: last.answer, reasoning: last.reasoning});
+            } catch (error) {
+                history.pop();
+                if (!(error instanceof R1Error)) throw error;
+                process.stderr.write(`${pc.red("r1:")} ${error.message}${error.hint === undefined ? "" : ` ${pc.dim(error.hint)}`}\n`);
+            } finally {
+                replying = undefined;
+            }
+            rl.prompt();
+        }
+    } finally {
+        rl.close();
+    }
+}

@@ -1,11 +1,112 @@
-import type {CommandModule} from "yargs";
-import {R1Error} from "../../util/R1Error.js";
+import pc from "picocolors";
+import type {Argv, CommandModule} from "yargs";
+import {loadModel} from "../../engine/loadModel.js";
+import {CombinedModelSource} from "../../server/CombinedModelSource.js";
+import {FileModelSource, modelNameOfFile, type LoadFile, type NamedModelFile} from "../../server/FileModelSource.js";
+import {
+    DEFAULT_HOST, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_LOADED, DEFAULT_MAX_QUEUE, DEFAULT_PARALLEL, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT_MS, MAX_BODY_BYTES
+} from "../../server/limits.js";
+import type {ModelSource} from "../../server/ModelSource.js";
+import {parseKeepAlive} from "../../server/parseKeepAlive.js";
+import {startServer} from "../../server/startServer.js";
+import {StoreModelSource} from "../../server/StoreModelSource.js";
+import {mountWebUi} from "../../server/webUi.js";
+import {ModelStore} from "../../store/ModelStore.js";
+import {resolveModel} from "../../store/resolveModelPath.js";
+import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export const serveCommand: CommandModule = {
+interface ServeArgs extends EngineFlags {
+    model?: string[];
+    host: string;
+    port: number;
+    "api-key"?: string;
+    cors?: string[];
+    parallel: number;
+    "max-loaded": number;
+    "max-queue": number;
+    "keep-alive": string;
+    timeout: number;
+    "max-body": number;
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
     command: "serve",
-    describe: "(not built yet)",
-    handler: () => {
-        throw new R1Error("`r1 serve` is not built yet in this version.");
+    describe: "OpenAI- and Ollama-compatible HTTP API and a web chat page",
+    builder: (yargs) => withEngineFlags(yargs as Argv<object>)
+        .option("model", {alias: "m", type: "string", array: true, describe: "a .gguf file or pulled model to serve (repeatable; default: every pulled model)"})
+        .option("host", {type: "string", default: DEFAULT_HOST, describe: "address to listen on; anything but loopback needs --api-key"})
+        .option("port", {type: "number", default: DEFAULT_PORT, describe: "TCP port (Ollama uses 11434, llama-server 8080)"})
+        .option("api-key", {type: "string", describe: "require `Authorization: Bearer KEY` on /v1, /api and /metrics (default: R1_API_KEY)"})
+        .option("cors", {type: "string", array: true, describe: "allow browser pages from this origin (repeatable; default: none)"})
+        .option("parallel", {alias: "np", type: "number", default: DEFAULT_PARALLEL, describe: "generations at once per model (context sequences)"})
+        .option("max-loaded", {type: "number", default: DEFAULT_MAX_LOADED, describe: "models loaded at once; idle ones are unloaded first"})
+        .option("max-queue", {type: "number", default: DEFAULT_MAX_QUEUE, describe: "requests waiting per model before 429"})
+        .option("keep-alive", {type: "string", default: `${DEFAULT_KEEP_ALIVE_MS / 60_000}m`, describe: "idle time before a model is unloaded (e.g. 30s, 10m, -1 = never)"})
+        .option("timeout", {type: "number", default: DEFAULT_REQUEST_TIMEOUT_MS / 1000, describe: "seconds one request may take, queueing included"})
+        .option("max-body", {type: "number", default: MAX_BODY_BYTES, describe: "largest request body in bytes"}) as unknown as Argv<ServeArgs>,
+    handler: async (args) => {
+        const whole = (flag: string, value: number, min: number) => {
+            if (!Number.isInteger(value) || value < min) throw new R1Error(`--${flag} must be a whole number ≥ ${min}, got ${value}`, {exitCode: ExitCode.usage});
+            return value;
+        };
+        const engine = engineFlagsToLoadOptions(args);
+        const load: LoadFile = (path, options) => loadModel({
+            ...engine, path, parallel: options.parallel,
+            ...(options.contextSize === undefined ? {} : {contextSize: options.contextSize})
+        });
+        let keepAliveMs: number;
+        try {
+            keepAliveMs = parseKeepAlive(args["keep-alive"]) ?? DEFAULT_KEEP_ALIVE_MS;
+        } catch (error) {
+            throw new R1Error(`--keep-alive: ${(error as Error).message}`, {exitCode: ExitCode.usage});
+        }
+        const store = new ModelStore();
+        const sources: ModelSource[] = [];
+        if (args.model !== undefined && args.model.length > 0) {
+            const files: NamedModelFile[] = [];
+            for (const given of args.model) {
+                const resolved = await resolveModel(given, {store});
+                files.push({name: resolved.name ?? modelNameOfFile(resolved.path), path: resolved.path});
+            }
+            const fileSource = new FileModelSource({files, load});
+            await fileSource.check();
+            sources.push(fileSource);
+        }
+        sources.push(new StoreModelSource({store, load}));
+        const source = new CombinedModelSource(sources);
+        const apiKey = args["api-key"] ?? process.env.R1_API_KEY;
+        const server = await startServer({
+            source,
+            host: args.host,
+            port: whole("port", args.port, 0),
+            parallel: whole("parallel", args.parallel, 1),
+            maxLoaded: whole("max-loaded", args["max-loaded"], 1),
+            maxQueue: whole("max-queue", args["max-queue"], 0),
+            keepAliveMs,
+            requestTimeoutMs: whole("timeout", args.timeout, 1) * 1000,
+            maxBodyBytes: whole("max-body", args["max-body"], 1024),
+            ...(apiKey === undefined || apiKey === "" ? {} : {apiKey}),
+            ...(args.cors === undefined ? {} : {corsOrigins: args.cors}),
+            mount: (app) => mountWebUi(app, {
+                models: async () => (await source.list()).map((model) => ({
+                    id: model.name, sizeBytes: model.size, ...(model.quantization === undefined ? {} : {quant: model.quantization})
+                }))
+            })
+        });
+        const models = await source.list();
+        process.stderr.write(`${pc.bold("r1 serve")} listening on ${pc.cyan(server.url)}  ` +
+            `(OpenAI ${server.url}/v1, Ollama ${server.url}/api, web page ${server.url}/)\n`);
+        process.stderr.write(pc.dim(`models: ${models.length === 0 ? "none yet (r1 pull NAME, or --model FILE.gguf)" : models.map((m) => m.name).join(", ")}; ` +
+            `parallel ${args.parallel}, max loaded ${args["max-loaded"]}, keep-alive ${args["keep-alive"]}${apiKey ? ", API key required" : ""}\n`));
+        await new Promise<void>((resolve) => {
+            const stop = () => {
+                process.stderr.write(pc.dim("stopping…\n"));
+                resolve();
+            };
+            process.once("SIGINT", stop);
+            process.once("SIGTERM", stop);
+        });
+        await server.stop();
     }
 };

@@ -1,0 +1,29 @@
+import {R1Error} from "../util/R1Error.js";
+import type {Variant} from "./types.js";
+import {VARIANTS} from "./variants.js";
+
+/** A model name that is neither a variant id nor an alias. */
+export class UnknownVariantError extends R1Error {
+    constructor(readonly modelName: string) {
+        super(`unknown model "${modelName}"; valid: ${VARIANTS.map((v) => v.id).join(", ")}`,
+            {exitCode: 2, hint: "aliases like deepseek-r1:14b work too"});
+    }
+}
+
+/** Every variant r1 knows, smallest first. */
+export function allVariants(): readonly Variant[] {
+    return VARIANTS;
+}
+
+/** A variant by id, display name or Ollama-style alias (case-insensitive); `undefined` when unknown. */
+export function findVariant(name: string): Variant | undefined {
+    const n = name.trim().toLowerCase();
+    return VARIANTS.find((v) => v.id === n || v.name.toLowerCase() === n || v.aliases.includes(n));
+}
+
+/** Like {@link findVariant} but throws {@link UnknownVariantError} listing the valid names. */
+export function requireVariant(name: string): Variant {
+    const variant = findVariant(name);
+    if (variant === undefined) throw new UnknownVariantError(name);
+    return variant;
+}

@@ -1,0 +1,75 @@
+import type {Argv} from "yargs";
+import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/loadModel.js";
+import type {LoadedModelInfo} from "../engine/types.js";
+import {R1Error, ExitCode} from "../util/R1Error.js";
+
+/** llama.cpp-style placement flags shared by commands that load a model (`run`, `bench`). */
+export interface EngineFlags {
+    ngl?: number;
+    c?: number;
+    t?: number;
+    b?: number;
+    fa?: string;
+    "cache-type-k"?: string;
+    "cache-type-v"?: string;
+    verbose?: boolean;
+}
+
+/**
+ * Adds `-ngl -c -t -b --fa --cache-type-k/v --verbose`. llama.cpp spells `-ngl` with one dash, so
+ * this command's parser stops splitting single-dash groups (`-ngl` is not `-n -g -l`).
+ */
+export function withEngineFlags<T>(yargs: Argv<T>): Argv<T & EngineFlags> {
+    return yargs
+        .parserConfiguration({"short-option-groups": false})
+        .option("ngl", {type: "number", alias: "n-gpu-layers", describe: "layers on the GPU (default: as many as fit)"})
+        .option("c", {type: "number", alias: "ctx-size", describe: `context size in tokens (default: ${DEFAULT_CONTEXT_SIZE}, never the full trained context)`})
+        .option("t", {type: "number", alias: "threads", describe: "decode threads (default: physical cores)"})
+        .option("b", {type: "number", alias: "batch-size", describe: "prompt tokens per batch (default: 512)"})
+        .option("fa", {type: "string", choices: ["on", "off", "auto"], describe: "flash attention (default: auto)"})
+        .option("cache-type-k", {type: "string", describe: "KV cache type for keys: f16, q8_0, q4_0 (default: f16)"})
+        .option("cache-type-v", {type: "string", describe: "KV cache type for values (default: f16)"})
+        .option("verbose", {type: "boolean", default: false, describe: "print what was chosen for loading and why"}) as unknown as Argv<T & EngineFlags>;
+}
+
+const CACHE_TYPES = new Set(["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "iq4_nl"]);
+
+/** Turns the flags into load options; rejects nonsense with a one-line usage error. */
+export function engineFlagsToLoadOptions(flags: EngineFlags): Omit<LoadModelOptions, "path"> {
+    const options: Omit<LoadModelOptions, "path"> = {};
+    const whole = (name: string, value: number | undefined, min: number) => {
+        if (value === undefined) return undefined;
+        if (!Number.isInteger(value) || value < min) throw new R1Error(`-${name} must be a whole number ≥ ${min}, got ${value}`, {exitCode: ExitCode.usage});
+        return value;
+    };
+    const ngl = whole("ngl", flags.ngl, 0);
+    if (ngl !== undefined) options.gpuLayers = ngl;
+    const c = whole("c", flags.c, 16);
+    if (c !== undefined) options.contextSize = c;
+    const t = whole("t", flags.t, 1);
+    if (t !== undefined) options.threads = t;
+    const b = whole("b", flags.b, 1);
+    if (b !== undefined) options.batchSize = b;
+    if (flags.fa === "on") options.flashAttention = true;
+    else if (flags.fa === "off") options.flashAttention = false;
+    for (const [flag, key] of [["cache-type-k", "cacheTypeK"], ["cache-type-v", "cacheTypeV"]] as const) {
+        const value = flags[flag]?.toLowerCase();
+        if (value === undefined) continue;
+        if (!CACHE_TYPES.has(value)) throw new R1Error(`--${flag} ${value} is not a KV cache type`, {exitCode: ExitCode.usage, hint: `use one of ${[...CACHE_TYPES].join(", ")}`});
+        options[key] = value;
+    }
+    return options;
+}
+
+/** One line per load decision and its reason, for `--verbose`. */
+export function describeLoadDecisions(info: LoadedModelInfo, flags: EngineFlags, trainedContext?: number): string[] {
+    const why = (given: unknown, otherwise: string) => given === undefined ? otherwise : "from the command line";
+    return [
+        `model: ${info.path} (${info.architecture}), loaded in ${(info.loadMs / 1000).toFixed(1)} s`,
+        `gpu: ${info.gpu === false || info.gpu === undefined ? "none (CPU only)" : info.gpu}; layers on GPU: ${info.gpuLayers} (${why(flags.ngl, info.gpu === false ? "no GPU in use" : "as many as fit in free VRAM")})`,
+        `context: ${info.contextSize} tokens (${why(flags.c, `default${trainedContext === undefined || trainedContext <= info.contextSize ? "" : `; the model was trained for ${trainedContext}, which would cost far more memory`}`)})`,
+        `threads: ${info.threads ?? "?"} (${why(flags.t, "one per physical core: decode is memory-bound and extra threads only spin")})`,
+        `batch: ${info.batchSize ?? "?"} (${why(flags.b, "llama.cpp default")}); flash attention: ${info.flashAttention === true ? "on" : "off"} (${why(flags.fa, "llama.cpp's choice")})`,
+        `KV cache: K ${flags["cache-type-k"] ?? "f16"}, V ${flags["cache-type-v"] ?? "f16"}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset (4)"}`
+    ];
+}

@@ -1,0 +1,228 @@
+import {resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
+import {ContextOverflowError, NoFreeSequenceError} from "./errors.js";
+import {formatR1Prompt, isR1Template} from "./formatR1Prompt.js";
+import {ReasoningSplitter, THINK_CLOSE} from "./ReasoningSplitter.js";
+import {StopMatcher} from "./StopMatcher.js";
+import {TokenTextDecoder} from "./TokenTextDecoder.js";
+import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo} from "./types.js";
+
+/** DeepSeek's recommended sampling for R1. */
+export const DEFAULT_TEMPERATURE = 0.6;
+export const DEFAULT_TOP_P = 0.95;
+/** Recent tokens the repeat penalty looks at (llama.cpp's default `repeat_last_n`). */
+const REPEAT_PENALTY_WINDOW = 64;
+/** Appended to close the thought when the thinking budget runs out. */
+const BUDGET_CLOSE = `\n${THINK_CLOSE}\n\n`;
+
+interface PreparedPrompt {
+    tokens: Token[];
+    /** The prompt ends inside `<think>`: the reply starts as reasoning. */
+    startInReasoning: boolean;
+    /** Split `<think>…</think>` out of the reply. */
+    splitReasoning: boolean;
+}
+
+/** A GGUF loaded into node-llama-cpp with one context of `parallel` sequences. Made by `loadModel()`. */
+export class LlamaLoadedModel implements LoadedModel {
+    readonly info: LoadedModelInfo;
+    /** The node-llama-cpp objects, for benchmarks that drive llama.cpp directly. */
+    readonly model: LlamaModel;
+    readonly context: LlamaContext;
+    private readonly free: LlamaContextSequence[] = [];
+    private readonly template: string | undefined;
+    private readonly r1: boolean;
+
+    constructor(init: {path: string, model: LlamaModel, context: LlamaContext, threads: number, gpu: string | false, loadMs: number}) {
+        this.model = init.model;
+        this.context = init.context;
+        for (let i = 0; i < init.context.totalSequences; i++) this.free.push(init.context.getSequence());
+        const template = init.model.fileInfo.metadata.tokenizer?.chat_template;
+        this.template = typeof template === "string" ? template : undefined;
+        this.r1 = isR1Template(this.template);
+        this.info = {
+            path: init.path,
+            architecture: String(init.model.fileInfo.metadata.general?.architecture ?? "unknown"),
+            contextSize: init.context.contextSize,
+            parallel: init.context.totalSequences,
+            gpuLayers: init.model.gpuLayers,
+            reasoning: this.r1 || (this.template?.includes("<think>") ?? false),
+            loadMs: init.loadMs,
+            threads: init.threads,
+            batchSize: init.context.batchSize,
+            flashAttention: init.context.flashAttention === true,
+            gpu: init.gpu
+        };
+    }
+
+    chat(messages: ChatMessage[], options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
+        return this.generate(() => this.prepareChat(messages, options.think ?? true), options);
+    }
+
+    complete(prompt: string, options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
+        return this.generate(() => {
+            const bos = this.model.tokens.bos;
+            const body = this.model.tokenize(prompt, false);
+            const tokens = bos !== null && this.model.tokens.shouldPrependBosToken ? [bos, ...body] : body;
+            return {tokens, startInReasoning: false, splitReasoning: false};
+        }, options);
+    }
+
+    countTokens(text: string): number {
+        return this.model.tokenize(text, true).length;
+    }
+
+    /** Tokens of a text exactly as a chat prompt would tokenize it (special tokens recognised). */
+    tokenize(text: string): Token[] {
+        return this.model.tokenize(text, true);
+    }
+
+    async dispose(): Promise<void> {
+        await this.context.dispose();
+        await this.model.dispose();
+    }
+
+    private prepareChat(messages: ChatMessage[], think: boolean): PreparedPrompt {
+        if (this.r1) {
+            const text = formatR1Prompt(messages, {bos: this.model.tokens.bosString ?? undefined, think});
+            return {tokens: this.model.tokenize(text, true), startInReasoning: think, splitReasoning: true};
+        }
+        // Other models: node-llama-cpp renders their own template (or its best-matching wrapper).
+        const wrapper = resolveChatWrapper(this.model);
+        const history: ChatHistoryItem[] = messages.map((m) => m.role === "assistant"
+            ? {type: "model", response: [m.content]}
+            : {type: m.role, text: m.content});
+        history.push({type: "model", response: []});
+        const {contextText} = wrapper.generateContextState({chatHistory: history});
+        return {tokens: contextText.tokenize(this.model.tokenizer), startInReasoning: false, splitReasoning: this.info.reasoning};
+    }
+
+    private async *generate(prepare: () => PreparedPrompt, options: GenerationOptions): AsyncGenerator<GenerationEvent, void, void> {
+        const started = performance.now();
+        const sequence = this.free.pop();
+        if (sequence === undefined) throw new NoFreeSequenceError(this.info.parallel);
+        try {
+            yield* this.generateOn(sequence, prepare(), options, started);
+        } finally {
+            this.free.push(sequence);
+        }
+    }
+
+    private async *generateOn(sequence: LlamaContextSequence, prompt: PreparedPrompt, options: GenerationOptions, started: number): AsyncGenerator<GenerationEvent, void, void> {
+        const contextSize = sequence.contextSize;
+        if (prompt.tokens.length >= contextSize) throw new ContextOverflowError(prompt.tokens.length, contextSize);
+        const maxTokens = Math.min(options.maxTokens ?? Infinity, contextSize - prompt.tokens.length);
+
+        // Keep the cached prefix shared with the previous turn; evaluate at least one token.
+        let reuse = commonPrefixLength(sequence.contextTokens, prompt.tokens);
+        if (reuse >= prompt.tokens.length) reuse = prompt.tokens.length - 1;
+        if (sequence.nextTokenIndex > reuse) await sequence.eraseContextTokenRanges([{start: reuse, end: sequence.nextTokenIndex}]);
+
+        const decoder = new TokenTextDecoder(this.model, prompt.tokens);
+        const splitter = prompt.splitReasoning ? new ReasoningSplitter({startInReasoning: prompt.startInReasoning}) : undefined;
+        const stops = new StopMatcher(options.stop ?? []);
+        let reasoning = "";
+        let answer = "";
+        let completionTokens = 0;
+        let reasoningTokens = 0;
+        let firstTokenAt: number | undefined;
+        let firstAnswerAt: number | undefined;
+        let lastTokenAt = started;
+        let finishReason: FinishReason = "stop";
+
+        if (options.echoPrompt === true && !prompt.splitReasoning) {
+            answer = this.model.detokenize(prompt.tokens, false);
+            if (answer !== "") yield {type: "answer", text: answer};
+        }
+
+        const emit = (pieces: {type: "reasoning" | "answer", text: string}[]): GenerationEvent[] => {
+            const events: GenerationEvent[] = [];
+            for (const piece of pieces) {
+                if (piece.type === "reasoning") {
+                    reasoning += piece.text;
+                    events.push(piece);
+                    continue;
+                }
+                const shown = stops.push(piece.text);
+                if (shown === "") continue;
+                firstAnswerAt ??= performance.now();
+                answer += shown;
+                events.push({type: "answer", text: shown});
+            }
+            return events;
+        };
+        const classify = (text: string) => splitter === undefined ? [{type: "answer" as const, text}] : splitter.push(text);
+
+        const iterator = sequence.evaluate(prompt.tokens.slice(reuse), {
+            temperature: options.temperature ?? DEFAULT_TEMPERATURE,
+            topP: options.topP ?? DEFAULT_TOP_P,
+            ...(options.topK === undefined ? {} : {topK: options.topK}),
+            ...(options.minP === undefined ? {} : {minP: options.minP}),
+            ...(options.seed === undefined ? {} : {seed: options.seed}),
+            ...(options.repeatPenalty === undefined || options.repeatPenalty === 1 ? {} : {repeatPenalty: {penalty: options.repeatPenalty, punishTokens: () => sequence.contextTokens.slice(-REPEAT_PENALTY_WINDOW)}})
+        });
+        let feed: Token[] | undefined;
+        try {
+            for (;;) {
+                if (options.signal?.aborted === true) {
+                    finishReason = "abort";
+                    break;
+                }
+                const step = await iterator.next(feed);
+                feed = undefined;
+                if (step.done === true) break;
+                const token = step.value;
+                lastTokenAt = performance.now();
+                firstTokenAt ??= lastTokenAt;
+                completionTokens++;
+                const wasReasoning = splitter?.inReasoning ?? false;
+                if (wasReasoning) reasoningTokens++;
+                yield* emit(classify(decoder.push(token)));
+                if (stops.hasStopped) break;
+                if (completionTokens >= maxTokens) {
+                    finishReason = "length";
+                    break;
+                }
+                if (options.thinkBudget !== undefined && splitter?.inReasoning === true && reasoningTokens >= options.thinkBudget) {
+                    // Out of budget: close the thought in the context too, so the model answers next.
+                    feed = [token, ...this.model.tokenize(BUDGET_CLOSE, true)];
+                    yield* emit(classify(decoder.flush() + BUDGET_CLOSE));
+                }
+            }
+        } finally {
+            await iterator.return();
+        }
+        if (finishReason !== "abort") {
+            const tail = decoder.flush();
+            yield* emit([...classify(tail), ...(splitter?.flush() ?? [])]);
+            const rest = stops.flush();
+            if (rest !== "") {
+                firstAnswerAt ??= performance.now();
+                answer += rest;
+                yield {type: "answer", text: rest};
+            }
+        }
+        const firstToken = firstTokenAt ?? performance.now();
+        yield {
+            type: "done",
+            result: {
+                reasoning: reasoning.trim(),
+                answer,
+                finishReason,
+                usage: {promptTokens: prompt.tokens.length, completionTokens, reasoningTokens, cachedPromptTokens: reuse},
+                timings: {
+                    promptMs: firstToken - started,
+                    generationMs: lastTokenAt - firstToken,
+                    firstTokenMs: firstToken - started,
+                    ...(firstAnswerAt === undefined ? {} : {firstAnswerMs: firstAnswerAt - started})
+                }
+            }
+        };
+    }
+}
+
+function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
+    const length = Math.min(a.length, b.length);
+    let i = 0;
+    while (i < length && a[i] === b[i]) i++;
+    return i;
+}

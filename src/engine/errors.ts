@@ -1,0 +1,37 @@
+import {ExitCode, R1Error} from "../util/R1Error.js";
+
+/** The GGUF file could not be loaded by llama.cpp (missing, truncated, unknown architecture, too big). */
+export class ModelLoadError extends R1Error {
+    readonly path: string;
+
+    constructor(path: string, reason: string, options: {cause?: unknown, hint?: string} = {}) {
+        super(`cannot load ${path}: ${reason}`, {
+            exitCode: ExitCode.badFile,
+            hint: options.hint ?? "check the file with `r1 inspect`, or pull it again",
+            cause: options.cause
+        });
+        this.path = path;
+    }
+}
+
+/** Every sequence of the model's context is busy with another generation. */
+export class NoFreeSequenceError extends R1Error {
+    readonly parallel: number;
+
+    constructor(parallel: number) {
+        super(`all ${parallel} generation slot(s) of this model are busy`, {hint: "retry when a reply has finished, or load it with more parallel slots"});
+        this.parallel = parallel;
+    }
+}
+
+/** The prompt does not fit in the context with room for a reply. */
+export class ContextOverflowError extends R1Error {
+    readonly promptTokens: number;
+    readonly contextSize: number;
+
+    constructor(promptTokens: number, contextSize: number) {
+        super(`the prompt is ${promptTokens} tokens but the context holds ${contextSize}`, {hint: "use a larger context (-c N) or a shorter conversation (/clear)"});
+        this.promptTokens = promptTokens;
+        this.contextSize = contextSize;
+    }
+}

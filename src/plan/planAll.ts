@@ -1,0 +1,80 @@
+import {allVariants, type Variant} from "../catalog/index.js";
+import type {HardwareProfile} from "../hardware/index.js";
+import type {Calibration} from "./calibration.js";
+import {planModel} from "./planModel.js";
+import type {ModelPlan} from "./types.js";
+
+/** Quants `r1 plan` lists per variant when not asked for all: the useful steps, not every file. */
+export const TABLE_QUANTS_DENSE = ["Q8_0", "Q6_K", "Q4_K_M", "Q3_K_M"] as const;
+export const TABLE_QUANTS_MOE = ["Q4_K_M", "UD-Q2_K_XL", "UD-IQ1_S"] as const;
+
+// Points subtracted from a variant's AIME 2024 score to rank its quants against other variants.
+// A heuristic ordering, not a measurement: K-quants ≥ Q5 are within noise of the original;
+// Q3/Q2 lose noticeably on dense models; the 671B tolerates low bits better (Unsloth).
+const QUANT_PENALTY: Readonly<Record<string, number>> = {
+    F16: 0, Q8_0: 0, Q6_K: 0, Q5_K_M: 0.5, Q4_K_M: 1, IQ4_XS: 1.5, Q3_K_M: 4, Q2_K: 10,
+    "UD-Q2_K_XL": 3, "UD-IQ2_XXS": 5, "UD-IQ1_M": 8, "UD-IQ1_S": 10
+};
+
+/** A rough quality score for ranking candidates: AIME 2024 pass@1 minus a per-quant penalty. */
+export function qualityScore(variant: Variant, quant: string): number {
+    return variant.scores.aime2024 - (QUANT_PENALTY[quant] ?? 10);
+}
+
+export interface PlanAllOptions {
+    readonly hardware: HardwareProfile;
+    /** Defaults to 8192. */
+    readonly contextSize?: number;
+    /** Every quant of every variant instead of the table's selection. Defaults to `false`. */
+    readonly allQuants?: boolean;
+    /** Only these variants. Defaults to all. */
+    readonly variants?: readonly Variant[];
+    readonly calibration?: Calibration;
+}
+
+export interface PlanRecommendation {
+    /** Best quality among the usable (≥ 30 tok/s) candidates. */
+    readonly bestUsable?: ModelPlan;
+    /** Best quality among everything that runs at all. */
+    readonly bestThatRuns?: ModelPlan;
+    /** One or two sentences for people. */
+    readonly summary: string;
+}
+
+export interface PlanAllResult {
+    readonly candidates: readonly ModelPlan[];
+    readonly recommendation: PlanRecommendation;
+}
+
+/** Plans every variant × (sensible) quant on one machine and recommends one. Pure and fast (< 0.5 s). */
+export function planAll(options: PlanAllOptions): PlanAllResult {
+    const candidates: ModelPlan[] = [];
+    for (const variant of options.variants ?? allVariants()) {
+        const quants = options.allQuants === true ? variant.quants
+            : variant.architecture.kind === "moe" ? TABLE_QUANTS_MOE : TABLE_QUANTS_DENSE;
+        for (const quant of quants) {
+            candidates.push(planModel({
+                variant, quant, hardware: options.hardware, contextSize: options.contextSize, calibration: options.calibration
+            }));
+        }
+    }
+    return {candidates, recommendation: recommend(candidates)};
+}
+
+/** Picks the best-quality usable candidate and the best-quality one that runs at all. */
+export function recommend(candidates: readonly ModelPlan[]): PlanRecommendation {
+    const best = (list: ModelPlan[]): ModelPlan | undefined => list.reduce<ModelPlan | undefined>((b, p) => {
+        if (b === undefined) return p;
+        const d = qualityScore(p.variant, p.quant) - qualityScore(b.variant, b.quant);
+        return d > 0 || (d === 0 && p.predicted.generationTokensPerSecond > b.predicted.generationTokensPerSecond) ? p : b;
+    }, undefined);
+    const bestUsable = best(candidates.filter((p) => p.verdict === "usable"));
+    const bestThatRuns = best(candidates.filter((p) => p.verdict !== "does-not-fit"));
+    const name = (p: ModelPlan): string => `${p.model}:${p.quant} (~${Math.round(p.predicted.generationTokensPerSecond)} tok/s, ${p.placement})`;
+    let summary: string;
+    if (bestUsable === undefined && bestThatRuns === undefined) summary = "Nothing in the R1 family fits this machine.";
+    else if (bestUsable === undefined) summary = `Nothing is usably fast (≥ 30 tok/s) here; the best that runs is ${name(bestThatRuns!)}.`;
+    else if (bestThatRuns === undefined || bestThatRuns === bestUsable) summary = `Use ${name(bestUsable)}.`;
+    else summary = `Use ${name(bestUsable)}. Higher quality that still runs, slowly: ${name(bestThatRuns)}.`;
+    return {...(bestUsable === undefined ? {} : {bestUsable}), ...(bestThatRuns === undefined ? {} : {bestThatRuns}), summary};
+}

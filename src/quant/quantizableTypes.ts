@@ -1,0 +1,13 @@
+import {GgmlType} from "../gguf/GgmlType.js";
+
+/** Target types r1's codecs can produce (byte-identical with ggml's no-imatrix quantizers). */
+export const quantizableTypes: ReadonlySet<GgmlType> = new Set([
+    GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+    GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS,
+    GgmlType.TQ1_0, GgmlType.TQ2_0
+]);
+
+/** Whether r1 can write tensors of this type. */
+export function canQuantizeTo(type: GgmlType): boolean {
+    return quantizableTypes.has(type);
+}

@@ -1,0 +1,74 @@
+import {ModelStore} from "../store/ModelStore.js";
+import {ModelNotFoundError} from "../store/errors/ModelNotFoundError.js";
+import {pullIter} from "../store/pullIter.js";
+import {resolveModel} from "../store/resolveModelPath.js";
+import type {LoadedModel} from "../engine/types.js";
+import type {LoadFile} from "./FileModelSource.js";
+import type {ModelDescriptor, ModelLoadOptions, ModelSource, PullProgress} from "./ModelSource.js";
+
+/**
+ * The models pulled into r1's store (`r1 pull`), by store name or catalog alias
+ * (`deepseek-r1:7b`). Pulls and deletes through the store. Never resolves file paths: a
+ * client must not be able to open arbitrary files by naming them.
+ */
+export class StoreModelSource implements ModelSource {
+    private readonly _store: ModelStore;
+    private readonly _load: LoadFile;
+
+    constructor(options: {load: LoadFile, store?: ModelStore}) {
+        this._store = options.store ?? new ModelStore();
+        this._load = options.load;
+    }
+
+    async list(): Promise<ModelDescriptor[]> {
+        const models = await this._store.list();
+        const complete = models.filter((model) => model.status === "complete" && model.manifest !== undefined);
+        return (await Promise.all(complete.map((model) => this.resolve(model.name)))).filter((model) => model !== undefined);
+    }
+
+    async resolve(name: string): Promise<ModelDescriptor | undefined> {
+        const isHf = name.startsWith("hf:");
+        if (!isHf && (name.includes("/") || name.includes("\\") || name.toLowerCase().endsWith(".gguf") || name.startsWith(".") || name.startsWith("~")))
+            return undefined;
+        try {
+            const resolved = await resolveModel(name, {store: this._store});
+            if (resolved.manifest === undefined || resolved.name === undefined) return undefined;
+            const stored = await this._store.inspect(resolved.name);
+            return {
+                name: resolved.name,
+                path: resolved.path,
+                size: resolved.manifest.size,
+                modifiedAt: stored?.modified ?? new Date(resolved.manifest.pulledAt),
+                digest: resolved.manifest.sha256,
+                ...(resolved.manifest.quant === undefined ? {} : {quantization: resolved.manifest.quant.toUpperCase()})
+            };
+        } catch {
+            return undefined;
+        }
+    }
+
+    load(model: ModelDescriptor, options: ModelLoadOptions): Promise<LoadedModel> {
+        return this._load(model.path, options);
+    }
+
+    async *pull(name: string, signal: AbortSignal): AsyncIterable<PullProgress> {
+        for await (const event of pullIter(name, {store: this._store, signal})) {
+            if (event.type === "resolving") yield {status: "pulling manifest"};
+            else if (event.type === "progress")
+                yield {status: `pulling ${event.file}`, digest: event.file, total: event.totalBytes, completed: event.completedBytes};
+            else if (event.type === "verifying") yield {status: "verifying sha256 digest"};
+            else if (event.type === "done") yield {status: "writing manifest"};
+        }
+    }
+
+    async remove(name: string): Promise<boolean> {
+        const model = await this.resolve(name);
+        try {
+            await this._store.remove(model?.name ?? name);
+            return true;
+        } catch (error) {
+            if (error instanceof ModelNotFoundError) return false;
+            throw error;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/**
+ * Defaults and named limits of `r1 serve`. Every size that comes from a client is bounded here,
+ * so a hostile or broken client costs at most these amounts.
+ */
+
+/** Default TCP port: beside Ollama's 11434 and away from llama-server's 8080, so all three can run at once. */
+export const DEFAULT_PORT = 11435;
+
+/** Default bind address: loopback only; other hosts need `--api-key`. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** Largest request body accepted (bytes); larger ones get 413 before they are parsed. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** Most messages in one chat request. */
+export const MAX_MESSAGES = 1024;
+
+/** Longest model name accepted, in characters. */
+export const MAX_MODEL_NAME_LENGTH = 200;
+
+/** Most stop strings per request (OpenAI allows 4; Ollama more). */
+export const MAX_STOP_STRINGS = 16;
+
+/** Largest `max_tokens` / `num_predict` accepted; the context bounds it further. */
+export const MAX_GENERATION_TOKENS = 1_000_000;
+
+/** Largest `num_ctx` a request may ask for. */
+export const MAX_CONTEXT_SIZE = 1_048_576;
+
+/** Default number of requests that may wait for a sequence, per model, before new ones get 429. */
+export const DEFAULT_MAX_QUEUE = 64;
+
+/** Default time a model stays loaded after its last request (Ollama's 5 minutes). */
+export const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
+
+/** Default limit on one request, queueing and generation included. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10 * 60_000;
+
+/** Default number of models loaded at once. */
+export const DEFAULT_MAX_LOADED = 1;
+
+/** Default number of generations one loaded model runs at once (context sequences). */
+export const DEFAULT_PARALLEL = 1;

@@ -1,0 +1,253 @@
+import {Hono} from "hono";
+import type {ChatMessage, GenerationOptions, GenerationResult} from "../engine/types.js";
+import {ApiError} from "./ApiError.js";
+import {errorBody, toApiError} from "./errorResponse.js";
+import type {ModelDescriptor} from "./ModelSource.js";
+import {
+    ollamaChatRequestSchema, ollamaGenerateRequestSchema, ollamaModelRequestSchema, type OllamaOptions
+} from "./ollamaSchemas.js";
+import {parseKeepAlive} from "./parseKeepAlive.js";
+import {readJsonBody} from "./readJsonBody.js";
+import {stopList} from "./schemas.js";
+import type {ServerContext} from "./ServerContext.js";
+import {startGeneration, type Generation} from "./startGeneration.js";
+import {streamBody} from "./streamBody.js";
+
+/**
+ * The Ollama version `/api/version` reports. Clients gate features (e.g. `think`) on it, so it is
+ * the Ollama release whose API this server follows, not r1's own version.
+ */
+export const OLLAMA_COMPAT_VERSION = "0.12.0";
+
+/** Ollama's native API (`/api/...`), reasoning in `thinking`, durations in nanoseconds. */
+export function ollamaRoutes(ctx: ServerContext): Hono {
+    const app = new Hono();
+
+    app.get("/version", (c) => c.json({version: OLLAMA_COMPAT_VERSION}));
+
+    app.get("/tags", async (c) => {
+        const models = await ctx.pool.source.list();
+        return c.json({models: models.map((model) => ({...modelSummary(model), modified_at: model.modifiedAt.toISOString()}))});
+    });
+
+    app.post("/show", async (c) => {
+        const body = await readJsonBody(c, ollamaModelRequestSchema);
+        const descriptor = await ctx.pool.describe((body.model ?? body.name)!);
+        const loaded = ctx.pool.loaded().find((entry) => entry.descriptor.name === descriptor.name)?.model;
+        const architecture = loaded?.info.architecture ?? descriptor.family ?? "";
+        const capabilities = ["completion", ...(loaded?.info.reasoning === true ? ["thinking"] : [])];
+        return c.json({
+            license: "",
+            modelfile: `# Served by r1\nFROM ${descriptor.path}\n`,
+            parameters: "",
+            template: "",
+            details: details(descriptor, architecture),
+            model_info: {
+                "general.architecture": architecture,
+                ...(loaded === undefined || architecture === "" ? {} : {[`${architecture}.context_length`]: loaded.info.contextSize})
+            },
+            capabilities,
+            modified_at: descriptor.modifiedAt.toISOString()
+        });
+    });
+
+    app.get("/ps", (c) => c.json({
+        models: ctx.pool.loaded().map((entry) => ({
+            ...modelSummary(entry.descriptor, entry.model?.info.architecture),
+            // Ollama reports a far-future time for models kept loaded or in use.
+            expires_at: (entry.expiresAt ?? new Date(Date.now() + 365 * 24 * 3_600_000)).toISOString(),
+            size_vram: entry.model === undefined || entry.model.info.gpuLayers === 0 ? 0 : entry.descriptor.size,
+            context_length: entry.model?.info.contextSize ?? 0
+        }))
+    }));
+
+    app.post("/chat", async (c) => {
+        const body = await readJsonBody(c, ollamaChatRequestSchema);
+        const keepAliveMs = keepAlive(body.keep_alive);
+        if (body.messages.length === 0) return loadOrUnload(c, body.model, keepAliveMs, "chat");
+        const messages: ChatMessage[] = body.messages.map((m) => ({role: m.role, content: m.content}));
+        const generation = await startGeneration(ctx, {
+            model: body.model,
+            input: {messages},
+            options: generationOptions(body.options, body.think),
+            clientSignal: c.req.raw.signal,
+            ...(keepAliveMs === undefined ? {} : {keepAliveMs}),
+            ...(body.options?.num_ctx === null || body.options?.num_ctx === undefined ? {} : {contextSize: body.options.num_ctx})
+        });
+        const model = generation.descriptor.name;
+        const message = (content: string, thinking?: string) => ({
+            role: "assistant", content, ...(thinking === undefined || thinking === "" ? {} : {thinking})
+        });
+        if (body.stream === false) {
+            const result = await generation.collect();
+            return c.json({model, created_at: now(), message: message(result.answer, result.reasoning), ...final(generation, result)});
+        }
+        return ndjsonResponse(generation, async function* () {
+            for await (const event of generation.events) {
+                if (event.type === "reasoning") yield line({model, created_at: now(), message: message("", event.text), done: false});
+                else if (event.type === "answer") yield line({model, created_at: now(), message: message(event.text), done: false});
+                else yield line({model, created_at: now(), message: message(""), ...final(generation, event.result)});
+            }
+        });
+    });
+
+    app.post("/generate", async (c) => {
+        const body = await readJsonBody(c, ollamaGenerateRequestSchema);
+        const keepAliveMs = keepAlive(body.keep_alive);
+        const prompt = body.prompt ?? "";
+        if (prompt === "") return loadOrUnload(c, body.model, keepAliveMs, "generate");
+        const input = body.raw === true
+            ? {prompt}
+            : {messages: [...(body.system ? [{role: "system" as const, content: body.system}] : []), {role: "user" as const, content: prompt}]};
+        const generation = await startGeneration(ctx, {
+            model: body.model,
+            input,
+            options: generationOptions(body.options, body.think),
+            clientSignal: c.req.raw.signal,
+            ...(keepAliveMs === undefined ? {} : {keepAliveMs}),
+            ...(body.options?.num_ctx === null || body.options?.num_ctx === undefined ? {} : {contextSize: body.options.num_ctx})
+        });
+        const model = generation.descriptor.name;
+        if (body.stream === false) {
+            const result = await generation.collect();
+            return c.json({
+                model, created_at: now(), response: result.answer,
+                ...(result.reasoning === "" ? {} : {thinking: result.reasoning}),
+                ...final(generation, result)
+            });
+        }
+        return ndjsonResponse(generation, async function* () {
+            for await (const event of generation.events) {
+                if (event.type === "reasoning") yield line({model, created_at: now(), response: "", thinking: event.text, done: false});
+                else if (event.type === "answer") yield line({model, created_at: now(), response: event.text, done: false});
+                else yield line({model, created_at: now(), response: "", ...final(generation, event.result)});
+            }
+        });
+    });
+
+    app.post("/pull", async (c) => {
+        const body = await readJsonBody(c, ollamaModelRequestSchema);
+        const name = (body.model ?? body.name)!;
+        const source = ctx.pool.source;
+        if (source.pull === undefined) throw new ApiError("not_supported", "This server cannot download models; use `r1 pull`.");
+        const controller = new AbortController();
+        c.req.raw.signal.addEventListener("abort", () => controller.abort(), {once: true});
+        const progress = source.pull(name, controller.signal);
+        if (body.stream === false) {
+            for await (const _ of progress) { /* drained: the client asked for the final answer only */ }
+            return c.json({status: "success"});
+        }
+        async function* lines(): AsyncGenerator<string> {
+            try {
+                for await (const event of progress) yield line(event);
+                yield line({status: "success"});
+            } catch (error) {
+                yield line(errorBody(toApiError(error), "ollama"));
+            }
+        }
+        return new Response(streamBody(lines(), () => controller.abort()), {headers: {"Content-Type": "application/x-ndjson"}});
+    });
+
+    app.delete("/delete", async (c) => {
+        const body = await readJsonBody(c, ollamaModelRequestSchema);
+        const name = (body.model ?? body.name)!;
+        const source = ctx.pool.source;
+        if (source.remove === undefined) throw new ApiError("not_supported", "This server cannot delete models; use `r1 rm`.");
+        await ctx.pool.unload(name);
+        if (!await source.remove(name)) throw new ApiError("model_not_found", `Model "${name}" not found.`, {param: "model"});
+        return c.body(null, 200);
+    });
+
+    /** Ollama's convention: no prompt or messages means "load the model" (or unload it with keep_alive 0). */
+    async function loadOrUnload(c: {json: (body: object) => Response}, name: string, keepAliveMs: number | undefined, api: "chat" | "generate") {
+        const descriptor = await ctx.pool.describe(name);
+        const empty = api === "chat" ? {message: {role: "assistant", content: ""}} : {response: ""};
+        if (keepAliveMs === 0) {
+            await ctx.pool.unload(name);
+            return c.json({model: descriptor.name, created_at: now(), ...empty, done: true, done_reason: "unload"});
+        }
+        const lease = await ctx.pool.acquire(name, keepAliveMs === undefined ? {} : {keepAliveMs});
+        lease.release();
+        return c.json({model: descriptor.name, created_at: now(), ...empty, done: true, done_reason: "load"});
+    }
+
+    return app;
+}
+
+function keepAlive(value: unknown): number | undefined {
+    try {
+        return parseKeepAlive(value);
+    } catch (error) {
+        throw new ApiError("invalid_request", (error as Error).message, {param: "keep_alive"});
+    }
+}
+
+function generationOptions(options: OllamaOptions | null | undefined, think: boolean | string | null | undefined): Omit<GenerationOptions, "signal"> {
+    const result: Omit<GenerationOptions, "signal"> = {};
+    if (think === false) result.think = false;
+    if (options === null || options === undefined) return result;
+    if (options.num_predict !== null && options.num_predict !== undefined && options.num_predict > 0) result.maxTokens = options.num_predict;
+    if (options.temperature !== null && options.temperature !== undefined) result.temperature = options.temperature;
+    if (options.top_p !== null && options.top_p !== undefined) result.topP = options.top_p;
+    if (options.top_k !== null && options.top_k !== undefined) result.topK = options.top_k;
+    if (options.min_p !== null && options.min_p !== undefined) result.minP = options.min_p;
+    if (options.repeat_penalty !== null && options.repeat_penalty !== undefined) result.repeatPenalty = options.repeat_penalty;
+    if (options.seed !== null && options.seed !== undefined) result.seed = options.seed;
+    const stop = stopList(options.stop);
+    if (stop !== undefined) result.stop = stop;
+    return result;
+}
+
+function modelSummary(model: ModelDescriptor, architecture?: string) {
+    return {name: model.name, model: model.name, size: model.size, digest: model.digest, details: details(model, architecture ?? model.family ?? "")};
+}
+
+function details(model: ModelDescriptor, family: string) {
+    return {
+        parent_model: "",
+        format: "gguf",
+        family,
+        families: family === "" ? null : [family],
+        parameter_size: model.parameterSize ?? "",
+        quantization_level: model.quantization ?? ""
+    };
+}
+
+const ns = (ms: number) => Math.round(ms * 1e6);
+
+/** The closing fields of an Ollama answer; durations in nanoseconds. */
+function final(generation: Generation, result: GenerationResult) {
+    if (generation.timedOut()) throw new ApiError("timeout", "The request ran past its time limit and was stopped.");
+    return {
+        done: true,
+        done_reason: result.finishReason === "length" ? "length" : "stop",
+        total_duration: ns(Date.now() - generation.startedAt),
+        load_duration: ns(generation.loadMs),
+        prompt_eval_count: result.usage.promptTokens,
+        prompt_eval_duration: ns(result.timings.promptMs),
+        eval_count: result.usage.completionTokens,
+        eval_duration: ns(result.timings.generationMs)
+    };
+}
+
+function now(): string {
+    return new Date().toISOString();
+}
+
+function line(data: object): string {
+    return `${JSON.stringify(data)}\n`;
+}
+
+/** An NDJSON response over `events`; a failure mid-stream becomes one `{error}` line, as Ollama does. */
+function ndjsonResponse(generation: Generation, events: () => AsyncGenerator<string>): Response {
+    async function* withErrors(): AsyncGenerator<string> {
+        try {
+            yield* events();
+        } catch (error) {
+            yield line(errorBody(toApiError(error), "ollama"));
+        } finally {
+            generation.close();
+        }
+    }
+    return new Response(streamBody(withErrors(), () => generation.close()), {headers: {"Content-Type": "application/x-ndjson"}});
+}

@@ -1,0 +1,35 @@
+import {z} from "zod";
+import {MAX_CONTEXT_SIZE, MAX_GENERATION_TOKENS, MAX_MESSAGES, MAX_MODEL_NAME_LENGTH, MAX_STOP_STRINGS} from "./limits.js";
+
+/** Longest text field accepted (characters); the body limit bounds the total anyway. */
+const MAX_TEXT_LENGTH = 4 * 1024 * 1024;
+const MAX_STOP_LENGTH = 256;
+
+/**
+ * A model name as clients send it: letters, digits and `._:/-`, no `..` and no leading
+ * separator, so a name can never be read as a path outside the store.
+ */
+export const modelNameSchema = z.string()
+    .min(1, "model is required")
+    .max(MAX_MODEL_NAME_LENGTH)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, "model names use letters, digits and . _ : / -")
+    .refine((name) => !name.split(/[/:]/).includes(".."), "model names may not contain \"..\"");
+
+export const textSchema = z.string().max(MAX_TEXT_LENGTH);
+export const stopSchema = z.union([
+    z.string().max(MAX_STOP_LENGTH),
+    z.array(z.string().max(MAX_STOP_LENGTH)).max(MAX_STOP_STRINGS)
+]).nullish();
+export const maxTokensSchema = z.number().int().min(1).max(MAX_GENERATION_TOKENS).nullish();
+export const temperatureSchema = z.number().min(0).max(2).nullish();
+export const probabilitySchema = z.number().min(0).max(1).nullish();
+export const seedSchema = z.number().int().nullish();
+export const contextSizeSchema = z.number().int().min(16).max(MAX_CONTEXT_SIZE).nullish();
+export {MAX_MESSAGES};
+
+/** `stop` as a list without empty strings. */
+export function stopList(stop: string | string[] | null | undefined): string[] | undefined {
+    if (stop === null || stop === undefined) return undefined;
+    const list = (typeof stop === "string" ? [stop] : stop).filter((s) => s !== "");
+    return list.length === 0 ? undefined : list;
+}

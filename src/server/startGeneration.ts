@@ -1,0 +1,123 @@
+import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../engine/types.js";
+import {NoFreeSequenceError} from "../engine/errors.js";
+import {ApiError} from "./ApiError.js";
+import type {ModelLease} from "./ModelPool.js";
+import type {ModelDescriptor} from "./ModelSource.js";
+import type {ServerContext} from "./ServerContext.js";
+
+export interface GenerationRequest {
+    model: string;
+    /** Chat messages, or a raw prompt (no template). */
+    input: {messages: ChatMessage[]} | {prompt: string};
+    options: Omit<GenerationOptions, "signal">;
+    keepAliveMs?: number;
+    contextSize?: number;
+    /** Aborts when the client goes away. */
+    clientSignal: AbortSignal;
+}
+
+/** A generation that holds a sequence: iterate `events` (or `collect()`), or `close()` to give it up. */
+export interface Generation {
+    descriptor: ModelDescriptor;
+    /** Time spent loading the model for this request (ms). */
+    loadMs: number;
+    /** When the request arrived (`Date.now()`). */
+    startedAt: number;
+    events: AsyncGenerator<GenerationEvent, void>;
+    /** Runs to the end and returns the result. */
+    collect(): Promise<GenerationResult>;
+    /** Stops the generation and frees its sequence; safe to call more than once. */
+    close(): void;
+    /** Whether the request ran past its time limit. */
+    timedOut(): boolean;
+}
+
+/**
+ * Acquires the model and a sequence (throwing the 404/429/503/504 `ApiError` before any byte is
+ * sent) and returns the generation, which stops and frees its sequence when the client leaves,
+ * when the request times out, or on `close()`.
+ */
+export async function startGeneration(ctx: ServerContext, request: GenerationRequest): Promise<Generation> {
+    const startedAt = Date.now();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new ApiError("timeout", `The request took longer than ${Math.round(ctx.requestTimeoutMs / 1000)} s and was stopped.`));
+    }, ctx.requestTimeoutMs);
+    timer.unref();
+    const onClientAbort = () => controller.abort(new ApiError("invalid_request", "The client closed the connection."));
+    if (request.clientSignal.aborted) onClientAbort();
+    else request.clientSignal.addEventListener("abort", onClientAbort, {once: true});
+    const cleanup = () => {
+        clearTimeout(timer);
+        request.clientSignal.removeEventListener("abort", onClientAbort);
+    };
+
+    let lease: ModelLease;
+    try {
+        lease = await ctx.pool.acquire(request.model, {
+            signal: controller.signal,
+            ...(request.keepAliveMs === undefined ? {} : {keepAliveMs: request.keepAliveMs}),
+            ...(request.contextSize === undefined ? {} : {contextSize: request.contextSize})
+        });
+    } catch (error) {
+        cleanup();
+        throw timedOut ? controller.signal.reason : error;
+    }
+
+    let closed = false;
+    const close = () => {
+        if (closed) return;
+        closed = true;
+        controller.abort(new ApiError("invalid_request", "The generation was closed."));
+        cleanup();
+        lease.release();
+    };
+    const model = lease.model;
+    const options: GenerationOptions = {...request.options, signal: controller.signal};
+
+    async function* run(): AsyncGenerator<GenerationEvent, void> {
+        let finished = false;
+        try {
+            const events = "messages" in request.input
+                ? model.chat(request.input.messages, options)
+                : model.complete(request.input.prompt, options);
+            for await (const event of events) {
+                if (event.type === "done") {
+                    finished = true;
+                    ctx.metrics.recordGeneration(lease.descriptor.name, event.result);
+                }
+                yield event;
+            }
+        } catch (error) {
+            if (error instanceof NoFreeSequenceError)
+                throw new ApiError("queue_full", "All sequences of this model are busy; try again shortly.", {retryAfterS: 1, cause: error});
+            throw error;
+        } finally {
+            // The consumer stopped early (client gone): the engine never reported a result.
+            if (!finished) ctx.metrics.recordAbandoned(lease.descriptor.name);
+            close();
+        }
+    }
+    const events = run();
+
+    return {
+        descriptor: lease.descriptor,
+        loadMs: lease.loadMs,
+        startedAt,
+        events,
+        async collect() {
+            let result: GenerationResult | undefined;
+            for await (const event of events) if (event.type === "done") result = event.result;
+            if (timedOut) throw controller.signal.reason;
+            if (result === undefined) throw new ApiError("internal", "The engine ended without a result.");
+            return result;
+        },
+        close() {
+            close();
+            void events.return(undefined);
+        },
+        timedOut: () => timedOut
+    };
+}

@@ -1,0 +1,75 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import {PullLockedError} from "./errors/PullLockedError.js";
+
+/** MAX bytes read from a lock file (it holds a pid and a host name). */
+const MAX_LOCK_BYTES = 4096;
+
+/** A held lock; `release()` is idempotent. */
+export interface FileLock {
+    readonly path: string;
+    release(): Promise<void>;
+}
+
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        // EPERM: the process exists but belongs to someone else.
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+async function readOwner(lockPath: string): Promise<{pid: number, host: string} | undefined> {
+    try {
+        const handle = await fs.open(lockPath, "r");
+        try {
+            const buffer = Buffer.alloc(MAX_LOCK_BYTES);
+            const {bytesRead} = await handle.read(buffer, 0, MAX_LOCK_BYTES, 0);
+            const parsed: unknown = JSON.parse(buffer.subarray(0, bytesRead).toString("utf8"));
+            if (typeof parsed === "object" && parsed !== null && "pid" in parsed && typeof parsed.pid === "number")
+                return {pid: parsed.pid, host: "host" in parsed && typeof parsed.host === "string" ? parsed.host : ""};
+        } finally {
+            await handle.close();
+        }
+    } catch {
+        // unreadable or half-written: treated as stale below
+    }
+    return undefined;
+}
+
+/**
+ * Takes `<target>.lock` with an exclusive create. A lock left by a dead process on this host
+ * (`kill -9`, a crash, a reboot) is stale and taken over, so an interrupted pull can always resume;
+ * a live owner makes this throw `PullLockedError`. A lock from another host (a shared network
+ * folder) is honoured, since its pid cannot be checked from here.
+ */
+export async function acquireFileLock(target: string): Promise<FileLock> {
+    const lockPath = `${target}.lock`;
+    const body = JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()});
+    for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+            await fs.writeFile(lockPath, body, {flag: "wx"});
+            let released = false;
+            return {
+                path: lockPath,
+                async release() {
+                    if (released) return;
+                    released = true;
+                    await fs.rm(lockPath, {force: true});
+                }
+            };
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        }
+        const owner = await readOwner(lockPath);
+        if (owner !== undefined && owner.pid !== process.pid && (owner.host !== os.hostname() || isAlive(owner.pid)))
+            throw new PullLockedError(target, owner.pid);
+        if (owner !== undefined && owner.pid === process.pid)
+            throw new PullLockedError(target, owner.pid);
+        // Stale: remove it and race for it again; exactly one contender's "wx" create wins.
+        await fs.rm(lockPath, {force: true});
+    }
+    throw new PullLockedError(target, -1);
+}

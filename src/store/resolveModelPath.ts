@@ -1,0 +1,87 @@
+import fs from "node:fs";
+import path from "node:path";
+import {resolveModelName} from "../catalog/index.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
+import {ModelNotFoundError} from "./errors/ModelNotFoundError.js";
+import type {ModelManifest} from "./ModelManifest.js";
+import {ModelStore} from "./ModelStore.js";
+import {isHfReference, parseHfReference} from "./parseModelReference.js";
+import {splitModelParts} from "./splitModelParts.js";
+
+export interface ResolveModelOptions {
+    /** Defaults to `new ModelStore({home})`. */
+    store?: ModelStore;
+    /** r1 data folder. Defaults to `R1_HOME` or `~/.r1`. */
+    home?: string;
+}
+
+/** A model ready to load: its files (first part first) and, for pulled ones, the manifest. */
+export interface ResolvedLocalModel {
+    /** What llama.cpp opens: the file, or the first part of a split model. */
+    path: string;
+    files: string[];
+    /** Store name, when it came from the store. */
+    name?: string;
+    manifest?: ModelManifest;
+}
+
+function looksLikePath(input: string): boolean {
+    return input.includes("/") || input.includes("\\") || input.toLowerCase().endsWith(".gguf") || input.startsWith("~") || input.startsWith(".");
+}
+
+function expandHome(input: string): string {
+    return input === "~" || input.startsWith("~/") ? path.join(process.env.HOME ?? "", input.slice(1)) : input;
+}
+
+/**
+ * Finds a model by what the user typed: an existing file path; `hf:OWNER/REPO/FILE.gguf`; a
+ * pulled model's store name; or any catalog name or alias (`deepseek-r1:14b`) of a pulled model.
+ * Throws `ModelNotFoundError` (one line, suggesting `r1 pull NAME`) when it is not there.
+ */
+export async function resolveModel(nameOrPath: string, options: ResolveModelOptions = {}): Promise<ResolvedLocalModel> {
+    const input = nameOrPath.trim();
+    const store = options.store ?? new ModelStore({home: options.home});
+    const fromStore = async (name: string): Promise<ResolvedLocalModel> => {
+        const model = await store.get(name);
+        const files = model.manifest.files.map((file) => store.filePath(name, file.name));
+        return {path: files[0]!, files, name, manifest: model.manifest};
+    };
+
+    if (isHfReference(input)) {
+        const reference = parseHfReference(input);
+        return fromStore(`hf:${reference.repo}/${splitModelParts(reference.file)[0]}`);
+    }
+    if (looksLikePath(input)) {
+        const file = path.resolve(expandHome(input));
+        let stats: fs.Stats | undefined;
+        try {
+            stats = fs.statSync(file);
+        } catch {
+            stats = undefined;
+        }
+        if (stats?.isFile() === true) return {path: file, files: splitModelParts(file).filter((part) => fs.existsSync(part))};
+        if (input.includes("/") || input.includes("\\") || input.toLowerCase().endsWith(".gguf"))
+            throw new R1Error(`no such model file: ${file}`, {exitCode: ExitCode.notFound, hint: "check the path, or use a pulled model's name (`r1 ls`)"});
+    }
+    let direct: Awaited<ReturnType<ModelStore["inspect"]>>;
+    try {
+        direct = await store.inspect(input);
+    } catch {
+        direct = undefined;
+    }
+    if (direct !== undefined) return fromStore(input);
+    let canonical: string;
+    try {
+        canonical = resolveModelName(input).canonicalName;
+    } catch {
+        throw new ModelNotFoundError(input);
+    }
+    const model = await store.inspect(canonical);
+    if (model === undefined) throw new ModelNotFoundError(input);
+    return fromStore(canonical);
+}
+
+/** The GGUF path to open for `nameOrPath` (first part of a split model); see `resolveModel()`. */
+export async function resolveModelPath(nameOrPath: string, options: ResolveModelOptions = {}): Promise<string> {
+    return (await resolveModel(nameOrPath, options)).path;
+}

@@ -1,0 +1,127 @@
+import {test} from "node:test";
+import assert from "node:assert/strict";
+import {createServerApp, type ServerAppOptions} from "../../src/server/createServerApp.js";
+import {FakeSource} from "./FakeModel.js";
+
+function server(options: Partial<ServerAppOptions> = {}) {
+    const source = new FakeSource({r1: {reasoning: ["a"], answer: ["b"]}});
+    return {source, ...createServerApp({source, ...options})};
+}
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+    ({method: "POST", headers: {"Content-Type": "application/json", ...headers}, body});
+
+const openaiCases: [string, string, number][] = [
+    ["malformed JSON", "{\"model\": ", 400],
+    ["not an object", "[1,2]", 400],
+    ["wrong type", JSON.stringify({model: "r1", messages: "hello"}), 400],
+    ["empty messages", JSON.stringify({model: "r1", messages: []}), 400],
+    ["bad role", JSON.stringify({model: "r1", messages: [{role: "wizard", content: "x"}]}), 400],
+    ["temperature out of range", JSON.stringify({model: "r1", messages: [{role: "user", content: "x"}], temperature: 9}), 400],
+    ["max_tokens not whole", JSON.stringify({model: "r1", messages: [{role: "user", content: "x"}], max_tokens: 1.5}), 400],
+    ["n > 1", JSON.stringify({model: "r1", messages: [{role: "user", content: "x"}], n: 2}), 400],
+    ["path-like model name", JSON.stringify({model: "../../etc/passwd", messages: [{role: "user", content: "x"}]}), 400],
+    ["unknown model", JSON.stringify({model: "nope", messages: [{role: "user", content: "x"}]}), 404]
+];
+
+test("bad OpenAI requests get 4xx in OpenAI's error shape and the server keeps serving", async () => {
+    const {app} = server();
+    for (const [name, body, status] of openaiCases) {
+        const response = await app.request("/v1/chat/completions", post(body));
+        assert.equal(response.status, status, name);
+        const error = (await response.json() as any).error;
+        assert.equal(typeof error.message, "string", name);
+        assert.equal(typeof error.type, "string", name);
+        assert.ok("code" in error && "param" in error, name);
+    }
+    const wrongType = await (await app.request("/v1/chat/completions", post(JSON.stringify({model: "r1", messages: "x"})))).json() as any;
+    assert.equal(wrongType.error.param, "messages");
+    const unknown = await (await app.request("/v1/chat/completions", post(openaiCases.at(-1)![1]))).json() as any;
+    assert.equal(unknown.error.code, "model_not_found");
+    const ok = await app.request("/v1/chat/completions", post(JSON.stringify({model: "r1", messages: [{role: "user", content: "x"}]})));
+    assert.equal(ok.status, 200);
+});
+
+test("bad Ollama requests get 4xx with {error}", async () => {
+    const {app} = server();
+    const cases: [string, string, string, number][] = [
+        ["/api/chat", "malformed", "{", 400],
+        ["/api/chat", "wrong type", JSON.stringify({model: "r1", messages: [{role: "user", content: 5}]}), 400],
+        ["/api/chat", "bad keep_alive", JSON.stringify({model: "r1", messages: [{role: "user", content: "x"}], keep_alive: "soon"}), 400],
+        ["/api/chat", "images", JSON.stringify({model: "r1", messages: [{role: "user", content: "x", images: ["AAAA"]}]}), 400],
+        ["/api/generate", "format", JSON.stringify({model: "r1", prompt: "x", format: "json"}), 400],
+        ["/api/generate", "unknown model", JSON.stringify({model: "nope", prompt: "x"}), 404],
+        ["/api/show", "no model", JSON.stringify({}), 400]
+    ];
+    for (const [path, name, body, status] of cases) {
+        const response = await app.request(path, post(body));
+        assert.equal(response.status, status, name);
+        const json = await response.json() as any;
+        assert.equal(typeof json.error, "string", name);
+    }
+    const ok = await app.request("/api/chat", post(JSON.stringify({model: "r1", stream: false, messages: [{role: "user", content: "x"}]})));
+    assert.equal(ok.status, 200);
+});
+
+test("an oversized body gets 413 without being read whole", async () => {
+    const {app} = server({maxBodyBytes: 1024});
+    const big = JSON.stringify({model: "r1", messages: [{role: "user", content: "x".repeat(4096)}]});
+    const openai = await app.request("/v1/chat/completions", post(big));
+    assert.equal(openai.status, 413);
+    assert.equal((await openai.json() as any).error.code, "body_too_large");
+    const ollama = await app.request("/api/chat", post(big));
+    assert.equal(ollama.status, 413);
+    assert.equal(typeof (await ollama.json() as any).error, "string");
+});
+
+test("unknown routes 404 in the dialect of their prefix", async () => {
+    const {app} = server();
+    const openai = await app.request("/v1/nothing");
+    assert.equal(openai.status, 404);
+    assert.equal(typeof (await openai.json() as any).error.message, "string");
+    const ollama = await app.request("/api/nothing");
+    assert.equal(ollama.status, 404);
+    assert.equal(typeof (await ollama.json() as any).error, "string");
+});
+
+test("with an API key, /v1, /api and /metrics need the Bearer key; /health does not", async () => {
+    const {app} = server({apiKey: "s3cret"});
+    assert.equal((await app.request("/v1/models")).status, 401);
+    assert.equal((await app.request("/api/tags")).status, 401);
+    assert.equal((await app.request("/metrics")).status, 401);
+    assert.equal((await app.request("/v1/models", {headers: {Authorization: "Bearer wrong"}})).status, 401);
+    assert.equal((await app.request("/v1/models", {headers: {Authorization: "Bearer s3cret"}})).status, 200);
+    assert.equal((await app.request("/api/tags", {headers: {Authorization: "Bearer s3cret"}})).status, 200);
+    assert.equal((await app.request("/health")).status, 200);
+    const denied = await app.request("/v1/models");
+    assert.equal((await denied.json() as any).error.type, "authentication_error");
+});
+
+test("CORS headers appear only for the configured origin", async () => {
+    const off = server();
+    const plain = await off.app.request("/v1/models", {headers: {Origin: "https://evil.example"}});
+    assert.equal(plain.headers.get("access-control-allow-origin"), null);
+    const on = server({corsOrigins: ["https://ui.example"]});
+    const allowed = await on.app.request("/v1/models", {headers: {Origin: "https://ui.example"}});
+    assert.equal(allowed.headers.get("access-control-allow-origin"), "https://ui.example");
+    const other = await on.app.request("/v1/models", {headers: {Origin: "https://evil.example"}});
+    assert.notEqual(other.headers.get("access-control-allow-origin"), "https://evil.example");
+});
+
+test("/health answers and /metrics is Prometheus text with request counts", async () => {
+    const {app} = server();
+    await app.request("/v1/chat/completions", post(JSON.stringify({model: "r1", messages: [{role: "user", content: "x"}]})));
+    await app.request("/v1/chat/completions", post("{"));
+    assert.deepEqual(await (await app.request("/health")).json(), {status: "ok", loaded_models: 1});
+    const metrics = await app.request("/metrics");
+    assert.match(metrics.headers.get("content-type") ?? "", /text\/plain/);
+    const text = await metrics.text();
+    assert.match(text, /# TYPE r1_requests_total counter/);
+    assert.match(text, /r1_requests_total\{route="\/v1\/chat\/completions",status="200"\} 1/);
+    assert.match(text, /r1_requests_total\{route="\/v1\/chat\/completions",status="400"\} 1/);
+    assert.match(text, /r1_completion_tokens_total\{model="r1"\} 2/);
+    assert.match(text, /r1_reasoning_tokens_total\{model="r1"\} 1/);
+    assert.match(text, /r1_time_to_first_token_seconds_count 1/);
+    assert.match(text, /r1_loaded_models 1/);
+    assert.match(text, /r1_queue_depth 0/);
+});

@@ -1,0 +1,114 @@
+// The real engine behind the real server: stories260K (a 260K-parameter Llama, no reasoning)
+// through the official SDKs over loopback. Small max_tokens keep it fast.
+import {after, before, describe, test} from "node:test";
+import assert from "node:assert/strict";
+import {setTimeout as sleep} from "node:timers/promises";
+import OpenAI from "openai";
+import {Ollama} from "ollama";
+import {loadModel} from "../../src/engine/loadModel.js";
+import {FileModelSource} from "../../src/server/FileModelSource.js";
+import {startServer, type RunningServer} from "../../src/server/startServer.js";
+import {sharedPath, skipWithoutShared} from "../helpers/shared.js";
+
+const MODEL = "models/stories260K.gguf";
+
+describe("r1 serve on stories260K", {skip: skipWithoutShared(MODEL)}, () => {
+    let server: RunningServer;
+    let openai: OpenAI;
+    let ollama: Ollama;
+
+    before(async () => {
+        const source = new FileModelSource({
+            files: [sharedPath(MODEL)],
+            load: (path, options) => loadModel({path, parallel: options.parallel, contextSize: options.contextSize ?? 512})
+        });
+        server = await startServer({source, port: 0, parallel: 4});
+        openai = new OpenAI({baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0});
+        ollama = new Ollama({host: server.url});
+    });
+
+    after(async () => {
+        await server?.stop();
+    });
+
+    async function metric(name: string): Promise<number> {
+        const text = await (await fetch(`${server.url}/metrics`)).text();
+        return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, "m").exec(text)?.[1]);
+    }
+
+    test("openai: models, a chat with usage, a streamed completion", async () => {
+        assert.deepEqual((await openai.models.list()).data.map((m) => m.id), ["stories260K"]);
+        const chat = await openai.chat.completions.create({model: "stories260K", messages: [{role: "user", content: "Once upon a time"}], max_tokens: 8});
+        const message = chat.choices[0]!.message as typeof chat.choices[0]["message"] & {reasoning_content?: string | null};
+        assert.equal(typeof message.content, "string");
+        assert.ok(message.content!.length > 0);
+        assert.equal(message.reasoning_content, null, "stories260K does not reason");
+        assert.ok(chat.usage!.prompt_tokens > 0);
+        assert.ok(chat.usage!.completion_tokens > 0 && chat.usage!.completion_tokens <= 8);
+        assert.equal(chat.usage!.completion_tokens_details?.reasoning_tokens, 0);
+        let text = "";
+        let finish;
+        const stream = await openai.completions.create({model: "stories260K", prompt: "Once upon a time", max_tokens: 8, stream: true});
+        for await (const chunk of stream) {
+            text += chunk.choices[0]?.text ?? "";
+            finish = chunk.choices[0]?.finish_reason ?? finish;
+        }
+        assert.ok(text.length > 0);
+        assert.ok(finish === "length" || finish === "stop");
+    });
+
+    test("ollama: tags, a raw generate and a chat with nanosecond timings", async () => {
+        assert.deepEqual((await ollama.list()).models.map((m) => m.name), ["stories260K"]);
+        const generated = await ollama.generate({model: "stories260K", prompt: "Once upon a time", raw: true, options: {num_predict: 8}});
+        assert.ok(generated.response.length > 0);
+        assert.ok(generated.eval_count > 0 && generated.eval_count <= 8);
+        assert.ok(generated.prompt_eval_count > 0);
+        assert.ok(generated.eval_duration > 0 && generated.total_duration >= generated.eval_duration);
+        const chat = await ollama.chat({model: "stories260K", messages: [{role: "user", content: "Tell a story"}], options: {num_predict: 8}});
+        assert.ok(chat.message.content.length > 0);
+        assert.equal(chat.done, true);
+        const ps = await ollama.ps();
+        assert.equal(ps.models[0]?.name, "stories260K");
+        assert.equal(ps.models[0]?.context_length, 512);
+    });
+
+    test("four concurrent streams on four sequences all complete", async () => {
+        const viaOpenai = async () => {
+            let text = "";
+            const stream = await openai.chat.completions.create({model: "stories260K", messages: [{role: "user", content: "Once"}], max_tokens: 16, stream: true});
+            for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+            return text;
+        };
+        const viaOllama = async () => {
+            let text = "";
+            for await (const part of await ollama.chat({model: "stories260K", messages: [{role: "user", content: "Once"}], stream: true, options: {num_predict: 16}}))
+                text += part.message.content;
+            return text;
+        };
+        const texts = await Promise.all([viaOpenai(), viaOllama(), viaOpenai(), viaOllama()]);
+        for (const text of texts) assert.ok(text.length > 0);
+        assert.equal(await metric("r1_active_sequences"), 0);
+    });
+
+    test("a client that disconnects mid-stream frees its sequence within a second", async () => {
+        const abortedBefore = await metric("r1_generations_aborted_total");
+        const controller = new AbortController();
+        const stream = await openai.completions.create(
+            {model: "stories260K", prompt: "Once upon a time", max_tokens: 400, stream: true}, {signal: controller.signal});
+        let chunks = 0;
+        try {
+            for await (const _ of stream) if (++chunks === 3) controller.abort();
+        } catch {
+            // the SDK's abort error
+        }
+        assert.equal(chunks, 3);
+        const left = Date.now();
+        while (await metric("r1_active_sequences") !== 0) {
+            assert.ok(Date.now() - left < 1000, "the sequence was not freed within a second");
+            await sleep(20);
+        }
+        assert.equal(await metric("r1_generations_aborted_total"), (Number.isNaN(abortedBefore) ? 0 : abortedBefore) + 1);
+        const next = await openai.completions.create({model: "stories260K", prompt: "Once", max_tokens: 4});
+        assert.ok(next.choices[0]!.text.length > 0);
+    });
+});
