@@ -15,10 +15,14 @@ export function allVariants(): readonly Variant[] {
     return VARIANTS;
 }
 
-/** A variant by id, display name or Ollama-style alias (case-insensitive); `undefined` when unknown. */
+/**
+ * A variant by id, display name or Ollama-style alias (case-insensitive); `undefined` when unknown.
+ * Ids win: `deepseek-r1` is the 671B here, although Ollama's untagged `deepseek-r1` is the 8B
+ * (`deepseek-r1:latest` keeps Ollama's meaning).
+ */
 export function findVariant(name: string): Variant | undefined {
     const n = name.trim().toLowerCase();
-    return VARIANTS.find((v) => v.id === n || v.name.toLowerCase() === n || v.aliases.includes(n));
+    return VARIANTS.find((v) => v.id === n) ?? VARIANTS.find((v) => v.name.toLowerCase() === n || v.aliases.includes(n));
 }
 
 /** Like {@link findVariant} but throws {@link UnknownVariantError} listing the valid names. */

@@ -46,15 +46,15 @@ function split(name: string): {variant: Variant, quant: string} {
     if (whole !== undefined) return {variant: whole, quant: DEFAULT_QUANT};
     // `<variant>:<quant>` (the variant part may itself contain a colon: deepseek-r1:14b:q8_0).
     const colon = name.lastIndexOf(":");
-    if (colon > 0) {
-        const head = findVariant(name.slice(0, colon));
-        if (head !== undefined) return {variant: head, quant: name.slice(colon + 1)};
-    }
+    const colonHead = colon > 0 ? findVariant(name.slice(0, colon)) : undefined;
+    if (colonHead !== undefined && findQuantOption(name.slice(colon + 1)) !== undefined) return {variant: colonHead, quant: name.slice(colon + 1)};
     // `<variant>-<quant>`: Ollama tags (`deepseek-r1:14b-qwen-distill-q8_0`) and file stems.
     for (let i = name.length - 1; i > 0; i--) {
         if (name[i] !== "-") continue;
         const head = findVariant(name.slice(0, i));
         if (head !== undefined && findQuantOption(name.slice(i + 1)) !== undefined) return {variant: head, quant: name.slice(i + 1)};
     }
+    // A known variant with an unknown quant: say which quants exist.
+    if (colonHead !== undefined) return {variant: colonHead, quant: name.slice(colon + 1)};
     throw new UnknownVariantError(name);
 }

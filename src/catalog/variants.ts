@@ -79,7 +79,7 @@ export const VARIANTS: readonly Variant[] = [
     },
     {
         id: "deepseek-r1-0528-qwen3-8b", name: "DeepSeek-R1-0528-Qwen3-8B",
-        aliases: ["deepseek-r1:8b", "deepseek-r1", "deepseek-r1:latest", "deepseek-r1:8b-0528-qwen3"], distilled: true,
+        aliases: ["deepseek-r1:8b", "deepseek-r1:latest", "deepseek-r1:8b-0528-qwen3"], distilled: true,
         baseModel: "Qwen3-8B Base (dense, distilled from R1-0528's chain of thought)", license: "MIT",
         architecture: {
             kind: "dense", arch: "qwen3", layers: 36, hiddenSize: 4096, heads: 32, kvHeads: 8, headDim: 128, ffnSize: 12288,

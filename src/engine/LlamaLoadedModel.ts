@@ -76,6 +76,20 @@ export class LlamaLoadedModel implements LoadedModel {
         return this.model.tokenize(text, true);
     }
 
+    /**
+     * Takes a free sequence for direct use (benchmarks); give it back with `releaseSequence`.
+     * Throws `NoFreeSequenceError` when all are busy.
+     */
+    acquireSequence(): LlamaContextSequence {
+        const sequence = this.free.pop();
+        if (sequence === undefined) throw new NoFreeSequenceError(this.info.parallel);
+        return sequence;
+    }
+
+    releaseSequence(sequence: LlamaContextSequence): void {
+        if (!this.free.includes(sequence)) this.free.push(sequence);
+    }
+
     async dispose(): Promise<void> {
         await this.context.dispose();
         await this.model.dispose();
@@ -98,12 +112,11 @@ export class LlamaLoadedModel implements LoadedModel {
 
     private async *generate(prepare: () => PreparedPrompt, options: GenerationOptions): AsyncGenerator<GenerationEvent, void, void> {
         const started = performance.now();
-        const sequence = this.free.pop();
-        if (sequence === undefined) throw new NoFreeSequenceError(this.info.parallel);
+        const sequence = this.acquireSequence();
         try {
             yield* this.generateOn(sequence, prepare(), options, started);
         } finally {
-            this.free.push(sequence);
+            this.releaseSequence(sequence);
         }
     }
 

@@ -110,7 +110,7 @@ export class GgufHeaderParser {
 
     private readKv(): void {
         const at = this.pos;
-        const key = this.readString(MAX_KEY_BYTES, "MAX_KEY_BYTES", "metadata key").value;
+        const key = this.readString(MAX_KEY_BYTES, "MAX_KEY_BYTES", "metadata key");
         if (key.length === 0) throw new GgufInvalidError(at, "empty-key", `GGUF has an empty metadata key at byte ${at}`);
         if (this.keys.has(key)) throw new GgufDuplicateError(at, "key", key);
         const typeAt = this.pos;
@@ -125,7 +125,8 @@ export class GgufHeaderParser {
             const {value, rawStrings} = this.readArray(arrayType, key);
             entry = rawStrings === undefined ? {key, type, arrayType, value} : {key, type, arrayType, value, rawStrings};
         } else if (type === GgufValueType.STRING) {
-            const {value, raw} = this.readString(MAX_STRING_BYTES, "MAX_STRING_BYTES", `string ${JSON.stringify(key)}`);
+            const value = this.readString(MAX_STRING_BYTES, "MAX_STRING_BYTES", `string ${JSON.stringify(key)}`);
+            const raw = this.lastRaw;
             entry = raw === undefined ? {key, type, value} : {key, type, value, rawStrings: new Map([[0, raw]])};
         } else {
             entry = {key, type, value: this.readScalar(type)};
@@ -136,7 +137,7 @@ export class GgufHeaderParser {
 
     private readTensorInfo(): void {
         const at = this.pos;
-        const name = this.readString(MAX_TENSOR_NAME_BYTES, "MAX_TENSOR_NAME_BYTES", "tensor name").value;
+        const name = this.readString(MAX_TENSOR_NAME_BYTES, "MAX_TENSOR_NAME_BYTES", "tensor name");
         if (this.tensorNames.has(name)) throw new GgufDuplicateError(at, "tensor", name);
         const dimsAt = this.pos;
         this.need(4, "tensor dimension count");
@@ -213,18 +214,33 @@ export class GgufHeaderParser {
     private readLength(limit: number, limitName: string, what: string): number {
         const at = this.pos;
         this.need(8, `length of ${what}`);
-        const n = this.view.getBigUint64(this.pos, true);
-        if (n > BigInt(limit)) throw new GgufLimitError(at, limitName, `length of ${what}`, n, limit);
+        // Two u32 halves instead of a BigInt: this runs once per vocabulary string. Every limit is < 2^32.
+        const low = this.view.getUint32(at, true);
+        const high = this.view.getUint32(at + 4, true);
+        if (high !== 0 || low > limit) throw new GgufLimitError(at, limitName, `length of ${what}`, this.view.getBigUint64(at, true), limit);
         this.pos += 8;
-        return Number(n);
+        return low;
     }
 
-    private readString(limit: number, limitName: string, what: string): {value: string, raw?: Uint8Array} {
+    /** Original bytes of the last string read when they are not valid UTF-8, else `undefined`. */
+    private lastRaw: Uint8Array | undefined;
+
+    /**
+     * Decodes UTF-8, keeping the raw bytes in `lastRaw` only when they are not valid UTF-8 (ggml never
+     * validates). Returns a bare string: this runs for every vocabulary entry, so no per-call object.
+     */
+    private readString(limit: number, limitName: string, what: string): string {
         const length = this.readLength(limit, limitName, what);
         this.need(length, what);
         const start = this.pos;
         this.pos += length;
-        return decode(this.buf, start, this.pos);
+        const value = this.buf.toString("utf8", start, this.pos);
+        this.lastRaw = undefined;
+        if (value.includes("\uFFFD")) {
+            const raw = this.buf.subarray(start, this.pos);
+            if (!Buffer.from(value, "utf8").equals(raw)) this.lastRaw = new Uint8Array(raw);
+        }
+        return value;
     }
 
     private readScalar(type: GgufValueType): GgufValue {
@@ -257,10 +273,20 @@ export class GgufHeaderParser {
                 throw new GgufTruncatedError(countAt, this.pos + count * 8, this.fileSize, `array ${JSON.stringify(key)} of ${count} strings`);
             const values: string[] = new Array<string>(count);
             let rawStrings: Map<number, Uint8Array> | undefined;
-            for (let i = 0; i < count; i++) {
-                const {value, raw} = this.readString(MAX_STRING_BYTES, "MAX_STRING_BYTES", `element ${i} of ${JSON.stringify(key)}`);
-                values[i] = value;
-                if (raw !== undefined) (rawStrings ??= new Map()).set(i, raw);
+            const start = this.pos;
+            let i = 0;
+            const what = `element of ${JSON.stringify(key)}`;
+            try {
+                for (; i < count; i++) {
+                    values[i] = this.readString(MAX_STRING_BYTES, "MAX_STRING_BYTES", what);
+                    if (this.lastRaw !== undefined) (rawStrings ??= new Map()).set(i, this.lastRaw);
+                }
+            } catch (error) {
+                // The record restarts when more bytes arrive: ask for what the whole array probably
+                // needs (average element so far × count), so a big vocabulary is re-parsed once, not log(n) times.
+                if (error instanceof GgufNeedMoreBytes && i > 0)
+                    throw new GgufNeedMoreBytes(Math.max(error.end, Math.min(this.fileSize, start + Math.ceil((this.pos - start) / i * count * 1.05))));
+                throw error;
             }
             return rawStrings === undefined ? {value: values} : {value: values, rawStrings};
         }
@@ -284,13 +310,4 @@ export class GgufHeaderParser {
             default: return {value: Array.from(new Uint8Array(copy), (b) => b !== 0)};
         }
     }
-}
-
-/** UTF-8 decode; keeps the raw bytes only when they are not valid UTF-8 (ggml never validates). */
-function decode(buf: Buffer, start: number, end: number): {value: string, raw?: Uint8Array} {
-    const value = buf.toString("utf8", start, end);
-    if (!value.includes("\uFFFD")) return {value};
-    const raw = buf.subarray(start, end);
-    if (Buffer.from(value, "utf8").equals(raw)) return {value};
-    return {value, raw: new Uint8Array(raw)};
 }

@@ -7,3 +7,5 @@ export {KNOWN_GPUS, KNOWN_APPLE_CHIPS, DDR_CONFIGS, APPLE_CPU_BANDWIDTH_SHARE, d
     type KnownGpu, type KnownAppleChip} from "./knownParts.js";
 export {estimateCpuFlops, CPU_MATMUL_EFFICIENCY} from "./cpuFlops.js";
 export {r1HomeDir, writeJsonAtomic} from "./r1HomeDir.js";
+export {resolveHardware, type ResolveHardwareOptions} from "./resolveHardware.js";
+export {formatBytes, formatGiB, hardwareLines} from "./formatHardware.js";

@@ -1,4 +1,5 @@
 const GB = 1e9;
+const GiB = 2 ** 30;
 const T = 1e12;
 
 /** A GPU model with its published figures. */
@@ -6,6 +7,7 @@ export interface KnownGpu {
     /** Lower-case substrings that identify it in a driver's name (`nvidia-smi`), most specific first. */
     readonly match: readonly string[];
     readonly name: string;
+    /** As the driver reports it: marketing "24 GB" is 24 GiB (an H200's "141 GB" shows as ~140 GiB). */
     readonly vramBytes: number;
     readonly bandwidthBytesPerSecond: number;
     /** Dense FP16 tensor FLOP/s (FP16 accumulate). */
@@ -17,27 +19,27 @@ export interface KnownGpu {
 // Dense FP16 tensor FLOPS with FP16 accumulate: half the "sparsity" figure NVIDIA advertises
 // (llama.cpp's int8/FP16 kernels reach a good part of it on large batches).
 export const KNOWN_GPUS: readonly KnownGpu[] = [
-    {match: ["h200"], name: "NVIDIA H200", vramBytes: 141 * GB, bandwidthBytesPerSecond: 4800 * GB, fp16FlopsPerSecond: 989 * T},
-    {match: ["h100 pcie"], name: "NVIDIA H100 PCIe", vramBytes: 80 * GB, bandwidthBytesPerSecond: 2000 * GB, fp16FlopsPerSecond: 756 * T},
-    {match: ["h100"], name: "NVIDIA H100 SXM", vramBytes: 80 * GB, bandwidthBytesPerSecond: 3350 * GB, fp16FlopsPerSecond: 989 * T},
-    {match: ["a100-sxm4-40", "a100 40", "a100-pcie-40"], name: "NVIDIA A100 40GB", vramBytes: 40 * GB, bandwidthBytesPerSecond: 1555 * GB, fp16FlopsPerSecond: 312 * T},
-    {match: ["a100"], name: "NVIDIA A100 80GB", vramBytes: 80 * GB, bandwidthBytesPerSecond: 2039 * GB, fp16FlopsPerSecond: 312 * T},
-    {match: ["l40s"], name: "NVIDIA L40S", vramBytes: 48 * GB, bandwidthBytesPerSecond: 864 * GB, fp16FlopsPerSecond: 362 * T},
-    {match: ["rtx 6000 ada"], name: "NVIDIA RTX 6000 Ada", vramBytes: 48 * GB, bandwidthBytesPerSecond: 960 * GB, fp16FlopsPerSecond: 364 * T},
-    {match: ["a6000"], name: "NVIDIA RTX A6000", vramBytes: 48 * GB, bandwidthBytesPerSecond: 768 * GB, fp16FlopsPerSecond: 155 * T},
-    {match: ["l4"], name: "NVIDIA L4", vramBytes: 24 * GB, bandwidthBytesPerSecond: 300 * GB, fp16FlopsPerSecond: 121 * T},
-    {match: ["a10"], name: "NVIDIA A10", vramBytes: 24 * GB, bandwidthBytesPerSecond: 600 * GB, fp16FlopsPerSecond: 125 * T},
-    {match: ["t4"], name: "NVIDIA T4", vramBytes: 16 * GB, bandwidthBytesPerSecond: 320 * GB, fp16FlopsPerSecond: 65 * T},
-    {match: ["5090"], name: "NVIDIA GeForce RTX 5090", vramBytes: 32 * GB, bandwidthBytesPerSecond: 1792 * GB, fp16FlopsPerSecond: 419 * T},
-    {match: ["5080"], name: "NVIDIA GeForce RTX 5080", vramBytes: 16 * GB, bandwidthBytesPerSecond: 960 * GB, fp16FlopsPerSecond: 225 * T},
-    {match: ["4090"], name: "NVIDIA GeForce RTX 4090", vramBytes: 24 * GB, bandwidthBytesPerSecond: 1008 * GB, fp16FlopsPerSecond: 330 * T},
-    {match: ["4080"], name: "NVIDIA GeForce RTX 4080", vramBytes: 16 * GB, bandwidthBytesPerSecond: 717 * GB, fp16FlopsPerSecond: 195 * T},
-    {match: ["4070 ti super"], name: "NVIDIA GeForce RTX 4070 Ti SUPER", vramBytes: 16 * GB, bandwidthBytesPerSecond: 672 * GB, fp16FlopsPerSecond: 176 * T},
-    {match: ["4070"], name: "NVIDIA GeForce RTX 4070", vramBytes: 12 * GB, bandwidthBytesPerSecond: 504 * GB, fp16FlopsPerSecond: 117 * T},
-    {match: ["4060 ti"], name: "NVIDIA GeForce RTX 4060 Ti 16GB", vramBytes: 16 * GB, bandwidthBytesPerSecond: 288 * GB, fp16FlopsPerSecond: 88 * T},
-    {match: ["3090"], name: "NVIDIA GeForce RTX 3090", vramBytes: 24 * GB, bandwidthBytesPerSecond: 936 * GB, fp16FlopsPerSecond: 142 * T},
-    {match: ["3080"], name: "NVIDIA GeForce RTX 3080", vramBytes: 10 * GB, bandwidthBytesPerSecond: 760 * GB, fp16FlopsPerSecond: 119 * T},
-    {match: ["3060"], name: "NVIDIA GeForce RTX 3060 12GB", vramBytes: 12 * GB, bandwidthBytesPerSecond: 360 * GB, fp16FlopsPerSecond: 51 * T}
+    {match: ["h200"], name: "NVIDIA H200", vramBytes: 140 * GiB, bandwidthBytesPerSecond: 4800 * GB, fp16FlopsPerSecond: 989 * T},
+    {match: ["h100 pcie"], name: "NVIDIA H100 PCIe", vramBytes: 80 * GiB, bandwidthBytesPerSecond: 2000 * GB, fp16FlopsPerSecond: 756 * T},
+    {match: ["h100"], name: "NVIDIA H100 SXM", vramBytes: 80 * GiB, bandwidthBytesPerSecond: 3350 * GB, fp16FlopsPerSecond: 989 * T},
+    {match: ["a100-sxm4-40", "a100 40", "a100-pcie-40"], name: "NVIDIA A100 40GB", vramBytes: 40 * GiB, bandwidthBytesPerSecond: 1555 * GB, fp16FlopsPerSecond: 312 * T},
+    {match: ["a100"], name: "NVIDIA A100 80GB", vramBytes: 80 * GiB, bandwidthBytesPerSecond: 2039 * GB, fp16FlopsPerSecond: 312 * T},
+    {match: ["l40s"], name: "NVIDIA L40S", vramBytes: 48 * GiB, bandwidthBytesPerSecond: 864 * GB, fp16FlopsPerSecond: 362 * T},
+    {match: ["rtx 6000 ada"], name: "NVIDIA RTX 6000 Ada", vramBytes: 48 * GiB, bandwidthBytesPerSecond: 960 * GB, fp16FlopsPerSecond: 364 * T},
+    {match: ["a6000"], name: "NVIDIA RTX A6000", vramBytes: 48 * GiB, bandwidthBytesPerSecond: 768 * GB, fp16FlopsPerSecond: 155 * T},
+    {match: ["l4"], name: "NVIDIA L4", vramBytes: 24 * GiB, bandwidthBytesPerSecond: 300 * GB, fp16FlopsPerSecond: 121 * T},
+    {match: ["a10"], name: "NVIDIA A10", vramBytes: 24 * GiB, bandwidthBytesPerSecond: 600 * GB, fp16FlopsPerSecond: 125 * T},
+    {match: ["t4"], name: "NVIDIA T4", vramBytes: 16 * GiB, bandwidthBytesPerSecond: 320 * GB, fp16FlopsPerSecond: 65 * T},
+    {match: ["5090"], name: "NVIDIA GeForce RTX 5090", vramBytes: 32 * GiB, bandwidthBytesPerSecond: 1792 * GB, fp16FlopsPerSecond: 419 * T},
+    {match: ["5080"], name: "NVIDIA GeForce RTX 5080", vramBytes: 16 * GiB, bandwidthBytesPerSecond: 960 * GB, fp16FlopsPerSecond: 225 * T},
+    {match: ["4090"], name: "NVIDIA GeForce RTX 4090", vramBytes: 24 * GiB, bandwidthBytesPerSecond: 1008 * GB, fp16FlopsPerSecond: 330 * T},
+    {match: ["4080"], name: "NVIDIA GeForce RTX 4080", vramBytes: 16 * GiB, bandwidthBytesPerSecond: 717 * GB, fp16FlopsPerSecond: 195 * T},
+    {match: ["4070 ti super"], name: "NVIDIA GeForce RTX 4070 Ti SUPER", vramBytes: 16 * GiB, bandwidthBytesPerSecond: 672 * GB, fp16FlopsPerSecond: 176 * T},
+    {match: ["4070"], name: "NVIDIA GeForce RTX 4070", vramBytes: 12 * GiB, bandwidthBytesPerSecond: 504 * GB, fp16FlopsPerSecond: 117 * T},
+    {match: ["4060 ti"], name: "NVIDIA GeForce RTX 4060 Ti 16GB", vramBytes: 16 * GiB, bandwidthBytesPerSecond: 288 * GB, fp16FlopsPerSecond: 88 * T},
+    {match: ["3090"], name: "NVIDIA GeForce RTX 3090", vramBytes: 24 * GiB, bandwidthBytesPerSecond: 936 * GB, fp16FlopsPerSecond: 142 * T},
+    {match: ["3080"], name: "NVIDIA GeForce RTX 3080", vramBytes: 10 * GiB, bandwidthBytesPerSecond: 760 * GB, fp16FlopsPerSecond: 119 * T},
+    {match: ["3060"], name: "NVIDIA GeForce RTX 3060 12GB", vramBytes: 12 * GiB, bandwidthBytesPerSecond: 360 * GB, fp16FlopsPerSecond: 51 * T}
 ];
 
 /** An Apple Silicon chip (GPU configuration with the higher bandwidth where it varies). */

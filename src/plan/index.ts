@@ -13,4 +13,4 @@ export {
     MIN_RUNNABLE_TOKENS_PER_SECOND, PCIE_BYTES_PER_SECOND, GPU_RESERVED_BYTES, MOE_LAYER_OVERHEAD_FACTOR, ramReservedBytes,
     type BackendEfficiency, type SpeedBackend
 } from "./speedConstants.js";
-export {resolveHardware, type ResolveHardwareOptions} from "./resolveHardware.js";
+export {serializePlan, serializeHardware, serializePlanReport} from "./serializePlan.js";

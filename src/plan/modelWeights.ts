@@ -25,8 +25,20 @@ export interface ModelWeights {
     readonly fileBytes: number;
 }
 
-/** Per-layer weight bytes of a variant × quant, from the computed per-tensor types. */
+const cache = new WeakMap<object, Map<string, ModelWeights>>();
+
+/** Per-layer weight bytes of a variant × quant, from the computed per-tensor types. Memoized (immutable result). */
 export function modelWeights(variant: Variant, quant: string): ModelWeights {
+    let perArchitecture = cache.get(variant.architecture);
+    if (perArchitecture === undefined) cache.set(variant.architecture, perArchitecture = new Map());
+    const hit = perArchitecture.get(quant);
+    if (hit !== undefined) return hit;
+    const result = computeModelWeights(variant, quant);
+    perArchitecture.set(quant, result);
+    return result;
+}
+
+function computeModelWeights(variant: Variant, quant: string): ModelWeights {
     const size = variantFileSize(variant, quant);
     const a = variant.architecture;
     const layers = Array.from({length: a.layers}, () => ({denseBytes: 0, expertBytes: 0, denseParams: 0, expertParams: 0}));

@@ -1,6 +1,7 @@
 import {allVariants, type Variant} from "../catalog/index.js";
 import type {HardwareProfile} from "../hardware/index.js";
 import type {Calibration} from "./calibration.js";
+import type {KvCacheType} from "./kvCache.js";
 import {planModel} from "./planModel.js";
 import type {ModelPlan} from "./types.js";
 
@@ -27,15 +28,21 @@ export interface PlanAllOptions {
     readonly contextSize?: number;
     /** Every quant of every variant instead of the table's selection. Defaults to `false`. */
     readonly allQuants?: boolean;
+    /** Only these quants (variants that lack all of them are skipped). Defaults to the table's selection. */
+    readonly quants?: readonly string[];
     /** Only these variants. Defaults to all. */
     readonly variants?: readonly Variant[];
+    /** Defaults to `"f16"`. */
+    readonly kvCacheType?: KvCacheType;
+    /** Defaults to `1`. */
+    readonly parallelSequences?: number;
     readonly calibration?: Calibration;
 }
 
 export interface PlanRecommendation {
     /** Best quality among the usable (≥ 30 tok/s) candidates. */
     readonly bestUsable?: ModelPlan;
-    /** Best quality among everything that runs at all. */
+    /** Best quality among what fits in memory (GPU, RAM or both; not streamed from disk). */
     readonly bestThatRuns?: ModelPlan;
     /** One or two sentences for people. */
     readonly summary: string;
@@ -50,11 +57,14 @@ export interface PlanAllResult {
 export function planAll(options: PlanAllOptions): PlanAllResult {
     const candidates: ModelPlan[] = [];
     for (const variant of options.variants ?? allVariants()) {
-        const quants = options.allQuants === true ? variant.quants
-            : variant.architecture.kind === "moe" ? TABLE_QUANTS_MOE : TABLE_QUANTS_DENSE;
+        const quants = options.quants !== undefined ? options.quants.filter((q) => variant.quants.includes(q))
+            : options.allQuants === true ? variant.quants
+                : variant.architecture.kind === "moe" ? TABLE_QUANTS_MOE : TABLE_QUANTS_DENSE;
         for (const quant of quants) {
             candidates.push(planModel({
-                variant, quant, hardware: options.hardware, contextSize: options.contextSize, calibration: options.calibration
+                variant, quant, hardware: options.hardware, contextSize: options.contextSize, calibration: options.calibration,
+                ...(options.kvCacheType === undefined ? {} : {kvCacheType: options.kvCacheType}),
+                ...(options.parallelSequences === undefined ? {} : {parallelSequences: options.parallelSequences})
             }));
         }
     }
@@ -69,12 +79,15 @@ export function recommend(candidates: readonly ModelPlan[]): PlanRecommendation 
         return d > 0 || (d === 0 && p.predicted.generationTokensPerSecond > b.predicted.generationTokensPerSecond) ? p : b;
     }, undefined);
     const bestUsable = best(candidates.filter((p) => p.verdict === "usable"));
-    const bestThatRuns = best(candidates.filter((p) => p.verdict !== "does-not-fit"));
-    const name = (p: ModelPlan): string => `${p.model}:${p.quant} (~${Math.round(p.predicted.generationTokensPerSecond)} tok/s, ${p.placement})`;
+    const bestThatRuns = best(candidates.filter((p) => p.verdict !== "does-not-fit" && p.placement !== "disk"));
+    const name = (p: ModelPlan): string => {
+        const rate = p.predicted.generationTokensPerSecond;
+        return `${p.model}:${p.quant} (~${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} tok/s, ${p.placement === "gpu" ? "on GPU" : p.placement === "cpu" ? "in RAM" : "GPU + RAM"})`;
+    };
     let summary: string;
-    if (bestUsable === undefined && bestThatRuns === undefined) summary = "Nothing in the R1 family fits this machine.";
-    else if (bestUsable === undefined) summary = `Nothing is usably fast (≥ 30 tok/s) here; the best that runs is ${name(bestThatRuns!)}.`;
+    if (bestUsable === undefined && bestThatRuns === undefined) summary = "Nothing in the R1 family fits in this machine's memory.";
+    else if (bestUsable === undefined) summary = `Nothing is usably fast (≥ 30 tok/s) here; the best that fits is ${name(bestThatRuns!)}.`;
     else if (bestThatRuns === undefined || bestThatRuns === bestUsable) summary = `Use ${name(bestUsable)}.`;
-    else summary = `Use ${name(bestUsable)}. Higher quality that still runs, slowly: ${name(bestThatRuns)}.`;
+    else summary = `Use ${name(bestUsable)}. Higher quality that fits but is slower: ${name(bestThatRuns)}.`;
     return {...(bestUsable === undefined ? {} : {bestUsable}), ...(bestThatRuns === undefined ? {} : {bestThatRuns}), summary};
 }

@@ -193,6 +193,7 @@ function generationOptions(options: OllamaOptions | null | undefined, think: boo
     if (options.min_p !== null && options.min_p !== undefined) result.minP = options.min_p;
     if (options.repeat_penalty !== null && options.repeat_penalty !== undefined) result.repeatPenalty = options.repeat_penalty;
     if (options.seed !== null && options.seed !== undefined) result.seed = options.seed;
+    if (options.reasoning_budget !== null && options.reasoning_budget !== undefined) result.thinkBudget = options.reasoning_budget;
     const stop = stopList(options.stop);
     if (stop !== undefined) result.stop = stop;
     return result;

@@ -1,6 +1,6 @@
 import {z} from "zod";
 import {
-    contextSizeSchema, MAX_MESSAGES, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
+    contextSizeSchema, MAX_MESSAGES, reasoningBudgetSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
 } from "./schemas.js";
 import {MAX_GENERATION_TOKENS} from "./limits.js";
 
@@ -15,7 +15,8 @@ const optionsSchema = z.object({
     min_p: probabilitySchema,
     repeat_penalty: z.number().min(0).max(10).nullish(),
     seed: seedSchema,
-    stop: stopSchema
+    stop: stopSchema,
+    reasoning_budget: reasoningBudgetSchema
 }).nullish();
 
 const keepAliveSchema = z.union([z.number(), z.string().max(32)]).nullish();

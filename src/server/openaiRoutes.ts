@@ -134,6 +134,7 @@ function samplingOptions(body: ChatCompletionRequest | CompletionRequest, maxTok
     if (body.min_p !== null && body.min_p !== undefined) options.minP = body.min_p;
     if (body.repeat_penalty !== null && body.repeat_penalty !== undefined) options.repeatPenalty = body.repeat_penalty;
     if (body.seed !== null && body.seed !== undefined) options.seed = body.seed;
+    if (body.reasoning_budget !== null && body.reasoning_budget !== undefined) options.thinkBudget = body.reasoning_budget;
     const stop = stopList(body.stop);
     if (stop !== undefined) options.stop = stop;
     return options;

@@ -1,6 +1,6 @@
 import {z} from "zod";
 import {
-    MAX_MESSAGES, maxTokensSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
+    MAX_MESSAGES, maxTokensSchema, reasoningBudgetSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
 } from "./schemas.js";
 
 const contentPartSchema = z.object({type: z.literal("text"), text: textSchema});
@@ -19,6 +19,7 @@ const samplingFields = {
     repeat_penalty: z.number().min(0).max(10).nullish(),
     stop: stopSchema,
     seed: seedSchema,
+    reasoning_budget: reasoningBudgetSchema,
     n: z.literal(1, "only n = 1 is supported").nullish(),
     stream: z.boolean().nullish(),
     stream_options: z.object({include_usage: z.boolean().nullish()}).nullish()

@@ -25,6 +25,8 @@ export const temperatureSchema = z.number().min(0).max(2).nullish();
 export const probabilitySchema = z.number().min(0).max(1).nullish();
 export const seedSchema = z.number().int().nullish();
 export const contextSizeSchema = z.number().int().min(16).max(MAX_CONTEXT_SIZE).nullish();
+/** r1's extension (`reasoning_budget`): most reasoning tokens before the thought is closed. */
+export const reasoningBudgetSchema = z.number().int().min(0).max(MAX_GENERATION_TOKENS).nullish();
 export {MAX_MESSAGES};
 
 /** `stop` as a list without empty strings. */

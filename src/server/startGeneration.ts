@@ -66,18 +66,25 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
         throw timedOut ? controller.signal.reason : error;
     }
 
-    let closed = false;
-    const close = () => {
-        if (closed) return;
-        closed = true;
-        controller.abort(new ApiError("invalid_request", "The generation was closed."));
+    let started = false;
+    let released = false;
+    const release = () => {
+        if (released) return;
+        released = true;
         cleanup();
         lease.release();
+    };
+    // Stopping only aborts: the sequence is given back when the engine's iterator has really
+    // ended (the `finally` below), so the pool never hands out a sequence the engine still uses.
+    const stop = () => {
+        if (!controller.signal.aborted) controller.abort(new ApiError("invalid_request", "The generation was closed."));
+        if (!started) release();
     };
     const model = lease.model;
     const options: GenerationOptions = {...request.options, signal: controller.signal};
 
     async function* run(): AsyncGenerator<GenerationEvent, void> {
+        started = true;
         let finished = false;
         try {
             const events = "messages" in request.input
@@ -97,7 +104,7 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
         } finally {
             // The consumer stopped early (client gone): the engine never reported a result.
             if (!finished) ctx.metrics.recordAbandoned(lease.descriptor.name);
-            close();
+            release();
         }
     }
     const events = run();
@@ -115,7 +122,7 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
             return result;
         },
         close() {
-            close();
+            stop();
             void events.return(undefined);
         },
         timedOut: () => timedOut

@@ -142,6 +142,8 @@ export async function* downloadFileIter(url: string, dest: string, options: Down
 
     const existing = await sizeOf(dest);
     if (!overwrite && existing !== undefined && (expectedSize === undefined || existing === expectedSize)) {
+        // A sidecar left by a crash between the rename and its removal.
+        await fs.rm(partialInfoFile, {force: true});
         const done: DownloadResult = {type: "done", path: dest, size: existing, verified: false, skipped: true};
         yield done;
         return done;
@@ -203,7 +205,8 @@ export async function* downloadFileIter(url: string, dest: string, options: Down
             const before = offset;
             try {
                 armStall();
-                const requestHeaders: Record<string, string> = {...headers};
+                // Identity encoding: a compressed body would make lengths and Range offsets meaningless.
+                const requestHeaders: Record<string, string> = {"accept-encoding": "identity", ...headers};
                 if (offset > 0) requestHeaders.range = `bytes=${offset}-`;
                 let response: Response;
                 try {

@@ -32,7 +32,7 @@ test("r1 run --raw --greedy prints llama.cpp's golden continuation for every gol
 });
 
 test("r1 run --json gives reasoning, answer and stats; the decode pool is one thread", {skip}, () => {
-    const result = r1(["run", sharedPath(MODEL), "-p", "Lily and Tom", "--greedy", "-n", "8", "--raw", "--json", "--verbose", "-c", "128"]);
+    const result = r1(["run", sharedPath(MODEL), "-p", "Lily and Tom", "--greedy", "-n", "8", "--raw", "--json", "--verbose", "-c", "256"]);
     assert.equal(result.status, 0, result.stderr);
     const parsed = JSON.parse(result.stdout) as {reasoning: string, answer: string, stats: {answerTokens: number, finishReason: string}};
     assert.equal(parsed.reasoning, "");
@@ -41,7 +41,7 @@ test("r1 run --json gives reasoning, answer and stats; the decode pool is one th
     assert.equal(parsed.stats.finishReason, "length");
     // bin/r1.js re-executes node so libuv's pool really has one thread (setting it in-process is too late).
     assert.match(result.stderr, /UV_THREADPOOL_SIZE=1\b/);
-    assert.match(result.stderr, /context: 128 tokens \(from the command line\)/);
+    assert.match(result.stderr, /context: 256 tokens \(from the command line\)/);
     assert.match(result.stderr, new RegExp(`threads: ${physicalCoreCount()} \\(one per physical core`));
 });
 

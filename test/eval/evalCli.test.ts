@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import {execFile} from "node:child_process";
-import {mkdtemp, readFile, rm, writeFile} from "node:fs/promises";
+import {execFile, spawn} from "node:child_process";
+import {mkdtemp, readFile, rm, stat, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {after, before, describe, test} from "node:test";
-import {repoRoot, sharedPath, skipWithoutShared} from "../helpers/shared.js";
+import {repoRoot} from "../helpers/shared.js";
 import {startScriptedEndpoint, type ScriptedEndpoint} from "./scriptedEndpoint.js";
 
 // Spawns the built CLI (run `npx tsc -p tsconfig.json` first). Asynchronously: the scripted
@@ -18,7 +18,6 @@ function r1(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{status: numbe
 
 let dir: string;
 let endpoint: ScriptedEndpoint;
-const aime = "eval/aime24_test.jsonl";
 
 before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "r1-eval-cli-"));
@@ -60,44 +59,73 @@ describe("r1 eval", () => {
         assert.match(md, /69\.7%/);
         assert.equal((await readFile(results, "utf8")).trim().split("\n").length, 7);
 
-        const again = await r1(["--dataset", file, "--endpoint", endpoint.url, "--results", results]);
-        assert.equal(again.status, 2);
-        assert.match(again.stderr, /already exists.*--resume/);
-        const resumed = await r1(["--dataset", file, "--endpoint", endpoint.url, "--results", results, "--resume", "--json"]);
+        // Resumed without --model: the endpoint's only model, which is the one the file was written with.
+        const resumed = await r1(["--dataset", file, "--endpoint", endpoint.url, "--results", results, "--resume"]);
         assert.equal(resumed.status, 0, resumed.stderr);
-        assert.equal((JSON.parse(resumed.stdout) as {passAt1: number}).passAt1, expected);
+        assert.match(resumed.stdout, /pass@1: deepseek-r1:14b/);
+        assert.ok(resumed.stdout.includes(`| this run | **${expected.toFixed(1)}%** | 6 |`), resumed.stdout);
     });
 
-    test("takes the endpoint's only model and prints Markdown by default", async () => {
-        const {file} = await smallDataset();
-        const run = await r1(["--dataset", file, "--endpoint", endpoint.url, "--results", path.join(dir, "auto.jsonl"), "--limit", "2"]);
-        assert.equal(run.status, 0, run.stderr);
-        assert.match(run.stdout, /pass@1: deepseek-r1:14b/);
-        assert.match(run.stdout, /\| this run \| \*\*50\.0%\*\* \| 2 \|/);
-    });
-
-    test("runs the shared AIME 2024 file end to end", {skip: skipWithoutShared(aime)}, async () => {
-        const run = await r1(["--dataset", sharedPath(aime), "--endpoint", endpoint.url, "--model", "m", "--json", "-p", "4",
-            "--results", path.join(dir, "aime.jsonl")]);
-        assert.equal(run.status, 0, run.stderr);
-        const report = JSON.parse(run.stdout) as {problems: number, samples: number, passAt1: number, benchmark: string};
-        assert.equal(report.problems, 30);
-        assert.equal(report.benchmark, "aime2024");
-        assert.equal(report.passAt1, 0, "the script cannot see the real answers");
+    test("killed or interrupted mid-run, --resume finishes with the same report", async () => {
+        const slow = await startScriptedEndpoint((problem) => {
+            const answer = /ANSWER=(\d+)/.exec(problem)?.[1] ?? "0";
+            return {kind: "stream", reasoning: "Slowly.", answer: `\\boxed{${Number(answer) % 2 === 0 ? answer : 1}}`, delayMs: 150};
+        });
+        try {
+            const {file, expected} = await smallDataset();
+            const common = ["--dataset", file, "--endpoint", slow.url, "--model", "m"];
+            const stopAfterTwo = async (signal: NodeJS.Signals, results: string): Promise<{status: number | null, stderr: string}> => {
+                const child = spawn(process.execPath, [path.join(repoRoot, "bin/r1.js"), "eval", ...common, "--results", results], {stdio: ["ignore", "pipe", "pipe"]});
+                let stderr = "";
+                child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+                const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+                for (let i = 0; i < 600; i++) {
+                    const lines = await readFile(results, "utf8").then((t) => t.trim().split("\n").length, () => 0);
+                    if (lines >= 3) break;
+                    await new Promise((resolve) => setTimeout(resolve, 50));
+                }
+                child.kill(signal);
+                return {status: await exited, stderr};
+            };
+            const killed = path.join(dir, "killed.jsonl");
+            const interrupted = path.join(dir, "interrupted.jsonl");
+            const [kill, interrupt] = await Promise.all([stopAfterTwo("SIGKILL", killed), stopAfterTwo("SIGINT", interrupted)]);
+            assert.equal(kill.status, null);
+            assert.equal(interrupt.status, 130, interrupt.stderr);
+            assert.match(interrupt.stderr, /interrupted.*--resume/);
+            for (const results of [killed, interrupted]) {
+                const lines = (await readFile(results, "utf8")).trim().split("\n").length;
+                assert.ok(lines >= 3 && lines < 7, `${lines} lines in ${results}`);
+                assert.ok((await stat(results)).size > 0);
+            }
+            const resumed = await Promise.all([killed, interrupted].map((results) => r1([...common, "--results", results, "--resume", "--json"])));
+            for (const run of resumed) {
+                assert.equal(run.status, 0, run.stderr);
+                const report = JSON.parse(run.stdout) as {passAt1: number, samples: number};
+                assert.equal(report.samples, 6);
+                assert.equal(report.passAt1, expected);
+            }
+        } finally {
+            await slow.close();
+        }
     });
 
     test("usage mistakes and bad files are one line and a non-zero exit", async () => {
-        const missing = await r1(["--dataset", path.join(dir, "nope.jsonl"), "--endpoint", endpoint.url, "--model", "m"]);
-        assert.equal(missing.status, 4);
-        assert.equal(missing.stderr.trim().split("\n").length, 1);
-        assert.match(missing.stderr, /no such file/);
         const {file} = await smallDataset();
-        const badK = await r1(["--dataset", file, "--endpoint", endpoint.url, "--model", "m", "-k", "0"]);
-        assert.equal(badK.status, 2);
+        const [missing, badK, down, exists] = await Promise.all([
+            r1(["--dataset", path.join(dir, "nope.jsonl"), "--endpoint", endpoint.url, "--model", "m"]),
+            r1(["--dataset", file, "--endpoint", endpoint.url, "--model", "m", "-k", "0"]),
+            r1(["--dataset", file, "--endpoint", "http://127.0.0.1:9/v1"]),
+            writeFile(path.join(dir, "taken.jsonl"), "x\n").then(() => r1(["--dataset", file, "--endpoint", endpoint.url, "--model", "m", "--results", path.join(dir, "taken.jsonl")]))
+        ]);
+        assert.equal(missing.status, 4, missing.stderr);
+        assert.match(missing.stderr, /no such file/);
+        assert.equal(badK.status, 2, badK.stderr);
         assert.match(badK.stderr, /--samples must be an integer from 1/);
-        const down = await r1(["--dataset", file, "--endpoint", "http://127.0.0.1:9/v1"]);
-        assert.equal(down.status, 5);
-        assert.equal(down.stderr.trim().split("\n").length, 1);
+        assert.equal(down.status, 5, down.stderr);
         assert.match(down.stderr, /cannot connect/);
+        assert.equal(exists.status, 2, exists.stderr);
+        assert.match(exists.stderr, /already exists.*--resume/);
+        for (const run of [missing, badK, down, exists]) assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
     });
 });

@@ -26,6 +26,13 @@ test("a well-formed synthetic file parses, even read 64 bytes at a time", async 
     assert.equal(file.metadata.getString("general.architecture"), "llama");
 });
 
+test("version 2 files read with the same layout as version 3", async () => {
+    const file = await parse(new GgufBytes().header(1, 1, 2).kvU32("general.alignment", 64).tensor("w", [8], 0, 0).align(64).zeros(64).build());
+    assert.equal(file.version, 2);
+    assert.equal(file.alignment, 64);
+    assert.equal(file.dataOffset % 64, 0);
+});
+
 const cases: [string, () => Uint8Array, new (...args: never[]) => GgufError, Record<string, unknown>][] = [
     ["bad magic", () => new GgufBytes().raw(Buffer.from("GGML")).u32(3).u64(0).u64(0).build(), GgufMagicError, {reason: "bad-magic", offset: 0}],
     ["empty file", () => new Uint8Array(0), GgufMagicError, {}],

@@ -135,3 +135,14 @@ test("a tensor source of the wrong size fails and leaves no file behind", async 
         assert.deepEqual(await readdir(dir), []);
     });
 });
+
+test("abandoning writeGgufIter midway removes the temporary file and writes nothing", async () => {
+    await withTempDir(async (dir) => {
+        const out = path.join(dir, "partial.gguf");
+        const tensors = [0, 1, 2].map((i) => ({name: `t${i}`, shape: [1024], type: GgmlType.F32, data: new Uint8Array(4096)}));
+        for await (const event of writeGgufIter(out, {metadata: new GgufMetadata(), tensors})) {
+            if (event.type === "tensor") break;
+        }
+        assert.deepEqual(await readdir(dir), []);
+    });
+});

@@ -20,7 +20,8 @@ describe("r1 serve on stories260K", {skip: skipWithoutShared(MODEL)}, () => {
     before(async () => {
         const source = new FileModelSource({
             files: [sharedPath(MODEL)],
-            load: (path, options) => loadModel({path, parallel: options.parallel, contextSize: options.contextSize ?? 512})
+            // One thread: the model is tiny and the test machine is shared.
+            load: (path, options) => loadModel({path, parallel: options.parallel, contextSize: options.contextSize ?? 512, threads: 1})
         });
         server = await startServer({source, port: 0, parallel: 4});
         openai = new OpenAI({baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0});
@@ -60,7 +61,7 @@ describe("r1 serve on stories260K", {skip: skipWithoutShared(MODEL)}, () => {
     test("ollama: tags, a raw generate and a chat with nanosecond timings", async () => {
         assert.deepEqual((await ollama.list()).models.map((m) => m.name), ["stories260K"]);
         const generated = await ollama.generate({model: "stories260K", prompt: "Once upon a time", raw: true, options: {num_predict: 8}});
-        assert.ok(generated.response.length > 0);
+        assert.ok((generated.response ?? "").length > 0);
         assert.ok(generated.eval_count > 0 && generated.eval_count <= 8);
         assert.ok(generated.prompt_eval_count > 0);
         assert.ok(generated.eval_duration > 0 && generated.total_duration >= generated.eval_duration);
@@ -69,19 +70,19 @@ describe("r1 serve on stories260K", {skip: skipWithoutShared(MODEL)}, () => {
         assert.equal(chat.done, true);
         const ps = await ollama.ps();
         assert.equal(ps.models[0]?.name, "stories260K");
-        assert.equal(ps.models[0]?.context_length, 512);
+        assert.equal((ps.models[0] as {context_length?: number} | undefined)?.context_length, 512);
     });
 
     test("four concurrent streams on four sequences all complete", async () => {
         const viaOpenai = async () => {
             let text = "";
-            const stream = await openai.chat.completions.create({model: "stories260K", messages: [{role: "user", content: "Once"}], max_tokens: 16, stream: true});
+            const stream = await openai.chat.completions.create({model: "stories260K", messages: [{role: "user", content: "Once"}], max_tokens: 8, stream: true});
             for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
             return text;
         };
         const viaOllama = async () => {
             let text = "";
-            for await (const part of await ollama.chat({model: "stories260K", messages: [{role: "user", content: "Once"}], stream: true, options: {num_predict: 16}}))
+            for await (const part of await ollama.chat({model: "stories260K", messages: [{role: "user", content: "Once"}], stream: true, options: {num_predict: 8}}))
                 text += part.message.content;
             return text;
         };
@@ -103,11 +104,12 @@ describe("r1 serve on stories260K", {skip: skipWithoutShared(MODEL)}, () => {
         }
         assert.equal(chunks, 3);
         const left = Date.now();
-        while (await metric("r1_active_sequences") !== 0) {
+        const expectAborted = (Number.isNaN(abortedBefore) ? 0 : abortedBefore) + 1;
+        // Freed means the engine's generation has ended (counted as aborted), not only the HTTP side.
+        while (await metric("r1_active_sequences") !== 0 || await metric("r1_generations_aborted_total") !== expectAborted) {
             assert.ok(Date.now() - left < 1000, "the sequence was not freed within a second");
             await sleep(20);
         }
-        assert.equal(await metric("r1_generations_aborted_total"), (Number.isNaN(abortedBefore) ? 0 : abortedBefore) + 1);
         const next = await openai.completions.create({model: "stories260K", prompt: "Once", max_tokens: 4});
         assert.ok(next.choices[0]!.text.length > 0);
     });

@@ -226,6 +226,19 @@ describe("downloadFileIter", () => {
         assert.equal(hub.bodyRequests().at(-1)?.range, undefined);
     });
 
+    test("an injected fetch is used for every request", async () => {
+        const dest = path.join(dir, "injected.gguf");
+        hub.faults.dropAfter = [SIZE / 2];
+        const seen: string[] = [];
+        const counting: typeof fetch = (input, init) => {
+            seen.push(String(input));
+            return fetch(input, init);
+        };
+        await downloadFile(url, dest, {...fast, fetch: counting});
+        assert.equal(seen.length, 2);
+        assert.deepEqual(await fs.readFile(dest), body);
+    });
+
     test("without an expected size or hash (data sets), it still resumes and reports the sha256", async () => {
         const dest = path.join(dir, "unsized.bin");
         hub.faults.dropAfter = [SIZE / 5];

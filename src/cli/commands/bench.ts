@@ -1,11 +1,178 @@
-import type {CommandModule} from "yargs";
-import {R1Error} from "../../util/R1Error.js";
+import {existsSync} from "node:fs";
+import cliProgress from "cli-progress";
+import Table from "cli-table3";
+import pc from "picocolors";
+import type {Argv, CommandModule} from "yargs";
+import {benchModelIter, type BenchTestResult} from "../../bench/benchModel.js";
+import {syntheticModelPath} from "../../bench/syntheticModelPath.js";
+import {writeSyntheticModelIter} from "../../bench/writeSyntheticModel.js";
+import {DEFAULT_QUANT, findQuantOption, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
+import {loadModel} from "../../engine/loadModel.js";
+import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
+import {calibrateFromMeasurement, loadCalibration, planModel, saveCalibration, type ModelPlan} from "../../plan/index.js";
+import {resolveModel, resolveR1Home} from "../../store/index.js";
+import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export const benchCommand: CommandModule = {
-    command: "bench",
-    describe: "(not built yet)",
-    handler: () => {
-        throw new R1Error("`r1 bench` is not built yet in this version.");
+interface BenchArgs extends EngineFlags {
+    model?: string;
+    synthetic?: string;
+    quant?: string;
+    tokenizer?: string;
+    rewrite: boolean;
+    p: number;
+    n: number;
+    r: number;
+    e2e: boolean;
+    json: boolean;
+    calibrate: boolean;
+}
+
+export const benchCommand: CommandModule<object, BenchArgs> = {
+    command: "bench [model]",
+    describe: "measure prompt and generation speed (llama-bench style), also on synthetic exact-shape models",
+    builder: (yargs) => withEngineFlags(yargs as Argv<object>)
+        .positional("model", {type: "string", describe: "a pulled model's name or a path to a .gguf file"})
+        .option("synthetic", {type: "string", describe: "bench a catalog variant without downloading it: write its exact tensor shapes with random weights"})
+        .option("quant", {type: "string", describe: `quant of the synthetic model (default: ${DEFAULT_QUANT})`})
+        .option("tokenizer", {type: "string", describe: "GGUF to copy the tokenizer from (default: a generated vocabulary of the same size)"})
+        .option("rewrite", {type: "boolean", default: false, describe: "write the synthetic model again even if cached"})
+        .option("p", {alias: "n-prompt", type: "number", default: 512, describe: "prompt tokens per prompt-processing run (0 skips)"})
+        .option("n", {alias: "n-gen", type: "number", default: 128, describe: "tokens per generation run (0 skips)"})
+        .option("r", {alias: "repetitions", type: "number", default: 3, describe: "measured runs per test, after a warm-up"})
+        .option("e2e", {type: "boolean", default: true, describe: "also time real chat replies with sampling on (--no-e2e skips)"})
+        .option("json", {type: "boolean", default: false, describe: "print the results as JSON"})
+        .option("calibrate", {type: "boolean", default: true, describe: "save the measurement as this machine's planner calibration (--no-calibrate skips)"})
+        .check((args) => {
+            if ((args.model === undefined) === (args.synthetic === undefined)) throw new Error("give a model, or --synthetic VARIANT");
+            return true;
+        }) as unknown as Argv<BenchArgs>,
+    handler: async (args) => {
+        const loadOptions = engineFlagsToLoadOptions(args);
+        const log = (line: string) => process.stderr.write(`${line}\n`);
+        const target = await benchTarget(args, log);
+        const hardware = await detectHardware();
+        const calibration = await loadCalibration(hardware);
+        const contextSize = loadOptions.contextSize ?? Math.max(512, args.p, args.n + 64);
+        const plan = target.variant === undefined || target.quant === undefined ? undefined : planModel({
+            variant: target.variant, quant: target.quant, hardware, contextSize,
+            ...(calibration === undefined ? {} : {calibration}),
+            ...(loadOptions.gpuLayers === undefined || typeof loadOptions.gpuLayers !== "number" ? {} : {gpuLayers: loadOptions.gpuLayers}),
+            ...(loadOptions.flashAttention === undefined ? {} : {flashAttention: loadOptions.flashAttention})
+        });
+        const model = await loadModel({
+            ...loadOptions, path: target.path, contextSize,
+            // The planner's placement unless -ngl overrides it (on CPU-only machines it is 0 anyway).
+            ...(loadOptions.gpuLayers === undefined && plan !== undefined && plan.placement !== "none" ? {gpuLayers: plan.gpuLayers} : {})
+        });
+        let results: BenchTestResult[] = [];
+        try {
+            if (args.verbose) for (const line of describeLoadDecisions(model.info, args)) log(pc.dim(line));
+            const bar = args.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({format: "{test} {bar} {value}/{total} runs", clearOnComplete: true}, cliProgress.Presets.shades_classic);
+            const iterator = benchModelIter(model, {promptTokens: args.p, generateTokens: args.n, repetitions: args.r, endToEnd: args.e2e});
+            for (;;) {
+                const step = await iterator.next();
+                if (step.done === true) {
+                    results = step.value;
+                    break;
+                }
+                const event = step.value;
+                if (event.type === "run") {
+                    if (bar !== undefined) {
+                        if (event.repetition === 0) bar.start(event.repetitions + 1, 0, {test: event.name});
+                        bar.update(event.repetition + 1, {test: event.name});
+                        if (event.repetition === event.repetitions) bar.stop();
+                    } else if (!args.json) log(pc.dim(`${event.name} run ${event.repetition}/${event.repetitions}${event.warmup ? " (warm-up)" : ""}: ${event.tokensPerSecond.toFixed(2)} t/s`));
+                }
+            }
+        } finally {
+            await model.dispose();
+        }
+        const tg = results.find((r) => r.test === "tg");
+        const pp = results.find((r) => r.test === "pp");
+        const entries = plan === undefined ? {} : calibrateFromMeasurement({
+            plan,
+            ...(tg === undefined ? {} : {generationTokensPerSecond: tg.meanTokensPerSecond}),
+            ...(pp === undefined ? {} : {promptTokensPerSecond: pp.meanTokensPerSecond})
+        });
+        const calibrated = args.calibrate && hardware.source === "detected" && Object.keys(entries).length > 0;
+        if (calibrated) await saveCalibration(hardware, entries);
+
+        const report = {
+            model: target.path, synthetic: args.synthetic !== undefined, variant: target.variant?.id ?? null, quant: target.quant ?? null,
+            machine: describeMachine(hardware), threads: model.info.threads, gpuLayers: model.info.gpuLayers, gpu: model.info.gpu ?? false,
+            contextSize: model.info.contextSize, results,
+            prediction: plan === undefined ? null : {
+                generationTokensPerSecond: plan.predicted.generationTokensPerSecond, promptTokensPerSecond: plan.predicted.promptTokensPerSecond,
+                rooflineTokensPerSecond: plan.predicted.rooflineTokensPerSecond, placement: plan.placementDetail, calibrated: plan.predicted.calibrated
+            },
+            calibrationSaved: calibrated
+        };
+        if (args.json) {
+            process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+            return;
+        }
+        process.stdout.write(`${renderTable(report.model, results, plan)}\n`);
+        process.stdout.write(pc.dim(`${report.machine} · ${model.info.threads} threads · ${model.info.gpu === false ? "CPU" : `${model.info.gpu}, ${model.info.gpuLayers} GPU layers`} · UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset"}\n`));
+        if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail}${plan.predicted.calibrated ? " (calibrated)" : " (uncalibrated defaults)"}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : "calibration not saved"}\n`));
     }
 };
+
+interface BenchTarget {
+    path: string;
+    variant?: Variant;
+    quant?: string;
+}
+
+async function benchTarget(args: BenchArgs, log: (line: string) => void): Promise<BenchTarget> {
+    if (args.synthetic === undefined) {
+        const resolved = await resolveModel(args.model ?? "");
+        const variant = resolved.manifest?.catalogId === undefined ? undefined : tryVariant(resolved.manifest.catalogId);
+        return {path: resolved.path, ...(variant === undefined ? {} : {variant}), ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})};
+    }
+    const variant = requireVariant(args.synthetic);
+    const option = findQuantOption(args.quant ?? DEFAULT_QUANT);
+    if (option === undefined || !variant.quants.includes(option.name)) throw new UnknownQuantError(args.quant ?? DEFAULT_QUANT, variant.quants);
+    if (args.tokenizer !== undefined && !existsSync(args.tokenizer))
+        throw new R1Error(`no tokenizer file ${args.tokenizer}`, {exitCode: ExitCode.notFound, hint: "give a GGUF of the same model family, or leave --tokenizer out"});
+    const path = syntheticModelPath(resolveR1Home(), variant.id, option.name);
+    if (!existsSync(path) || args.rewrite) {
+        const started = performance.now();
+        const bar = args.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({format: "writing synthetic model {bar} {percentage}%", clearOnComplete: true}, cliProgress.Presets.shades_classic);
+        for await (const event of writeSyntheticModelIter({variant, quant: option.name, path, ...(args.tokenizer === undefined ? {} : {tokenizerFrom: args.tokenizer})})) {
+            if (event.type === "header") bar?.start(event.totalBytes, 0);
+            else if (event.type === "tensor" || event.type === "progress") bar?.update(event.bytesWritten);
+            else if (event.type === "done") {
+                bar?.stop();
+                if (!args.json) log(pc.dim(`wrote ${path} (${(event.totalBytes / 1e9).toFixed(2)} GB, random weights) in ${((performance.now() - started) / 1000).toFixed(1)} s`));
+            }
+        }
+    }
+    return {path, variant, quant: option.name};
+}
+
+function tryVariant(id: string): Variant | undefined {
+    try {
+        return requireVariant(id);
+    } catch {
+        return undefined;
+    }
+}
+
+function describeMachine(hardware: HardwareProfile): string {
+    const gpus = hardware.gpus.map((g) => g.name).join(", ");
+    return `${hardware.cpu.model} (${hardware.cpu.physicalCores} cores)${gpus === "" ? "" : ` + ${gpus}`}`;
+}
+
+function renderTable(modelPath: string, results: BenchTestResult[], plan: ModelPlan | undefined): string {
+    const table = new Table({head: ["model", "test", "t/s", "ms/token p50", "p90", "predicted t/s"], style: {head: ["cyan"]}});
+    const name = modelPath.split(/[\\/]/).pop() ?? modelPath;
+    for (const r of results) {
+        const predicted = plan === undefined ? "–"
+            : r.test === "pp" ? plan.predicted.promptTokensPerSecond.toFixed(1)
+                : plan.predicted.generationTokensPerSecond.toFixed(1);
+        table.push([name, r.name, `${r.meanTokensPerSecond.toFixed(2)} ± ${r.sdTokensPerSecond.toFixed(2)}`,
+            r.msPerToken === undefined ? "–" : r.msPerToken.median.toFixed(1), r.msPerToken === undefined ? "–" : r.msPerToken.p90.toFixed(1), predicted]);
+    }
+    return table.toString();
+}

@@ -7,10 +7,11 @@ import {
     fetchModelIds, formatReportMarkdown, KNOWN_DATASETS, loadDataset, MAX_PARALLEL, MAX_SAMPLES, resolveDatasetIter, runEvalIter,
     type EvalReport
 } from "../../eval/index.js";
+import {DEFAULT_PORT} from "../../server/limits.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 
-/** r1's own server (`r1 serve`); any OpenAI-compatible base URL works. */
-export const DEFAULT_EVAL_ENDPOINT = "http://127.0.0.1:11435/v1";
+/** r1's own server (`r1 serve`) on its default port; any OpenAI-compatible base URL works. */
+export const DEFAULT_EVAL_ENDPOINT = `http://127.0.0.1:${DEFAULT_PORT}/v1`;
 
 interface EvalArgs {
     dataset: string;

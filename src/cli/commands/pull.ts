@@ -66,7 +66,7 @@ export const pullCommand: CommandModule<object, PullArgs> = {
                 switch (event.type) {
                     case "resolved":
                         totalBytes = event.totalBytes;
-                        say(`pulling ${pc.bold(event.name)} from ${event.source}${event.files.length > 1 ? ` (${event.files.length} parts)` : ""}, `
+                        say(`pulling ${pc.bold(event.name)}${event.source === event.name ? "" : ` from ${event.source}`}${event.files.length > 1 ? ` (${event.files.length} parts)` : ""}, `
                             + `${formatBytes(event.totalBytes)}${event.revision === undefined ? "" : ` at ${event.revision.slice(0, 10)}`}`);
                         break;
                     case "file-start":

@@ -102,6 +102,8 @@ export function makeQ3Quants(n: number, nmax: number, x: Float32Array, xo: numbe
     return suml2 > 0 ? f(sumlx / suml2) : 0;
 }
 
+const xm = new Float32Array(256);
+
 /** Second result of {@link makeQkx2Quants} (`*the_min`), to avoid an allocation per call. */
 export const qkx2Result = {theMin: 0};
 
@@ -128,9 +130,10 @@ export function makeQkx2Quants(n: number, nmax: number, x: Float32Array, xo: num
     let iscale = f(nmax / f(max - min));
     let scale = f(1 / iscale);
     let bestError = 0;
+    for (let i = 0; i < n; i++) xm[i] = x[xo + i]! - min;
     for (let i = 0; i < n; i++) {
         const xi = x[xo + i]!;
-        let l = nearestInt(f(iscale * f(xi - min)));
+        let l = nearestInt(f(iscale * xm[i]!));
         l = l < 0 ? 0 : l > nmax ? nmax : l;
         L[lo + i] = l;
         let diff = f(f(f(scale * l) + min) - xi);
@@ -140,16 +143,23 @@ export function makeQkx2Quants(n: number, nmax: number, x: Float32Array, xo: num
     for (let is = 0; is <= nstep; is++) {
         // `min` moves to the best candidate's min, so the range is recomputed (as in ggml)
         iscale = f(f(f(rmin + f(rdelta * is)) + nmax) / f(max - min));
+        // A step that yields the same levels as the one before gives the same error, which can
+        // not beat the best (it was already compared), so it is skipped: same bytes, less work.
+        let changed = is === 0;
+        for (let i = 0; i < n; i++) {
+            const v = f(iscale * xm[i]!);
+            let l = v > -4194303 && v < 4194303 ? f(v + 12582912) - 12582912 : nearestInt(v);
+            l = l < 0 ? 0 : l > nmax ? nmax : l;
+            if (Laux[i] !== l) { Laux[i] = l; changed = true; }
+        }
+        if (!changed) continue;
         let sumL = 0, sumL2 = 0, sumXL = 0;
         for (let i = 0; i < n; i++) {
-            const xi = x[xo + i]!;
-            let l = nearestInt(f(iscale * f(xi - min)));
-            l = l < 0 ? 0 : l > nmax ? nmax : l;
-            Laux[i] = l;
+            const l = Laux[i]!;
             const wl = f(weights[i]! * l);
             sumL = f(sumL + wl);
             sumL2 = f(sumL2 + f(wl * l));
-            sumXL = f(sumXL + f(wl * xi));
+            sumXL = f(sumXL + f(wl * x[xo + i]!));
         }
         const D = f(f(sumW * sumL2) - f(sumL * sumL));
         if (D > 0) {
@@ -170,6 +180,7 @@ export function makeQkx2Quants(n: number, nmax: number, x: Float32Array, xo: num
                 bestError = curError;
                 scale = thisScale;
                 min = thisMin;
+                for (let i = 0; i < n; i++) xm[i] = x[xo + i]! - min;
             }
         }
     }

@@ -4,6 +4,9 @@ const ni = new Int32Array(nb.buffer);
 
 /** `nearest_int`: float32 add of 1.5·2^23, then the low mantissa bits (round half to even in range). */
 export function nearestInt(v: number): number {
+    // In range, the float32 sum minus the magic constant is the same integer, without a memory
+    // round trip; out of range (degenerate inputs) the bit pattern is what C computes.
+    if (v > -4194303 && v < 4194303) return Math.fround(v + 12582912) - 12582912;
     nb[0] = v + 12582912;
     return (ni[0]! & 0x007FFFFF) - 0x00400000;
 }

@@ -16,7 +16,7 @@ export class HubFileNotFoundError extends R1Error {
         super(`${file} not found in ${repo} on the hub`, {
             exitCode: ExitCode.notFound,
             hint: available.length > 0
-                ? `its GGUF files: ${shown.join(", ")}${more}`
+                ? `(the repo has: ${shown.join(", ")}${more})`
                 : "check the repository and file name (they are case-sensitive)"
         });
         this.repo = repo;

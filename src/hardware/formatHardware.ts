@@ -1,0 +1,43 @@
+import type {FigureSource, HardwareProfile} from "./types.js";
+
+/** Bytes as decimal units (the way Hugging Face and disk vendors count): `4.68 GB`, `512 MB`. */
+export function formatBytes(bytes: number): string {
+    if (!Number.isFinite(bytes) || bytes <= 0) return "0";
+    const units = ["B", "KB", "MB", "GB", "TB"];
+    let value = bytes, unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(value >= 10 ? 1 : 2)} ${units[unit]}`;
+}
+
+/** Memory sizes the way RAM and VRAM are sold: binary units, `24 GiB`. */
+export function formatGiB(bytes: number): string {
+    const gib = bytes / 2 ** 30;
+    return `${gib >= 100 ? Math.round(gib) : gib.toFixed(1)} GiB`;
+}
+
+function bandwidth(bytesPerSecond: number, source: FigureSource): string {
+    const tag = source === "probe" ? "measured" : source === "assumed" ? "assumed" : source === "custom" ? "given" : "spec";
+    return `${Math.round(bytesPerSecond / 1e9)} GB/s ${tag}`;
+}
+
+/** A few human lines describing a machine (the header of `r1 plan` and the body of `r1 hw`). */
+export function hardwareLines(hardware: HardwareProfile): string[] {
+    const lines = [`Hardware: ${hardware.name}${hardware.source === "detected" ? "" : ` — ${hardware.description}`}`];
+    const c = hardware.cpu;
+    lines.push(`  CPU   ${c.model}: ${c.physicalCores} cores / ${c.logicalCores} threads, ${c.arch}` +
+        `${c.isa.length > 0 ? `, ${c.isa.filter((x) => x !== "apple").join(" ")}` : ""}, ~${(c.flopsPerSecond / 1e9).toFixed(0)} GFLOPS` +
+        ` ${c.flopsSource === "probe" ? "(probed)" : "(estimated)"}`);
+    lines.push(`  RAM   ${formatGiB(hardware.ram.totalBytes)} (${formatGiB(hardware.ram.freeBytes)} available), ` +
+        `${bandwidth(hardware.ram.bandwidthBytesPerSecond, hardware.ram.bandwidthSource)}`);
+    hardware.gpus.forEach((g, i) => {
+        lines.push(`  GPU ${i} ${g.name} (${g.backend}): ${formatGiB(g.vramBytes)}${g.unifiedMemory ? " of unified memory (macOS default GPU share)" : ""}` +
+            `${g.freeVramBytes === undefined ? "" : `, ${formatGiB(g.freeVramBytes)} free`}, ${bandwidth(g.bandwidthBytesPerSecond, g.bandwidthSource)}, ` +
+            `${Math.round(g.fp16FlopsPerSecond / 1e12)} FP16 TFLOPS`);
+    });
+    if (hardware.gpus.length === 0) lines.push("  GPU   none");
+    for (const note of hardware.notes) lines.push(`  note: ${note}`);
+    return lines;
+}

@@ -1,0 +1,52 @@
+import {test} from "node:test";
+import assert from "node:assert/strict";
+import {spawnSync} from "node:child_process";
+import {mkdtempSync, rmSync} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {repoRoot} from "../helpers/shared.js";
+
+// Needs a build (`npx tsc -p tsconfig.json`); R1_HOME points at an empty folder so no cached
+// probe or calibration from the developer's machine changes the output.
+const home = mkdtempSync(path.join(os.tmpdir(), "r1-plan-cli-"));
+process.on("exit", () => rmSync(home, {recursive: true, force: true}));
+
+function r1(...args: string[]) {
+    return spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), ...args], {
+        encoding: "utf8", env: {...process.env, R1_HOME: home, NO_COLOR: "1"}
+    });
+}
+
+test("r1 plan --json has the documented shape", () => {
+    const result = r1("plan", "--json", "--hardware", "rtx-4090");
+    assert.equal(result.status, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as {hardware: {name: string}, candidates: {placement: string, verdict: string}[], recommendation: object};
+    assert.equal(json.hardware.name, "rtx-4090");
+    assert.ok(json.candidates.length > 0);
+    assert.ok(json.candidates.some((c) => c.placement === "gpu" && c.verdict === "usable"));
+    assert.ok("summary" in json.recommendation);
+});
+
+test("r1 plan on an M3 Ultra prints the table and a recommendation; a single model prints its breakdown", () => {
+    const table = r1("plan", "--hardware", "m3-ultra-512gb");
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /R1-Distill-Qwen-14B/);
+    assert.match(table.stdout, /Recommendation:/);
+    const one = r1("plan", "deepseek-r1:671b", "--hardware", "m3-ultra-512gb", "--ctx", "16384");
+    assert.equal(one.status, 0, one.stderr);
+    assert.match(one.stdout, /Generation: .* tok\/s \(roofline/);
+    assert.match(one.stdout, /16,384 tokens/);
+});
+
+test("unknown model, quant or profile: one line listing the valid names, exit code 2", () => {
+    for (const [args, needle] of [
+        [["plan", "--hardware", "rtx-9090"], "rtx-4090"],
+        [["plan", "deepseek-r9"], "deepseek-r1-distill-qwen-14b"],
+        [["plan", "deepseek-r1:14b", "--quant", "Q9"], "Q4_K_M"]
+    ] as const) {
+        const result = r1(...args);
+        assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+        assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+        assert.ok(result.stderr.includes(needle), result.stderr);
+    }
+});

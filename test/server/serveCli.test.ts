@@ -1,0 +1,58 @@
+import {test} from "node:test";
+import assert from "node:assert/strict";
+import {spawn, spawnSync} from "node:child_process";
+import {mkdtempSync, rmSync} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {repoRoot, sharedPath, skipWithoutShared} from "../helpers/shared.js";
+
+const bin = path.join(repoRoot, "bin/r1.js");
+
+function env(home: string): NodeJS.ProcessEnv {
+    const result: NodeJS.ProcessEnv = {...process.env, R1_HOME: home};
+    delete result.R1_API_KEY;
+    return result;
+}
+
+test("r1 serve --host 0.0.0.0 without --api-key refuses in one line", () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), ".r1-serve-cli-"));
+    try {
+        const result = spawnSync(process.execPath, [bin, "serve", "--host", "0.0.0.0", "--port", "0"], {encoding: "utf8", env: env(home), timeout: 30_000});
+        assert.equal(result.status, 2);
+        assert.equal(result.stderr.trim().split("\n").length, 1);
+        assert.match(result.stderr, /--api-key/);
+    } finally {
+        rmSync(home, {recursive: true, force: true});
+    }
+});
+
+test("r1 serve --model FILE answers both APIs over loopback and stops on SIGINT", {skip: skipWithoutShared("models/stories260K.gguf")}, async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), ".r1-serve-cli-"));
+    const child = spawn(process.execPath, [bin, "serve", "--model", sharedPath("models/stories260K.gguf"), "--port", "0"], {env: env(home)});
+    try {
+        let stderr = "";
+        const url = await new Promise<string>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no URL within 30 s: ${stderr}`)), 30_000);
+            child.stderr.on("data", (data: Buffer) => {
+                stderr += data.toString();
+                const match = /listening on \S*?(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr.replace(/\u001b\[[0-9;]*m/g, ""));
+                if (match !== null) {
+                    clearTimeout(timer);
+                    resolve(match[1]!);
+                }
+            });
+            child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+        });
+        const models = await (await fetch(`${url}/v1/models`)).json() as {data: {id: string}[]};
+        assert.deepEqual(models.data.map((m) => m.id), ["stories260K"]);
+        const tags = await (await fetch(`${url}/api/tags`)).json() as {models: {name: string}[]};
+        assert.deepEqual(tags.models.map((m) => m.name), ["stories260K"]);
+        assert.equal((await fetch(`${url}/health`)).status, 200);
+        const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+        child.kill("SIGINT");
+        assert.equal(await exited, 0);
+    } finally {
+        if (child.exitCode === null) child.kill("SIGKILL");
+        rmSync(home, {recursive: true, force: true});
+    }
+});
