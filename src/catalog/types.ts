@@ -51,6 +51,11 @@ export interface MoeArchitecture {
     readonly ropeScaling: {readonly type: "yarn", readonly factor: number, readonly originalContext: number, readonly yarnLogMultiplier: number};
     readonly expertWeightsScale: number;
     readonly tiedEmbeddings: false;
+    /**
+     * How llama.cpp caches K/V: `mla` (current files: one 576-wide latent) or `full` (legacy files
+     * with `attn_kv_b`: every head's 192-wide K and 128-wide V). Defaults to `mla`.
+     */
+    readonly kvLayout?: "mla" | "full";
 }
 
 export type Architecture = DenseArchitecture | MoeArchitecture;

@@ -15,6 +15,10 @@ const ABSOLUTE_TOLERANCE = 1e-12;
  * expressions rarely agree on all of them.
  */
 const SAMPLE_POINTS = [0.7311, 1.3571, 2.1033, -0.4219, 0.3889, 1.9137];
+/** Largest literal exponent evaluated: `9^{9^{9}}` would keep the exact arithmetic busy for minutes. */
+export const MAX_EXPONENT = 10_000;
+/** Largest literal factorial or binomial argument evaluated (170! is already past a double). */
+export const MAX_FACTORIAL = 1_000;
 /** Fewest sample points where both sides must be finite before two expressions count as equal. */
 const MIN_AGREEING_POINTS = 3;
 
@@ -152,6 +156,7 @@ export class AnswerGrader {
         const d1 = this.ce.parse(`(${l1})-(${r1})`);
         const d2 = this.ce.parse(`(${l2})-(${r2})`);
         if (d1 === null || d2 === null || !d1.isValid || !d2.isValid || !sameUnknowns(d1, d2)) return false;
+        if (!isCheapToEvaluate(d1.json) || !isCheapToEvaluate(d2.json)) return false;
         let ratio: number | undefined;
         let agreeing = 0;
         for (let k = 0; k < SAMPLE_POINTS.length; k++) {
@@ -174,7 +179,7 @@ export class AnswerGrader {
     private mathEqual(e1: Expression, e2: Expression): boolean {
         if (!e1.isValid || !e2.isValid) return false;
         if (e1.isSame(e2)) return true;
-        if (!sameUnknowns(e1, e2)) return false;
+        if (!sameUnknowns(e1, e2) || !isCheapToEvaluate(e1.json) || !isCheapToEvaluate(e2.json)) return false;
         const points = e1.unknowns.length === 0 ? 1 : SAMPLE_POINTS.length;
         let agreeing = 0;
         for (let k = 0; k < points; k++) {
@@ -199,6 +204,32 @@ export class AnswerGrader {
         if (value.unknowns.length > 0) return undefined;
         return {re: value.re, im: value.im};
     }
+}
+
+function numericLiteral(node: unknown): number | undefined {
+    if (typeof node === "number") return node;
+    if (typeof node === "string" && /^-?\d+(?:\.\d+)?$/.test(node)) return Number(node);
+    if (typeof node === "object" && node !== null && "num" in node) return Number((node as {num: unknown}).num);
+    return undefined;
+}
+
+/**
+ * Whether evaluating this MathJSON stays cheap. The math library computes powers and factorials
+ * exactly, so a model's `9^{9^{9}}` or `99999!` would stall the grader; such answers are only
+ * compared structurally.
+ */
+export function isCheapToEvaluate(node: unknown, depth = 0): boolean {
+    if (depth > 64) return false;
+    if (!Array.isArray(node)) return true;
+    const [head, ...args] = node as unknown[];
+    if (head === "Power" || head === "Root") {
+        const exponent = numericLiteral(args[1]);
+        if (exponent !== undefined && Math.abs(exponent) > MAX_EXPONENT) return false;
+    }
+    if (head === "Factorial" || head === "Factorial2" || head === "Binomial" || head === "Choose") {
+        if (args.some((a) => Math.abs(numericLiteral(a) ?? 0) > MAX_FACTORIAL)) return false;
+    }
+    return args.every((a) => isCheapToEvaluate(a, depth + 1));
 }
 
 function sameUnknowns(e1: Expression, e2: Expression): boolean {

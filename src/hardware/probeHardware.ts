@@ -36,23 +36,22 @@ export interface ProbeHardwareOptions {
     readonly r1Home?: string | null;
 }
 
-// Each worker scans its own buffer once to fault the pages in, then times `passes` scans
-// between two barriers so all threads read concurrently; then a 128³ f32 matmul loop.
+// Each worker fills its own buffer (touching every page, so reads hit DRAM, not the shared zero
+// page), then times `passes` scans between barriers so all threads read at once. The scan is
+// Buffer#indexOf for a byte that is not there: libc's SIMD memchr, as fast as native code reads
+// memory, where a JavaScript loop would measure the JIT. Then a 128³ f32 matmul loop (scalar JS).
 const workerSource = `
 const {parentPort, workerData} = require("node:worker_threads");
-const {bytes, passes, barrier, index} = workerData;
+const {bytes, passes, barrier} = workerData;
 const sync = new Int32Array(barrier);
 function wait(step) { Atomics.add(sync, step, 1); while (Atomics.load(sync, step) < sync[3]) Atomics.wait(sync, step, Atomics.load(sync, step), 1); }
-const data = new Float64Array(bytes / 8);
-for (let i = 0; i < data.length; i += 512) data[i] = i;
+const data = Buffer.allocUnsafeSlow(bytes).fill(7);
 let sink = 0;
 const times = [];
 for (let p = 0; p < passes; p++) {
   wait(p % 2 === 0 ? 0 : 1); if (p % 2 === 0) { Atomics.store(sync, 1, 0); } else { Atomics.store(sync, 0, 0); }
   const t0 = performance.now();
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let i = 0; i < data.length; i += 4) { s0 += data[i]; s1 += data[i + 1]; s2 += data[i + 2]; s3 += data[i + 3]; }
-  sink += s0 + s1 + s2 + s3;
+  sink += data.indexOf(9);
   times.push([t0, performance.now()]);
 }
 const n = 128, a = new Float32Array(n * n).fill(1.5), b = new Float32Array(n * n).fill(0.5), c = new Float32Array(n * n);
@@ -67,7 +66,7 @@ parentPort.postMessage({times, flops: 2 * n * n * n * reps / mseconds, sink: sin
 
 /**
  * Measures this machine: aggregate RAM read bandwidth (all threads scanning private 64 MiB
- * buffers at once, best of `passes`) and scalar f32 matmul throughput, then caches the result
+ * buffers at once with memchr, best of `passes`) and scalar f32 matmul throughput, then caches the result
  * under `R1_HOME` so `detectHardware()` uses it from then on. Takes a few seconds.
  */
 export async function probeHardware(options: ProbeHardwareOptions = {}): Promise<HardwareProbe> {
@@ -75,9 +74,9 @@ export async function probeHardware(options: ProbeHardwareOptions = {}): Promise
     const passes = Math.max(2, options.passes ?? 4);
     const barrier = new SharedArrayBuffer(16);
     new Int32Array(barrier)[3] = threads;
-    const results = await Promise.all(Array.from({length: threads}, (_, index) => new Promise<{times: [number, number][], flops: number}>(
+    const results = await Promise.all(Array.from({length: threads}, () => new Promise<{times: [number, number][], flops: number}>(
         (resolve, reject) => {
-            const worker = new Worker(workerSource, {eval: true, workerData: {bytes: PROBE_BYTES_PER_THREAD, passes, barrier, index}});
+            const worker = new Worker(workerSource, {eval: true, workerData: {bytes: PROBE_BYTES_PER_THREAD, passes, barrier}});
             worker.once("message", resolve);
             worker.once("error", reject);
         })));

@@ -10,7 +10,8 @@ export {loadCalibration, saveCalibration, effectiveEfficiency, machineFingerprin
 export {calibrateFromMeasurement, type CalibrateFromMeasurementOptions} from "./calibrateFromMeasurement.js";
 export {
     DEFAULT_EFFICIENCY, DEFAULT_CONTEXT_SIZE, DEFAULT_MICRO_BATCH, USABLE_TOKENS_PER_SECOND, SLOW_TOKENS_PER_SECOND,
-    MIN_RUNNABLE_TOKENS_PER_SECOND, PCIE_BYTES_PER_SECOND, GPU_RESERVED_BYTES, MOE_LAYER_OVERHEAD_FACTOR, ramReservedBytes,
+    MIN_RUNNABLE_TOKENS_PER_SECOND, MEASURED_BANDWIDTH_EFFICIENCY, PCIE_BYTES_PER_SECOND, GPU_RESERVED_BYTES, MOE_LAYER_OVERHEAD_FACTOR, ramReservedBytes,
     type BackendEfficiency, type SpeedBackend
 } from "./speedConstants.js";
 export {serializePlan, serializeHardware, serializePlanReport} from "./serializePlan.js";
+export {planGgufFile, modelWeightsFromGguf, architectureFromGguf, UnplannableGgufError, type PlanGgufFileOptions} from "./planGgufFile.js";

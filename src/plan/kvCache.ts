@@ -30,6 +30,7 @@ export function kvBytesPerTokenPerLayer(architecture: Architecture, options: KvC
     const v = KV_CACHE_TYPE_BYTES[options.typeV ?? options.typeK ?? "f16"];
     const a = architecture;
     if (a.kind === "dense") return a.kvHeads * a.headDim * (k + v);
+    if (a.kvLayout === "full") return a.heads * ((a.qkNopeHeadDim + a.qkRopeHeadDim) * k + a.vHeadDim * v);
     const latent = (a.kvLoraRank + a.qkRopeHeadDim) * k;
     return options.flashAttention === false ? latent + a.kvLoraRank * v : latent;
 }

@@ -5,7 +5,7 @@ import {computeBufferBytes} from "./computeBuffer.js";
 import {kvBytesPerTokenPerLayer, type KvCacheType} from "./kvCache.js";
 import {modelWeights, type ModelWeights} from "./modelWeights.js";
 import {
-    DEFAULT_CONTEXT_SIZE, DEFAULT_MICRO_BATCH, GPU_RESERVED_BYTES, MIN_RUNNABLE_TOKENS_PER_SECOND, PCIE_BYTES_PER_SECOND,
+    DEFAULT_CONTEXT_SIZE, DEFAULT_MICRO_BATCH, GPU_RESERVED_BYTES, MEASURED_BANDWIDTH_EFFICIENCY, MIN_RUNNABLE_TOKENS_PER_SECOND, PCIE_BYTES_PER_SECOND,
     MOE_LAYER_OVERHEAD_FACTOR, ramReservedBytes, SLOW_TOKENS_PER_SECOND, USABLE_TOKENS_PER_SECOND, type BackendEfficiency, type SpeedBackend
 } from "./speedConstants.js";
 import type {DeviceShare, ModelPlan, Placement, Verdict} from "./types.js";
@@ -31,6 +31,11 @@ export interface PlanModelOptions {
     readonly calibration?: Calibration;
     /** llama.cpp n_ubatch. Defaults to `512`. */
     readonly microBatch?: number;
+    /**
+     * Weights of a real file (`modelWeightsFromGguf`) instead of the ones computed from the
+     * catalog; `quant` is then only a label. Defaults to the catalog's.
+     */
+    readonly weights?: ModelWeights;
 }
 
 /** A concrete layout: how many of the last layers sit on GPUs, and whether their experts do. */
@@ -81,8 +86,10 @@ interface Evaluation {
  */
 export function planModel(options: PlanModelOptions): ModelPlan {
     const {variant, hardware} = options;
-    const quant = findQuantOption(options.quant ?? DEFAULT_QUANT);
-    if (quant === undefined || !variant.quants.includes(quant.name)) throw new UnknownQuantError(options.quant ?? "", variant.quants);
+    const known = findQuantOption(options.quant ?? DEFAULT_QUANT);
+    if (options.weights === undefined && (known === undefined || !variant.quants.includes(known.name)))
+        throw new UnknownQuantError(options.quant ?? "", variant.quants);
+    const quant = {name: known?.name ?? options.quant ?? "file", qualityNote: known?.qualityNote ?? "as quantized in the file"};
     const a = variant.architecture;
     const contextSize = Math.max(1, Math.min(Math.floor(options.contextSize ?? DEFAULT_CONTEXT_SIZE), a.maxContext));
     const parallel = Math.max(1, Math.floor(options.parallelSequences ?? 1));
@@ -92,10 +99,10 @@ export function planModel(options: PlanModelOptions): ModelPlan {
     const unified = hardware.gpus.some((g) => g.unifiedMemory);
     const ramCapacity = hardware.ram.totalBytes - ramReservedBytes(hardware.ram.totalBytes);
     const ctx: Context = {
-        variant, weights: modelWeights(variant, quant.name), hardware, contextSize,
+        variant, weights: options.weights ?? modelWeights(variant, quant.name), hardware, contextSize,
         kvPerLayer: kvPerToken * contextSize * parallel,
         kvReadPerLayer: kvPerToken * Math.min(options.depth ?? 0, contextSize),
-        efficiency: effectiveEfficiency(options.calibration),
+        efficiency: withMeasuredRam(effectiveEfficiency(options.calibration), hardware, options.calibration),
         calibrated: Object.keys(options.calibration?.backends ?? {}).length > 0,
         microBatch: options.microBatch ?? DEFAULT_MICRO_BATCH,
         flashAttention,
@@ -282,6 +289,14 @@ function evaluate(ctx: Context, layout: Layout): Evaluation {
     const prompt = Math.max(generation, promptSeconds > 0 ? ctx.microBatch / promptSeconds : generation);
     const fits = gpuFits && ramForWeights > 0;
     return {layout, devices, fits, usesDisk: diskWeights > 0, generation, prompt, roofline, bytesPerToken, overhead, backend: mainBackend};
+}
+
+// A probed RAM bandwidth is already an achieved rate: discount it less than a spec-sheet peak,
+// unless a benchmark calibrated the CPU against it.
+function withMeasuredRam(efficiency: Record<SpeedBackend, BackendEfficiency>, hardware: HardwareProfile,
+    calibration: Calibration | undefined): Record<SpeedBackend, BackendEfficiency> {
+    if (hardware.ram.bandwidthSource !== "probe" || calibration?.backends.cpu?.bandwidthEfficiency !== undefined) return efficiency;
+    return {...efficiency, cpu: {...efficiency.cpu, bandwidthEfficiency: MEASURED_BANDWIDTH_EFFICIENCY}};
 }
 
 function layerOverheadFactor(a: Variant["architecture"]): number {

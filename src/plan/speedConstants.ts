@@ -38,6 +38,12 @@ export const DEFAULT_EFFICIENCY: Readonly<Record<SpeedBackend, BackendEfficiency
  */
 export const MOE_LAYER_OVERHEAD_FACTOR = 4;
 
+/**
+ * Share of a *measured* RAM read rate (`r1 hw --probe`, a memchr scan) that llama.cpp's CPU
+ * matvecs reach; used instead of the CPU's default factor, which is relative to the spec peak.
+ */
+export const MEASURED_BANDWIDTH_EFFICIENCY = 0.9;
+
 /** PCIe 4.0 ×16 achieved host→device rate; CPU-resident weights cross it once per prompt micro-batch. */
 export const PCIE_BYTES_PER_SECOND = 25e9;
 

@@ -2,3 +2,8 @@
 export * from "./chooseTensorType.js";
 export * from "./recipes.js";
 export * from "./quantizableTypes.js";
+export * from "./codecs.js";
+export * from "./convertTensorData.js";
+export * from "./planQuantization.js";
+export * from "./quantizeGguf.js";
+export {QuantizeWorkerPool, MAX_QUANTIZE_THREADS} from "./QuantizeWorkerPool.js";

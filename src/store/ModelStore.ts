@@ -1,8 +1,9 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import {acquireFileLock} from "./acquireFileLock.js";
+import {acquireFileLock, liveLockOwner} from "./acquireFileLock.js";
 import {DamagedModelError} from "./errors/DamagedModelError.js";
 import {ModelNotFoundError} from "./errors/ModelNotFoundError.js";
+import {PullLockedError} from "./errors/PullLockedError.js";
 import {MAX_MANIFEST_BYTES, type ModelManifest, modelManifestSchema, type PendingPull, pendingPullSchema} from "./ModelManifest.js";
 import {modelDirName, modelNameFromDir, pathInside, validateStoredFileName} from "./modelNames.js";
 import {resolveR1Home} from "./resolveR1Home.js";
@@ -33,6 +34,8 @@ export interface StoredModel {
     pending?: PendingPull;
     /** For `damaged`: what is wrong. */
     problem?: string;
+    /** For `partial`: the live process pulling it right now, if any. */
+    pullingPid?: number;
 }
 
 export interface ModelStoreOptions {
@@ -146,9 +149,11 @@ export class ModelStore {
         } catch {
             pending = undefined;
         }
+        const pullingPid = await liveLockOwner(path.join(dir, "pull"));
         return {
             name, status: "partial", dir, sizeOnDisk: await this.bytesIn(dir), size: pending?.totalBytes,
-            modified: pendingStats?.mtime ?? dirStats.mtime, ...(pending === undefined ? {} : {pending})
+            modified: pendingStats?.mtime ?? dirStats.mtime, ...(pending === undefined ? {} : {pending}),
+            ...(pullingPid === undefined ? {} : {pullingPid})
         };
     }
 
@@ -196,8 +201,15 @@ export class ModelStore {
         // Taking every lock proves no pull is writing here; stale ones from dead processes are taken over.
         const locks = [];
         try {
-            for (const entry of await fs.readdir(dir))
-                if (entry.endsWith(".lock")) locks.push(await acquireFileLock(path.join(dir, entry.slice(0, -".lock".length))));
+            for (const entry of await fs.readdir(dir)) {
+                if (!entry.endsWith(".lock")) continue;
+                try {
+                    locks.push(await acquireFileLock(path.join(dir, entry.slice(0, -".lock".length))));
+                } catch (error) {
+                    if (error instanceof PullLockedError) throw new PullLockedError(name, error.pid);
+                    throw error;
+                }
+            }
             const freedBytes = await this.bytesIn(dir);
             await fs.rm(dir, {recursive: true, force: true});
             return {freedBytes};

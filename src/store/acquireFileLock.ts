@@ -1,3 +1,4 @@
+import {randomBytes} from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import {PullLockedError} from "./errors/PullLockedError.js";
@@ -50,7 +51,20 @@ export async function acquireFileLock(target: string): Promise<FileLock> {
     const body = JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()});
     for (let attempt = 0; attempt < 3; attempt++) {
         try {
-            await fs.writeFile(lockPath, body, {flag: "wx"});
+            // Written aside and hard-linked into place: the lock appears atomically with its owner in
+            // it, so a contender never reads a half-written lock and mistakes it for a stale one.
+            const temporary = `${lockPath}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+            await fs.writeFile(temporary, body);
+            try {
+                await fs.link(temporary, lockPath);
+            } catch (error) {
+                const code = (error as NodeJS.ErrnoException).code;
+                // File systems without hard links (FAT, some network mounts): a plain exclusive create.
+                if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS") await fs.writeFile(lockPath, body, {flag: "wx"});
+                else throw error;
+            } finally {
+                await fs.rm(temporary, {force: true});
+            }
             let released = false;
             return {
                 path: lockPath,
@@ -68,8 +82,15 @@ export async function acquireFileLock(target: string): Promise<FileLock> {
             throw new PullLockedError(target, owner.pid);
         if (owner !== undefined && owner.pid === process.pid)
             throw new PullLockedError(target, owner.pid);
-        // Stale: remove it and race for it again; exactly one contender's "wx" create wins.
+        // Stale: remove it and race for it again; exactly one contender's link wins. (Two processes
+        // that both found the same stale lock at the same instant can still both get through.)
         await fs.rm(lockPath, {force: true});
     }
     throw new PullLockedError(target, -1);
+}
+
+/** The pid of the live process on this host holding `<target>.lock`, or `undefined` (no lock, or a stale one). */
+export async function liveLockOwner(target: string): Promise<number | undefined> {
+    const owner = await readOwner(`${target}.lock`);
+    return owner !== undefined && owner.host === os.hostname() && isAlive(owner.pid) ? owner.pid : undefined;
 }

@@ -60,6 +60,20 @@ async function request(url: string, init: RequestInit, options: HubRequestOption
     throw new NetworkError(url, code === undefined ? "no response" : `no response (${code})`, {code, cause: lastError});
 }
 
+/** The body as text, or `undefined` (and the rest unread) once it passes `limit` bytes. */
+async function readCapped(response: Response, limit: number): Promise<string | undefined> {
+    if (response.body === null) return "";
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        length += chunk.byteLength;
+        // Leaving the loop early cancels the stream.
+        if (length > limit) return undefined;
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+}
+
 /**
  * The GGUF files a repository lists (recursively), or `[]` when the hub does not say. Used to
  * make a 404 useful: "not found; its GGUF files: …".
@@ -76,8 +90,8 @@ export async function listHubGgufFiles(repo: string, revision: string, options: 
             await response.body?.cancel();
             return [];
         }
-        const text = await response.text();
-        if (text.length > MAX_TREE_LISTING_BYTES) return [];
+        const text = await readCapped(response, MAX_TREE_LISTING_BYTES);
+        if (text === undefined) return [];
         const entries: unknown = JSON.parse(text);
         if (!Array.isArray(entries)) return [];
         return entries

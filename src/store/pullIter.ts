@@ -9,6 +9,7 @@ import {HttpStatusError} from "./errors/HttpStatusError.js";
 import {HubAuthError} from "./errors/HubAuthError.js";
 import {HubFileNotFoundError} from "./errors/HubFileNotFoundError.js";
 import {NotAGgufError} from "./errors/NotAGgufError.js";
+import {PullLockedError} from "./errors/PullLockedError.js";
 import {fetchHubFileMetadata, listHubGgufFiles, type HubRequestOptions} from "./fetchHubFileMetadata.js";
 import {hashFileInto} from "./hashFileInto.js";
 import {hfEndpoint, hfResolveUrl, hfToken} from "./hfHub.js";
@@ -96,7 +97,13 @@ export async function* pullIter(name: string, options: PullOptions = {}): AsyncG
     const dir = store.modelDir(source.name);
     await fs.mkdir(dir, {recursive: true});
     // One pull per model at a time: pull.json and the manifest are shared by all of its files.
-    const modelLock = await acquireFileLock(path.join(dir, "pull"));
+    let modelLock;
+    try {
+        modelLock = await acquireFileLock(path.join(dir, "pull"));
+    } catch (error) {
+        if (error instanceof PullLockedError) throw new PullLockedError(source.name, error.pid);
+        throw error;
+    }
     let finished = false;
     try {
         const existing = await store.inspect(source.name);

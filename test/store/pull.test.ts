@@ -33,6 +33,9 @@ async function exists(file: string): Promise<boolean> {
 }
 
 before(async () => {
+    // A developer's own token must not turn the "no token" cases into authorized ones.
+    delete process.env.HF_TOKEN;
+    delete process.env.HUGGING_FACE_HUB_TOKEN;
     await hub.start();
     hub.addRepo("acme/tiny-GGUF", {files: [
         {path: "tiny-Q4_K_M.gguf", body: single},
@@ -229,6 +232,8 @@ describe("ModelStore", () => {
         await fs.mkdir(store.modelDir(name), {recursive: true});
         await fs.writeFile(path.join(store.modelDir(name), "tiny-Q4_K_M.gguf.lock"), JSON.stringify({pid: process.ppid, host: os.hostname()}));
         await assert.rejects(store.remove(name), PullLockedError);
+        await fs.writeFile(path.join(store.modelDir(name), "pull.lock"), JSON.stringify({pid: process.ppid, host: os.hostname()}));
+        assert.equal((await store.inspect(name))?.pullingPid, process.ppid);
         assert.ok(await exists(store.modelDir(name)));
     });
 

@@ -25,7 +25,7 @@ interface Run {
 function start(args: string[]): {child: ChildProcess, done: Promise<Run>} {
     // Async spawn: the hub answers from this process, so a synchronous spawn would deadlock.
     const child = spawn(process.execPath, [path.join(repoRoot, "bin/r1.js"), ...args], {
-        env: {...process.env, R1_HOME: home, HF_ENDPOINT: hub.url, HF_TOKEN: "", NO_COLOR: "1", FORCE_COLOR: "0"}
+        env: {...process.env, R1_HOME: home, HF_ENDPOINT: hub.url, HF_TOKEN: "", HUGGING_FACE_HUB_TOKEN: "", NO_COLOR: "1", FORCE_COLOR: "0"}
     });
     let stdout = "";
     let stderr = "";

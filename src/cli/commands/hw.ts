@@ -22,7 +22,7 @@ export const hwCommand: CommandModule<object, HwArgs> = {
             const probe = await probeHardware();
             if (!args.json) {
                 process.stderr.write(pc.dim(`measured ${(probe.readBytesPerSecond / 1e9).toFixed(1)} GB/s read over ${probe.threads} threads, ` +
-                    `${(probe.matmulFlopsPerSecond / 1e9).toFixed(1)} GFLOPS scalar matmul; cached\n`));
+                    `${(probe.matmulFlopsPerSecond / 1e9).toFixed(1)} GFLOPS scalar matmul; cached (a busy machine measures low: rerun when idle)\n`));
             }
         }
         const hardware = args.hardware === undefined ? await detectHardware() : await resolveHardware({profile: args.hardware});

@@ -23,7 +23,8 @@ export function lsJson(model: StoredModel) {
     return {
         name: model.name, status: model.status, quant: model.quant ?? null, size: model.size ?? null, sizeOnDisk: model.sizeOnDisk,
         modified: model.modified.toISOString(), dir: model.dir, sha256: model.manifest?.sha256 ?? null, source: model.manifest?.source ?? model.pending?.source ?? null,
-        files: model.manifest?.files.length ?? model.pending?.files.length ?? null, ...(model.problem === undefined ? {} : {problem: model.problem})
+        files: model.manifest?.files.length ?? model.pending?.files.length ?? null, ...(model.problem === undefined ? {} : {problem: model.problem}),
+        ...(model.pullingPid === undefined ? {} : {pullingPid: model.pullingPid})
     };
 }
 
@@ -58,6 +59,7 @@ export const lsCommand: CommandModule<object, LsArgs> = {
         });
         for (const model of models) {
             const status = model.status === "complete" ? "ok"
+                : model.status === "partial" && model.pullingPid !== undefined ? pc.cyan(`pulling now (pid ${model.pullingPid})`)
                 : model.status === "partial" ? pc.yellow("partial: `r1 pull` resumes")
                 : pc.red(`damaged: ${model.problem ?? "?"}`);
             table.push([model.name, model.quant ?? "-", sizeColumn(model), formatAge(model.modified), status]);

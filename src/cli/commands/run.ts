@@ -1,10 +1,10 @@
-import {existsSync} from "node:fs";
 import readline from "node:readline";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
 import {loadModel, type LoadModelOptions} from "../../engine/loadModel.js";
 import type {LlamaLoadedModel} from "../../engine/LlamaLoadedModel.js";
 import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../../engine/types.js";
+import {resolveModelPath} from "../../store/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 
@@ -47,7 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option("think-budget", {type: "number", describe: "most reasoning tokens before the thought is closed"})
         .option("hide-thinking", {type: "boolean", default: false, describe: "show only a one-line reasoning progress, not its text"}) as unknown as Argv<RunArgs>,
     handler: async (args) => {
-        const loadOptions: LoadModelOptions = {...engineFlagsToLoadOptions(args), path: resolveModelFile(args.model)};
+        const loadOptions: LoadModelOptions = {...engineFlagsToLoadOptions(args), path: await resolveModelPath(args.model)};
         const generation = generationOptions(args);
         const prompt = args.prompt ?? (process.stdin.isTTY ? undefined : await readStdin());
         if (prompt === undefined && args.json) throw new R1Error("--json needs a prompt (-p or stdin)", {exitCode: ExitCode.usage});
@@ -62,12 +62,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
         }
     }
 };
-
-/** A path to an existing file, else the name of a pulled model. */
-function resolveModelFile(nameOrPath: string): string {
-    if (existsSync(nameOrPath)) return nameOrPath;
-    throw new R1Error(`no model file or pulled model named ${nameOrPath}`, {exitCode: ExitCode.notFound, hint: "pull it first (`r1 pull NAME`) or give a path to a .gguf file"});
-}
 
 function generationOptions(args: RunArgs): GenerationOptions {
     const options: GenerationOptions = {think: args.think};

@@ -1,0 +1,140 @@
+// Alternated side-by-side decode rounds: is r1's generation as fast as the plain llama.cpp loop,
+// and what do the thread settings cost? Each configuration runs in its own node process (libuv's
+// pool size and node-llama-cpp's maxThreads are per process), loads the model once, then the
+// processes take turns generating one round each, so machine noise hits them alike. Reports the
+// median and p90 time per token (averages are dominated by a few stalls on shared machines).
+//
+//   node --import tsx bench/decodeRounds.ts MODEL.gguf [--tokens 64] [--rounds 5] [--configs r1,uv4,nlc-default]
+import {fork, type ChildProcess} from "node:child_process";
+import {fileURLToPath} from "node:url";
+import {parseArgs} from "node:util";
+import {getLlama, type LlamaContextSequence, type Token} from "node-llama-cpp";
+import {loadModel} from "../src/engine/loadModel.js";
+import {physicalCoreCount} from "../src/engine/physicalCoreCount.js";
+import {mean, percentile} from "../src/bench/stats.js";
+
+interface Config {
+    name: string;
+    description: string;
+    /** UV_THREADPOOL_SIZE for the process; `undefined` leaves node's default (4). */
+    uvThreads?: string;
+    engine: "r1-sequence" | "r1-complete" | "node-llama-cpp-defaults";
+}
+
+const CONFIGS: Record<string, Config> = {
+    "r1": {name: "r1", description: "r1 engine (threads = physical cores, UV_THREADPOOL_SIZE=1), token loop", uvThreads: "1", engine: "r1-sequence"},
+    "r1-complete": {name: "r1-complete", description: "r1 `complete()` end to end (detokenize, split, events), UV_THREADPOOL_SIZE=1", uvThreads: "1", engine: "r1-complete"},
+    "uv4": {name: "uv4", description: "same threads, node's default 4-thread libuv pool", engine: "r1-sequence"},
+    "nlc-default": {name: "nlc-default", description: "node-llama-cpp defaults (maxThreads = max(cores, 4), libuv pool 4)", engine: "node-llama-cpp-defaults"}
+};
+
+type Request = {tokens: number};
+type Reply = {tokenMs: number[]} | {ready: true} | {error: string};
+
+async function worker(configName: string, modelPath: string, contextSize: number): Promise<void> {
+    const config = CONFIGS[configName]!;
+    let sequence: LlamaContextSequence;
+    let run: (tokens: number) => Promise<number[]>;
+    if (config.engine === "node-llama-cpp-defaults") {
+        const llama = await getLlama({build: "never"});
+        const model = await llama.loadModel({modelPath});
+        const context = await model.createContext({contextSize});
+        sequence = context.getSequence();
+        run = (tokens) => tokenLoop(sequence, model.tokens.bos ?? (0 as Token), tokens);
+    } else {
+        const model = await loadModel({path: modelPath, contextSize});
+        if (config.engine === "r1-complete") {
+            run = async (tokens) => {
+                for await (const event of model.complete("Once upon a time", {temperature: 0, maxTokens: tokens})) {
+                    if (event.type !== "done") continue;
+                    const {usage, timings} = event.result;
+                    // Only the mean is visible from outside the engine: spread it over the tokens.
+                    return Array.from({length: usage.completionTokens - 1}, () => timings.generationMs / (usage.completionTokens - 1));
+                }
+                return [];
+            };
+        } else {
+            sequence = model.acquireSequence();
+            run = (tokens) => tokenLoop(sequence, model.model.tokens.bos ?? (0 as Token), tokens);
+        }
+    }
+    process.send!({ready: true} satisfies Reply);
+    process.on("message", (request: Request) => {
+        run(request.tokens).then((tokenMs) => process.send!({tokenMs} satisfies Reply), (error: unknown) => process.send!({error: String(error)} satisfies Reply));
+    });
+}
+
+async function tokenLoop(sequence: LlamaContextSequence, first: Token, count: number): Promise<number[]> {
+    await sequence.clearHistory();
+    const tokenMs: number[] = [];
+    let last = performance.now();
+    const iterator = sequence.evaluate([first], {temperature: 0, yieldEogToken: true});
+    for (let i = 0; i < count; i++) {
+        const step = await iterator.next();
+        if (step.done === true) break;
+        const now = performance.now();
+        // The first interval includes the one-token prompt: it is a decode like the others.
+        tokenMs.push(now - last);
+        last = now;
+    }
+    await iterator.return();
+    return tokenMs;
+}
+
+function ask(child: ChildProcess, message: Request | undefined): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+        child.once("message", (reply: Reply) => ("error" in reply ? reject(new Error(reply.error)) : resolve(reply)));
+        child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
+        if (message !== undefined) child.send(message);
+    });
+}
+
+async function main(): Promise<void> {
+    const {values, positionals} = parseArgs({
+        allowPositionals: true,
+        options: {
+            tokens: {type: "string", default: "64"}, rounds: {type: "string", default: "5"}, configs: {type: "string", default: "r1,uv4,nlc-default"},
+            "trap-tokens": {type: "string", default: "8"}, ctx: {type: "string", default: "512"}, worker: {type: "string"}
+        }
+    });
+    const modelPath = positionals[0];
+    if (modelPath === undefined) throw new Error("usage: decodeRounds.ts MODEL.gguf [--tokens N] [--rounds N] [--configs a,b]");
+    if (values.worker !== undefined) return worker(values.worker, modelPath, Number(values.ctx));
+
+    const names = values.configs.split(",");
+    for (const name of names) if (CONFIGS[name] === undefined) throw new Error(`unknown config ${name}; known: ${Object.keys(CONFIGS).join(", ")}`);
+    const children = new Map<string, ChildProcess>();
+    for (const name of names) {
+        const {UV_THREADPOOL_SIZE: _, ...env} = process.env;
+        const uv = CONFIGS[name]!.uvThreads;
+        const child = fork(fileURLToPath(import.meta.url), [modelPath, "--worker", name, "--ctx", values.ctx], {
+            env: uv === undefined ? env : {...env, UV_THREADPOOL_SIZE: uv}, execArgv: ["--import", "tsx"]
+        });
+        children.set(name, child);
+        await ask(child, undefined);
+    }
+    const samples = new Map<string, number[]>(names.map((n) => [n, []]));
+    const rounds = Number(values.rounds);
+    for (let round = 0; round < rounds; round++) {
+        // Rotate the order so no configuration always runs right after another one.
+        const order = names.map((_, i) => names[(i + round) % names.length]!);
+        for (const name of order) {
+            const tokens = CONFIGS[name]!.engine === "node-llama-cpp-defaults" ? Number(values["trap-tokens"]) : Number(values.tokens);
+            const reply = await ask(children.get(name)!, {tokens});
+            if ("tokenMs" in reply) samples.get(name)!.push(...(round === 0 ? reply.tokenMs.slice(1) : reply.tokenMs));
+            process.stderr.write(`round ${round + 1}/${rounds} ${name}: median ${percentile("tokenMs" in reply ? reply.tokenMs : [], 50).toFixed(1)} ms/token\n`);
+        }
+    }
+    for (const child of children.values()) child.kill();
+    const base = percentile(samples.get(names[0]!)!, 50);
+    console.log(`| config | what | tokens timed | median ms/token | p90 ms/token | mean ms/token | median vs ${names[0]} |`);
+    console.log("|---|---|---|---|---|---|---|");
+    for (const name of names) {
+        const ms = samples.get(name)!;
+        const median = percentile(ms, 50);
+        console.log(`| ${name} | ${CONFIGS[name]!.description} | ${ms.length} | ${median.toFixed(1)} | ${percentile(ms, 90).toFixed(1)} | ${mean(ms).toFixed(1)} | ${(median / base).toFixed(2)}× |`);
+    }
+    console.log(`\nphysical cores: ${physicalCoreCount()}; rounds: ${rounds}; tokens per round: ${values.tokens} (node-llama-cpp defaults: ${values["trap-tokens"]})`);
+}
+
+await main();
