@@ -23,6 +23,7 @@ const {values} = parseArgs({options: {
     "max-tokens": {type: "string", default: "8"},
     blocks: {type: "string", default: "3"},
     "block-requests": {type: "string", default: "24"},
+    threads: {type: "string", default: "1"},
     append: {type: "boolean", default: false}
 }});
 const REQUESTS = Number(values.requests);
@@ -33,7 +34,13 @@ const BLOCK_REQUESTS = Number(values["block-requests"]);
 const DEADLINE_MS = 20 * 60_000;
 const MAX_BODY_BYTES = 64 * 1024;
 
-const source = new FileModelSource({files: [values.model], load: (file, options) => loadModel({path: file, parallel: options.parallel, contextSize: 256})});
+// One decode thread by default: on a shared 2-core box llama.cpp's spinning threads collapse when
+// the cores are oversubscribed (measured: several times slower with 2 threads at load average 10).
+const THREADS = Number(values.threads);
+const source = new FileModelSource({
+    files: [values.model],
+    load: (file, options) => loadModel({path: file, parallel: options.parallel, contextSize: 256, threads: THREADS})
+});
 const server = await startServer({source, port: 0, parallel: 4, maxQueue: 64, maxBodyBytes: MAX_BODY_BYTES});
 const model = (await source.list())[0]!.name;
 const started = Date.now();
@@ -135,7 +142,7 @@ const lines = [
     "## `r1 serve` under load (bench/serve.ts)",
     "",
     `Machine: 2-core dev box (\`nproc\` ${os.cpus().length}, ${cpu}), shared with other jobs (load average ${os.loadavg()[0]!.toFixed(1)} at the end),`,
-    `Node ${process.version}, CPU only. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npx tsx bench/serve.ts --requests ${REQUESTS} --max-tokens ${MAX_TOKENS}\`.`,
+    `Node ${process.version}, CPU only. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npx tsx bench/serve.ts --requests ${REQUESTS} --max-tokens ${MAX_TOKENS} --threads ${THREADS}\`.`,
     `Model: \`${path.basename(values.model)}\`, \`--parallel 4\`, context 256 per sequence, ${MAX_TOKENS} tokens per request, non-streaming`,
     "`/v1/chat/completions`; client and server in one process over 127.0.0.1.",
     "",

@@ -213,6 +213,18 @@ function numericLiteral(node: unknown): number | undefined {
     return undefined;
 }
 
+const TOWER_HEADS = new Set(["Power", "Factorial", "Factorial2", "Exp", "Binomial"]);
+const CONSTANTS = new Set(["Pi", "ExponentialE", "ImaginaryUnit", "PositiveInfinity", "NegativeInfinity", "ComplexInfinity", "NaN"]);
+
+function hasHead(node: unknown, heads: ReadonlySet<string>): boolean {
+    return Array.isArray(node) && (heads.has(String(node[0])) || node.slice(1).some((a) => hasHead(a, heads)));
+}
+
+function hasUnknown(node: unknown): boolean {
+    if (typeof node === "string") return /^[A-Za-z]/.test(node) && !CONSTANTS.has(node);
+    return Array.isArray(node) && node.slice(1).some(hasUnknown);
+}
+
 /**
  * Whether evaluating this MathJSON stays cheap. The math library computes powers and factorials
  * exactly, so a model's `9^{9^{9}}` or `99999!` would stall the grader; such answers are only
@@ -225,6 +237,8 @@ export function isCheapToEvaluate(node: unknown, depth = 0): boolean {
     if (head === "Power" || head === "Root") {
         const exponent = numericLiteral(args[1]);
         if (exponent !== undefined && Math.abs(exponent) > MAX_EXPONENT) return false;
+        // A constant tower (2^{3^{4^5}}) grows past any bound; towers in unknowns are evaluated at small points.
+        if (exponent === undefined && hasHead(args[1], TOWER_HEADS) && !hasUnknown(args[1])) return false;
     }
     if (head === "Factorial" || head === "Factorial2" || head === "Binomial" || head === "Choose") {
         if (args.some((a) => Math.abs(numericLiteral(a) ?? 0) > MAX_FACTORIAL)) return false;

@@ -26,7 +26,7 @@ export function formatReportMarkdown(report: EvalReport): string {
         "",
         "| | pass@1 | problems | samples/problem | source |",
         "|---|---:|---:|---:|---|",
-        `| this run | **${percent(report.passAt1)}** | ${report.problemsComplete === report.problems ? report.problems : `${report.problemsComplete} of ${report.problems}`} | ${report.samplesPerProblem} | ${escapeCell(report.endpoint)}, T ${report.temperature}, top-p ${report.topP}, max ${report.maxTokens} tokens |`
+        `| this run${report.published?.quant === undefined ? "" : ` (${report.published.quant})`} | **${percent(report.passAt1)}** | ${report.problemsComplete === report.problems ? report.problems : `${report.problemsComplete} of ${report.problems}`} | ${report.samplesPerProblem} | ${escapeCell(report.endpoint)}, T ${report.temperature}, top-p ${report.topP}, max ${report.maxTokens} tokens |`
     ];
     if (report.published !== undefined) {
         const p = report.published;

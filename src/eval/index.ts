@@ -8,7 +8,7 @@ export {splitThink, type ThinkSplit} from "./splitThink.js";
 export {loadDataset, parseDataset, filterProblems, MAX_DATASET_BYTES, MAX_PROBLEMS, type LoadDatasetOptions} from "./loadDataset.js";
 export type {EvalDataset, EvalProblem, BenchmarkName} from "./EvalProblem.js";
 export {resolveDatasetIter, datasetStorePath, KNOWN_DATASETS, type KnownDataset, type ResolveDatasetOptions} from "./resolveDatasetIter.js";
-export {requestChatCompletion, MAX_COMPLETION_CHARS, type ChatCompletionRequest, type ChatCompletionResult} from "./requestChatCompletion.js";
+export {requestChatCompletion, MAX_COMPLETION_CHARS, DEFAULT_STALL_TIMEOUT_MS, type ChatCompletionRequest, type ChatCompletionResult} from "./requestChatCompletion.js";
 export {runEvalIter, runEval, formatPrompt, PROMPT_SUFFIX, MAX_PARALLEL, MAX_SAMPLES, type RunEvalOptions, type EvalEvent} from "./runEvalIter.js";
 export {EvalResultsFile, parseResults, MAX_RESULTS_BYTES} from "./EvalResultsFile.js";
 export {RESULTS_FORMAT_VERSION, type EvalRunHeader, type EvalSampleRecord, type SampleTokens} from "./EvalRecord.js";

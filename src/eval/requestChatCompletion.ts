@@ -20,9 +20,18 @@ export interface ChatCompletionRequest {
     topP: number;
     maxTokens: number;
     signal?: AbortSignal;
+    /**
+     * A request that receives nothing for this long (no headers, no stream data) is dropped as a
+     * retryable failure. Long on purpose: a busy server queues requests before answering.
+     * Defaults to `DEFAULT_STALL_TIMEOUT_MS` (10 minutes).
+     */
+    stallTimeoutMs?: number;
     /** Defaults to the global `fetch`. */
     fetch?: typeof fetch;
 }
+
+/** Default `stallTimeoutMs`. */
+export const DEFAULT_STALL_TIMEOUT_MS = 10 * 60_000;
 
 export interface ChatCompletionResult {
     reasoning: string;
@@ -127,7 +136,7 @@ function chatUrl(endpoint: string): string {
     return `${endpoint.replace(/\/+$/, "")}/chat/completions`;
 }
 
-async function readSse(body: ReadableStream<Uint8Array>, acc: Accumulator, url: string): Promise<void> {
+async function readSse(body: ReadableStream<Uint8Array>, acc: Accumulator, url: string, onData: () => void): Promise<void> {
     const decoder = new TextDecoder();
     let buffer = "";
     let sawData = false;
@@ -157,6 +166,7 @@ async function readSse(body: ReadableStream<Uint8Array>, acc: Accumulator, url: 
     try {
         for (;;) {
             const {value, done} = await reader.read();
+            onData();
             buffer += decoder.decode(value, {stream: !done});
             let newline: number;
             while ((newline = buffer.indexOf("\n")) >= 0) {
@@ -203,43 +213,61 @@ export async function requestChatCompletion(request: ChatCompletionRequest): Pro
     const doFetch = request.fetch ?? fetch;
     const started = performance.now();
     const acc = new Accumulator(started);
-    let response: Response;
+    const stallMs = request.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    const stall = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => stall.abort(), stallMs);
+    };
+    const signal = request.signal === undefined ? stall.signal : AbortSignal.any([request.signal, stall.signal]);
+    const stalled = (): EndpointError => new EndpointError(url, `no data for ${Math.round(stallMs / 1000)} s`, undefined, {retryable: true});
+    arm();
     try {
-        response = await doFetch(url, {
-            method: "POST",
-            headers: {
-                "content-type": "application/json",
-                accept: "text/event-stream",
-                ...(request.apiKey === undefined || request.apiKey === "" ? {} : {authorization: `Bearer ${request.apiKey}`})
-            },
-            body: JSON.stringify({
-                model: request.model,
-                messages: [{role: "user", content: request.prompt}],
-                temperature: request.temperature,
-                top_p: request.topP,
-                max_tokens: request.maxTokens,
-                stream: true,
-                stream_options: {include_usage: true}
-            }),
-            ...(request.signal === undefined ? {} : {signal: request.signal})
-        });
-    } catch (error) {
-        if (request.signal?.aborted === true) throw error;
-        const cause = (error as {cause?: {code?: string}}).cause;
-        throw new EndpointError(url, `cannot connect (${cause?.code ?? (error as Error).message})`, undefined, {retryable: true, cause: error});
+        let response: Response;
+        try {
+            response = await doFetch(url, {
+                method: "POST",
+                headers: {
+                    "content-type": "application/json",
+                    accept: "text/event-stream",
+                    ...(request.apiKey === undefined || request.apiKey === "" ? {} : {authorization: `Bearer ${request.apiKey}`})
+                },
+                body: JSON.stringify({
+                    model: request.model,
+                    messages: [{role: "user", content: request.prompt}],
+                    temperature: request.temperature,
+                    top_p: request.topP,
+                    max_tokens: request.maxTokens,
+                    stream: true,
+                    stream_options: {include_usage: true}
+                }),
+                signal
+            });
+        } catch (error) {
+            if (request.signal?.aborted === true) throw error;
+            if (stall.signal.aborted) throw stalled();
+            const cause = (error as {cause?: {code?: string}}).cause;
+            throw new EndpointError(url, `cannot connect (${cause?.code ?? (error as Error).message})`, undefined, {retryable: true, cause: error});
+        }
+        arm();
+        if (!response.ok) {
+            const detail = (await response.text().catch(() => "")).slice(0, 300).replace(/\s+/g, " ").trim();
+            const retryable = response.status === 429 || response.status >= 500;
+            throw new EndpointError(url, `HTTP ${response.status}${detail === "" ? "" : ` (${detail})`}`, response.status, {retryable});
+        }
+        try {
+            const type = response.headers.get("content-type") ?? "";
+            if (type.includes("text/event-stream") && response.body !== null) await readSse(response.body, acc, url, arm);
+            else await readJson(response, acc, url);
+        } catch (error) {
+            if (request.signal?.aborted === true) throw error;
+            if (stall.signal.aborted) throw stalled();
+            if (error instanceof EndpointError) throw error;
+            throw new EndpointError(url, `connection lost (${(error as Error).message})`, undefined, {retryable: true, cause: error});
+        }
+        return acc.result(performance.now() - started);
+    } finally {
+        clearTimeout(timer);
     }
-    if (!response.ok) {
-        const detail = (await response.text().catch(() => "")).slice(0, 300).replace(/\s+/g, " ").trim();
-        const retryable = response.status === 429 || response.status >= 500;
-        throw new EndpointError(url, `HTTP ${response.status}${detail === "" ? "" : ` (${detail})`}`, response.status, {retryable});
-    }
-    try {
-        const type = response.headers.get("content-type") ?? "";
-        if (type.includes("text/event-stream") && response.body !== null) await readSse(response.body, acc, url);
-        else await readJson(response, acc, url);
-    } catch (error) {
-        if (error instanceof EndpointError || request.signal?.aborted === true) throw error;
-        throw new EndpointError(url, `connection lost (${(error as Error).message})`, undefined, {retryable: true, cause: error});
-    }
-    return acc.result(performance.now() - started);
 }

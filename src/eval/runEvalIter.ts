@@ -13,6 +13,8 @@ import {summarizeResults, type EvalReport} from "./summarizeResults.js";
 export const PROMPT_SUFFIX = "Please reason step by step, and put your final answer within \\boxed{}.";
 /** Most concurrent requests `--parallel` accepts. */
 export const MAX_PARALLEL = 256;
+/** HTTP statuses that stop the whole run: authentication, and a model or route the server does not have. */
+const FATAL_STATUSES = new Set([401, 403, 404]);
 /** Most samples per problem `-k` accepts (DeepSeek used 64). */
 export const MAX_SAMPLES = 1024;
 
@@ -40,6 +42,8 @@ export interface RunEvalOptions {
     retries?: number;
     /** First wait before a retry, doubled each time. Defaults to `1000`. */
     retryDelayMs?: number;
+    /** A request silent this long is dropped and retried. Defaults to `DEFAULT_STALL_TIMEOUT_MS` (10 minutes). */
+    stallTimeoutMs?: number;
     /** Failed samples in a row, with no success between, before the run stops. Defaults to `8`. */
     maxConsecutiveFailures?: number;
     /** Variant name for the published score when `model` is not one. Defaults to `model`. */
@@ -149,6 +153,7 @@ export async function* runEvalIter(options: RunEvalOptions): AsyncGenerator<Eval
                     endpoint: options.endpoint, model: options.model, prompt: formatPrompt(task.problem.problem),
                     temperature: header.temperature, topP: header.topP, maxTokens: header.maxTokens, signal: controller.signal,
                     ...(options.apiKey === undefined ? {} : {apiKey: options.apiKey}),
+                    ...(options.stallTimeoutMs === undefined ? {} : {stallTimeoutMs: options.stallTimeoutMs}),
                     ...(options.fetch === undefined ? {} : {fetch: options.fetch})
                 });
                 const extracted = extractAnswer(result);
@@ -162,8 +167,8 @@ export async function* runEvalIter(options: RunEvalOptions): AsyncGenerator<Eval
             } catch (error) {
                 if (controller.signal.aborted) return undefined;
                 if (!(error instanceof EndpointError)) throw error;
-                // A 4xx other than 429 (bad model name, bad key) fails every sample alike: stop at once.
-                if (error.status !== undefined && error.status < 500 && error.status !== 429) throw error;
+                // A bad key or model name fails every sample alike: stop at once.
+                if (error.status !== undefined && FATAL_STATUSES.has(error.status)) throw error;
                 if (!error.retryable || attempt >= retries) {
                     return {...base, predicted: "", source: "none", correct: false, error: error.message, timeMs: Math.round(performance.now() - started)};
                 }

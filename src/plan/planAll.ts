@@ -36,6 +36,8 @@ export interface PlanAllOptions {
     readonly kvCacheType?: KvCacheType;
     /** Defaults to `1`. */
     readonly parallelSequences?: number;
+    /** See `PlanModelOptions.expertOffload`. Defaults to `false`. */
+    readonly expertOffload?: boolean;
     readonly calibration?: Calibration;
 }
 
@@ -64,7 +66,8 @@ export function planAll(options: PlanAllOptions): PlanAllResult {
             candidates.push(planModel({
                 variant, quant, hardware: options.hardware, contextSize: options.contextSize, calibration: options.calibration,
                 ...(options.kvCacheType === undefined ? {} : {kvCacheType: options.kvCacheType}),
-                ...(options.parallelSequences === undefined ? {} : {parallelSequences: options.parallelSequences})
+                ...(options.parallelSequences === undefined ? {} : {parallelSequences: options.parallelSequences}),
+                ...(options.expertOffload === undefined ? {} : {expertOffload: options.expertOffload})
             }));
         }
     }

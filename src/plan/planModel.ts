@@ -32,6 +32,12 @@ export interface PlanModelOptions {
     /** llama.cpp n_ubatch. Defaults to `512`. */
     readonly microBatch?: number;
     /**
+     * Allow the MoE layout with attention on the GPU and routed experts in RAM (llama.cpp's
+     * `--n-cpu-moe` / `-ot exps=CPU`). node-llama-cpp 3.21 has no such option, so r1's own engine
+     * cannot load a model that way: the default plans only what r1 can run. Defaults to `false`.
+     */
+    readonly expertOffload?: boolean;
+    /**
      * Weights of a real file (`modelWeightsFromGguf`) instead of the ones computed from the
      * catalog; `quant` is then only a label. Defaults to the catalog's.
      */
@@ -109,15 +115,16 @@ export function planModel(options: PlanModelOptions): ModelPlan {
         gpuCapacity: hardware.gpus.map((g) => unified ? Math.min(g.vramBytes, ramCapacity) : g.vramBytes - GPU_RESERVED_BYTES),
         ramCapacity, unified
     };
-    const layouts = candidateLayouts(ctx, options.gpuLayers);
+    const layouts = candidateLayouts(ctx, options.gpuLayers, options.expertOffload ?? false);
     const evaluations = layouts.map((layout) => evaluate(ctx, layout)).filter((e) => e.fits);
     const inMemory = evaluations.filter((e) => !e.usesDisk);
     const pool = inMemory.length > 0 ? inMemory : evaluations;
     const best = pool.reduce<Evaluation | undefined>((b, e) => b === undefined || e.generation > b.generation ? e : b, undefined);
-    return toPlan(ctx, quant.name, quant.qualityNote, best, options.gpuLayers);
+    const gpuCouldHold = evaluations.some((e) => e.layout.gpuLayerCount > 0 && !e.usesDisk);
+    return toPlan(ctx, quant.name, quant.qualityNote, best, options.gpuLayers, gpuCouldHold);
 }
 
-function candidateLayouts(ctx: Context, forcedGpuLayers: number | undefined): Layout[] {
+function candidateLayouts(ctx: Context, forcedGpuLayers: number | undefined, expertOffload: boolean): Layout[] {
     const n = ctx.variant.architecture.layers;
     const hasGpu = ctx.hardware.gpus.length > 0;
     if (forcedGpuLayers !== undefined) {
@@ -136,7 +143,7 @@ function candidateLayouts(ctx: Context, forcedGpuLayers: number | undefined): La
         }
     }
     // MoE: attention and shared experts of every layer on GPU, routed experts of the first m layers in RAM.
-    if (ctx.variant.architecture.kind === "moe") {
+    if (expertOffload && ctx.variant.architecture.kind === "moe") {
         for (let m = 0; m <= n; m++) {
             const layout = {gpuLayerCount: n, outputOnGpu: true, cpuMoeLayers: m};
             if (gpusFit(ctx, layout)) {
@@ -259,7 +266,9 @@ function evaluate(ctx: Context, layout: Layout): Evaluation {
     const cpu = share("RAM", "ram", "cpu", cpuLayers, residentWeights, ramKv, ramCompute, ramCapacity, ramReadBytes,
         ctx.hardware.ram.bandwidthBytesPerSecond, cpuEff.bandwidthEfficiency);
     // CPU matmuls at batch 1 can be compute-bound on few cores.
-    const cpuComputeSeconds = ramFlops / ctx.hardware.cpu.flopsPerSecond;
+    // The CPU's compute efficiency is 1 unless `r1 bench` calibrated it (its FLOPS estimate already includes one).
+    const cpuFlops = ctx.hardware.cpu.flopsPerSecond * cpuEff.computeEfficiency;
+    const cpuComputeSeconds = ramFlops / cpuFlops;
     const cpuSeconds = Math.max(cpu.secondsPerToken, cpuComputeSeconds);
     devices.push({...cpu, secondsPerToken: cpuSeconds});
     overhead += cpuEff.perLayerOverheadSeconds * layerOverheadFactor(a) * cpuLayers;
@@ -276,9 +285,11 @@ function evaluate(ctx: Context, layout: Layout): Evaluation {
     if (ramWeightsTouched > 0) {
         promptSeconds += ctx.hardware.gpus.length > 0 && !ctx.unified
             ? ramWeightsTouched / PCIE_BYTES_PER_SECOND
-            : ramFlops * ctx.microBatch / ctx.hardware.cpu.flopsPerSecond;
+            : ramFlops * ctx.microBatch / cpuFlops;
     }
     if (diskWeights > 0) promptSeconds += diskWeights / ctx.hardware.diskReadBytesPerSecond;
+    // Each micro-batch pays the graph overhead once.
+    promptSeconds += overhead;
 
     const secondsPerToken = devices.reduce((sum, d) => sum + d.secondsPerToken, 0) + overhead;
     const bytesPerToken = devices.reduce((sum, d) => sum + d.bytesPerToken, 0);
@@ -332,7 +343,8 @@ export function verdictFor(generationTokensPerSecond: number, fits: boolean): Ve
     return "technically-runs";
 }
 
-function toPlan(ctx: Context, quant: string, qualityNote: string, best: Evaluation | undefined, forced: number | undefined): ModelPlan {
+function toPlan(ctx: Context, quant: string, qualityNote: string, best: Evaluation | undefined, forced: number | undefined,
+    gpuCouldHold: boolean): ModelPlan {
     const a = ctx.variant.architecture;
     const n = a.layers;
     const notes: string[] = [];
@@ -362,7 +374,8 @@ function toPlan(ctx: Context, quant: string, qualityNote: string, best: Evaluati
         placementDetail = "weights memory-mapped; part re-read from disk every token";
     } else if (layout.gpuLayerCount === 0) {
         placement = "cpu";
-        placementDetail = ctx.hardware.gpus.length > 0 ? "in RAM (not one layer fits the GPU)" : "in RAM";
+        placementDetail = ctx.hardware.gpus.length === 0 || forced !== undefined ? "in RAM"
+            : gpuCouldHold ? "in RAM (faster than offloading for a model this small)" : "in RAM (not one layer fits the GPU)";
     } else if (layout.gpuLayerCount === n && layout.outputOnGpu && layout.cpuMoeLayers === 0) {
         placement = "gpu";
         placementDetail = `all ${n + 1} layers on GPU${onGpus}`;

@@ -73,5 +73,5 @@ export class FileModelSource implements ModelSource {
 
 /** `dir/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf` → `DeepSeek-R1-Distill-Qwen-7B-Q4_K_M`. */
 export function modelNameOfFile(file: string): string {
-    return path.basename(file).replace(/\.gguf$/i, "").replace(/[^A-Za-z0-9._:/-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
+    return path.basename(file).replace(/\.gguf$/i, "").replace(/[^A-Za-z0-9._:/-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
 }

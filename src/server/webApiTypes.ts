@@ -48,4 +48,6 @@ export interface WebPlanResponse {
     contextSize?: number;
     /** The planner's one-line recommendation. */
     recommendation?: string;
+    /** What detection could not find or assumed ("RAM bandwidth assumed …"). */
+    notes?: string[];
 }

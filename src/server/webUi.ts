@@ -2,6 +2,7 @@ import path from "node:path";
 import {fileURLToPath} from "node:url";
 import type {Context, Hono} from "hono";
 import {loadWebAssets, type WebAsset, type WebAssets} from "./webAssets.js";
+import {WebPlanner} from "./WebPlanner.js";
 import type {WebModel, WebPlanResponse} from "./webApiTypes.js";
 
 /** Where `npm ci` (prepare) puts the page: `dist/web` of this package (the same from `src/` under tsx and from `dist/`). */
@@ -10,9 +11,14 @@ export const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.m
 export interface WebUiOptions {
     /** Folder of the built page (index.html, assets/). Defaults to `DEFAULT_WEB_ROOT`. */
     root?: string;
-    /** Data of the plan view (`GET /ui/api/plan`). Defaults to none: the route answers 501 and the page says so. */
+    /** Plans this machine for the plan view and the model picker. Defaults to a `WebPlanner` on the detected hardware. */
+    planner?: Pick<WebPlanner, "plan" | "annotate">;
+    /** Data of the plan view (`GET /ui/api/plan`). Defaults to `planner.plan()`. */
     plan?: () => Promise<WebPlanResponse>;
-    /** The planner's verdicts for the model picker (`GET /ui/api/models`). Defaults to none: an empty list. */
+    /**
+     * The served models for the picker (`GET /ui/api/models`), by the names `/v1/chat/completions`
+     * accepts; those without a verdict get the planner's. Defaults to none: an empty list.
+     */
     models?: () => Promise<WebModel[]>;
 }
 
@@ -40,9 +46,8 @@ function sendAsset(c: Context, asset: WebAsset, cacheControl: string): Response 
     return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, headers);
 }
 
-async function jsonOrError<T>(c: Context, produce: (() => Promise<T>) | undefined, what: string): Promise<Response> {
+async function jsonOrError<T>(c: Context, produce: () => Promise<T>, what: string): Promise<Response> {
     c.header("Cache-Control", "no-store");
-    if (produce === undefined) return c.json({error: {message: `${what} is not available in this server.`}}, 501);
     try {
         return c.json(await produce());
     } catch (error) {
@@ -53,11 +58,18 @@ async function jsonOrError<T>(c: Context, produce: (() => Promise<T>) | undefine
 /**
  * Adds the web chat page to a Hono app: `GET /` (the page, `no-cache` so a new build shows at once),
  * `GET /assets/*` (content-hashed, cached as immutable), `GET /ui/api/plan` and `GET /ui/api/models`
- * (JSON for the plan view and the model picker). The page chats through `/v1/chat/completions`.
+ * (JSON for the plan view and the model picker, from `src/plan` on this machine's hardware). The page chats through `/v1/chat/completions`.
  * The built files are read on the first request, so mounting costs nothing when the page is unused.
  */
 export function mountWebUi(app: Hono, options: WebUiOptions = {}): void {
     const root = options.root ?? DEFAULT_WEB_ROOT;
+    const planner = options.planner ?? new WebPlanner();
+    const plan = options.plan ?? (() => planner.plan());
+    const models = async (): Promise<{models: WebModel[]}> => {
+        const list = options.models === undefined ? [] : await options.models();
+        // Verdicts are a bonus: a planner failure must not hide the models themselves.
+        return {models: await planner.annotate(list).catch(() => list)};
+    };
     let loading: Promise<WebAssets | undefined> | undefined;
     const assets = () => {
         loading ??= loadWebAssets(root).then((loaded) => {
@@ -81,6 +93,6 @@ export function mountWebUi(app: Hono, options: WebUiOptions = {}): void {
         if (asset === undefined) return c.text("Not found", 404, {"Cache-Control": "no-store"});
         return sendAsset(c, asset, IMMUTABLE);
     });
-    app.get("/ui/api/plan", (c) => jsonOrError(c, options.plan, "The plan"));
-    app.get("/ui/api/models", (c) => jsonOrError(c, async () => ({models: options.models === undefined ? [] : await options.models()}), "The model list"));
+    app.get("/ui/api/plan", (c) => jsonOrError(c, plan, "The plan"));
+    app.get("/ui/api/models", (c) => jsonOrError(c, models, "The model list"));
 }

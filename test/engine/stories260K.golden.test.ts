@@ -14,9 +14,9 @@ interface Golden {
     greedy: {prompt: string, n_predict: number, output: string}[];
 }
 
-function r1(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const {UV_THREADPOOL_SIZE: _, ...inherited} = process.env;
-    return spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), ...args], {encoding: "utf8", env: {...inherited, ...env}});
+function r1(args: string[], input?: string) {
+    const {UV_THREADPOOL_SIZE: _, ...env} = process.env;
+    return spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), ...args], {encoding: "utf8", env, ...(input === undefined ? {} : {input})});
 }
 
 test("r1 run --raw --greedy prints llama.cpp's golden continuation for every golden prompt", {skip}, () => {
@@ -43,6 +43,14 @@ test("r1 run --json gives reasoning, answer and stats; the decode pool is one th
     assert.match(result.stderr, /UV_THREADPOOL_SIZE=1\b/);
     assert.match(result.stderr, /context: 256 tokens \(from the command line\)/);
     assert.match(result.stderr, new RegExp(`threads: ${physicalCoreCount()} \\(one per physical core`));
+});
+
+test("r1 run reads the prompt from stdin when it is piped", {skip}, () => {
+    const golden = JSON.parse(readFileSync(sharedPath(GOLDEN), "utf8")) as Golden;
+    const {prompt, output} = golden.greedy[0]!;
+    const result = r1(["run", sharedPath(MODEL), "--greedy", "-n", "6", "--raw", "-t", "1"], `${prompt}\n`);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(output.startsWith(result.stdout.trimEnd()) && result.stdout.length > prompt.length + 6, result.stdout);
 });
 
 test("r1 run fails in one line: a missing model, a bad flag", () => {

@@ -13,7 +13,7 @@ before(async () => {
     grader = await AnswerGrader.create();
 });
 
-describe("AnswerGrader table", () => {
+describe("AnswerGrader table", {timeout: 120_000}, () => {
     test("has at least 150 cases, both verdicts well represented", () => {
         assert.ok(GRADER_CASES.length >= 150, `${GRADER_CASES.length} cases`);
         assert.ok(GRADER_CASES.filter((c) => !c[2]).length >= 50);

@@ -63,7 +63,7 @@ describe("r1 eval", () => {
         const resumed = await r1(["--dataset", file, "--endpoint", endpoint.url, "--results", results, "--resume"]);
         assert.equal(resumed.status, 0, resumed.stderr);
         assert.match(resumed.stdout, /pass@1: deepseek-r1:14b/);
-        assert.ok(resumed.stdout.includes(`| this run | **${expected.toFixed(1)}%** | 6 |`), resumed.stdout);
+        assert.ok(resumed.stdout.includes(`| this run (Q4_K_M) | **${expected.toFixed(1)}%** | 6 |`), resumed.stdout);
     });
 
     test("killed or interrupted mid-run, --resume finishes with the same report", async () => {

@@ -284,6 +284,13 @@ export const GRADER_CASES: readonly (readonly [string, string, boolean])[] = [
     ["\\frac{", "\\frac{1}{2}", false],
     ["2^{2^{100}}", "5", false],
     ["10^{10^{10}}", "5", false],
+    ["9^{9^{9}}", "9^{9^{9}}", true],
+    ["9^{9^{9}}", "9^{387420489}", true],
+    ["9^{9^{9}}", "9^{387420488}", false],
+    ["2^{3^{4^{5}}}", "5", false],
+    ["99999!", "5", false],
+    ["\\binom{100000}{50000}", "5", false],
+    ["e^{x^2}", "e^{x\\cdot x}", true],
     ["x", "5", false],
     ["\\text{no solution}", "0", false]
 ];

@@ -128,13 +128,11 @@ async function reply(res: http.ServerResponse, r: ScriptedReply): Promise<void> 
             if (r.delayMs !== undefined) await sleep(r.delayMs);
             const field = r.field ?? "reasoning_content";
             const reasoning = r.reasoning ?? "";
-            let count = 0;
-            if (field === "think") {
-                for (const c of chunks(`<think>${reasoning}</think>${r.answer}`)) event(res, delta({content: c})), count++;
-            } else {
-                for (const c of chunks(reasoning)) event(res, delta({[field]: c})), count++;
-                for (const c of chunks(r.answer)) event(res, delta({content: c})), count++;
-            }
+            const deltas = field === "think"
+                ? chunks(`<think>${reasoning}</think>${r.answer}`).map((c) => ({content: c}))
+                : [...chunks(reasoning).map((c) => ({[field]: c})), ...chunks(r.answer).map((c) => ({content: c}))];
+            for (const d of deltas) event(res, delta(d));
+            const count = deltas.length;
             event(res, delta({}, r.finish ?? "stop"));
             if (r.usage === true) {
                 const reasoningTokens = field === "think" ? undefined : chunks(reasoning).length;

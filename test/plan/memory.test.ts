@@ -74,12 +74,17 @@ test("partial offload: the last k layers go to the GPU, k is the most that fits"
 
 test("MoE on a 24 GB GPU with lots of RAM: attention on the GPU, experts in RAM", () => {
     const hardware = customHardware(hardwareProfile("rtx-4090"), {ramGB: 512});
-    const plan = planModel({variant: requireVariant("deepseek-r1"), quant: "UD-Q2_K_XL", hardware});
+    const plan = planModel({variant: requireVariant("deepseek-r1"), quant: "UD-Q2_K_XL", hardware, expertOffload: true});
     assert.equal(plan.placement, "partial");
     assert.ok(plan.cpuMoeLayers > 0 && plan.cpuMoeLayers <= 61);
     assert.equal(plan.gpuLayers, 62);
     const gpu = plan.devices.find((d) => d.kind === "gpu")!;
     assert.ok(gpu.totalBytes <= gpu.capacityBytes);
+    // node-llama-cpp cannot keep experts in RAM, so by default the planner offloads whole layers instead.
+    const plain = planModel({variant: requireVariant("deepseek-r1"), quant: "UD-Q2_K_XL", hardware});
+    assert.equal(plain.cpuMoeLayers, 0);
+    assert.ok(plain.gpuLayers < 62);
+    assert.ok(plan.predicted.generationTokensPerSecond > plain.predicted.generationTokensPerSecond);
 });
 
 test("several GPUs: a model too big for one is split over two", () => {

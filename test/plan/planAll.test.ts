@@ -76,3 +76,21 @@ test("calibration: a measurement becomes efficiency factors, saved and loaded fo
         await rm(dir, {recursive: true, force: true});
     }
 });
+
+test("calibration on a CPU-only machine reproduces the measured speeds", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "r1-cal-cpu-"));
+    try {
+        const hardware = {...hardwareProfile("epyc-2s-384gb-ddr5"), source: "detected" as const};
+        const variant = requireVariant("deepseek-r1:7b");
+        const plan = planModel({variant, quant: "Q4_K_M", hardware});
+        assert.equal(plan.placement, "cpu");
+        const tg = plan.predicted.generationTokensPerSecond * 0.5, pp = plan.predicted.promptTokensPerSecond * 0.5;
+        await saveCalibration(hardware, calibrateFromMeasurement({plan, generationTokensPerSecond: tg, promptTokensPerSecond: pp}), {r1Home: dir});
+        const calibration = await loadCalibration(hardware, {r1Home: dir});
+        const again = planModel({variant, quant: "Q4_K_M", hardware, ...(calibration === undefined ? {} : {calibration})});
+        assert.ok(Math.abs(again.predicted.generationTokensPerSecond / tg - 1) < 0.01, `${again.predicted.generationTokensPerSecond} vs ${tg}`);
+        assert.ok(Math.abs(again.predicted.promptTokensPerSecond / pp - 1) < 0.01, `${again.predicted.promptTokensPerSecond} vs ${pp}`);
+    } finally {
+        await rm(dir, {recursive: true, force: true});
+    }
+});

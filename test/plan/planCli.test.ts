@@ -50,3 +50,17 @@ test("unknown model, quant or profile: one line listing the valid names, exit co
         assert.ok(result.stderr.includes(needle), result.stderr);
     }
 });
+
+test("custom hardware flags and r1 hw --json", () => {
+    const result = r1("plan", "deepseek-r1:7b", "--json", "--hardware", "cpu-8gb", "--vram", "24", "--ram", "64", "--gpu-bandwidth", "1008", "--ram-bandwidth", "80");
+    assert.equal(result.status, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as {hardware: {gpus: {vramBytes: number, bandwidthBytesPerSecond: number}[], ram: {totalBytes: number}},
+        candidates: {placement: string}[]};
+    assert.equal(json.hardware.gpus[0]!.vramBytes, 24e9);
+    assert.equal(json.hardware.gpus[0]!.bandwidthBytesPerSecond, 1008e9);
+    assert.equal(json.hardware.ram.totalBytes, 64e9);
+    assert.equal(json.candidates[0]!.placement, "gpu");
+    const hw = r1("hw", "--json", "--hardware", "h200");
+    assert.equal(hw.status, 0, hw.stderr);
+    assert.equal((JSON.parse(hw.stdout) as {gpus: {name: string}[]}).gpus[0]!.name, "NVIDIA H200");
+});

@@ -53,6 +53,8 @@ test("chunk events: reasoning_content and content apart, finish, usage, errors",
     assert.deepEqual(chunkEvents(chunk({content: "4"}, "stop")), [{type: "answer", text: "4"}, {type: "finish", reason: "stop"}]);
     assert.deepEqual(chunkEvents({choices: [], usage: {prompt_tokens: 3, completion_tokens: 10, completion_tokens_details: {reasoning_tokens: 6}}}),
         [{type: "usage", usage: {promptTokens: 3, completionTokens: 10, reasoningTokens: 6}}]);
+    assert.deepEqual(chunkEvents({choices: [{delta: {}, finish_reason: "stop"}], timings: {predicted_per_second: 31.5, prompt_per_second: 0}}),
+        [{type: "finish", reason: "stop"}, {type: "timings", generationTokensPerSecond: 31.5}]);
     assert.throws(() => chunkEvents({error: {message: "model crashed"}}), (e: unknown) => e instanceof ChatStreamError && e.message === "model crashed");
     assert.deepEqual(chunkEvents(null), []);
     assert.deepEqual(chunkEvents({choices: "nonsense"}), []);

@@ -30,6 +30,15 @@ test("reply meter: the server's usage replaces counted chunks", () => {
     assert.equal(stats.tokensPerSecond, 20);
 });
 
+test("reply meter: the server's timings replace the measured speed; bursts give no speed", () => {
+    const burst = new ReplyMeter(0);
+    for (let i = 0; i < 50; i++) burst.add({type: "answer", text: "x"}, 100 + i * 0.1);
+    assert.equal(burst.stats(200).tokensPerSecond, undefined, `under MIN_SPEED_SPAN_MS nothing is claimed`);
+    burst.add({type: "timings", generationTokensPerSecond: 42.5, promptTokensPerSecond: 300}, 200);
+    assert.equal(burst.stats(200).tokensPerSecond, 42.5);
+    assert.equal(burst.stats(200).promptTokensPerSecond, 300);
+});
+
 test("reply meter: no speed from fewer than two tokens; no reasoning figures without reasoning", () => {
     const meter = new ReplyMeter(0);
     assert.deepEqual(meter.stats(10), {reasoningTokens: 0, answerTokens: 0});

@@ -5,7 +5,7 @@ import {after, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
 import {artifactPath, launchBrowser, skipWithoutChromium, type Browser} from "./helpers/browser.js";
 import {buildPageToTemp} from "./helpers/buildPage.js";
-import {startScriptedServer, type ScriptedReply, type ScriptedServer} from "./helpers/scriptedServer.js";
+import {SCRIPTED_TOKENS_PER_SECOND, startScriptedServer, type ScriptedReply, type ScriptedServer} from "./helpers/scriptedServer.js";
 
 const WAIT = {timeout: 30_000};
 const words = (text: string) => text.match(/\S+\s*/g) ?? [];
@@ -52,7 +52,7 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
     });
 
     test("lists the model with the planner's verdict and predicted speed", async () => {
-        await page.locator("#model-select option[value='fake-r1']").waitFor({state: "attached", ...WAIT});
+        await page.locator("#model-select option", {hasText: "fake-r1"}).waitFor({state: "attached", ...WAIT});
         assert.equal(await page.getByLabel("Model").inputValue(), "fake-r1");
         assert.match(await page.locator(".model-picker .badge").innerText(), /usable · ~31\.4 tok\/s/);
     });
@@ -74,7 +74,8 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
         assert.ok(await reply.locator(".answer .hljs-keyword").count() >= 1, "code highlighted");
         assert.equal(await reply.locator(".answer img").count(), 0, "raw HTML from the model is shown as text");
         assert.match(answer, /<img src=x onerror=alert\(1\)>/);
-        assert.match(await reply.locator(".reply-stats").innerText(), /[\d.]+ tok\/s · \d+ tokens/);
+        assert.equal((await reply.locator(".reply-stats").innerText()).split(" · ").slice(0, 3).join(" · "),
+            `${SCRIPTED_TOKENS_PER_SECOND} tok/s · ${REASONING.length + ANSWER.length} tokens · prompt 250 tok/s`);
         const body = server.requests.at(-1)!.body;
         assert.deepEqual(body.messages, [{role: "user", content: "What is 2 + 2?"}]);
         assert.equal(body.stream, true);
@@ -108,15 +109,25 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
 
     test("regenerate replaces the last reply and sends no reasoning back", async () => {
         server.replies = [FAST];
-        const before = await page.locator(".msg").count();
+        const countBefore = await page.locator(".msg").count();
         await page.getByRole("button", {name: "Regenerate"}).click();
         await page.locator(".msg.assistant").last().locator(".answer", {hasText: "ANSWER-MARK"}).waitFor(WAIT);
         await page.locator(".msg.assistant").last().locator(".regenerate").waitFor(WAIT);
-        assert.equal(await page.locator(".msg").count(), before);
+        assert.equal(await page.locator(".msg").count(), countBefore);
         const messages = server.requests.at(-1)!.body.messages as {role: string, content: string}[];
         assert.deepEqual(messages.map((m) => m.role), ["user", "assistant", "user"]);
         assert.ok(!messages[1]!.content.includes("REASONING-MARK"));
         assert.equal(messages[2]!.content, "Tell me a long story");
+    });
+
+    test("a server error is shown under the reply, and regenerate retries", async () => {
+        server.replies = [{reasoning: [], answer: [], error: {status: 404, message: "model 'fake-r1' is not loaded"}}, FAST];
+        await send(page, "Are you there?");
+        const reply = page.locator(".msg.assistant").last();
+        await reply.locator(".reply-error", {hasText: "model 'fake-r1' is not loaded"}).waitFor(WAIT);
+        await reply.getByRole("button", {name: "Regenerate"}).click();
+        await page.locator(".msg.assistant").last().locator(".answer", {hasText: "ANSWER-MARK"}).waitFor(WAIT);
+        assert.equal(await page.locator(".msg.assistant").last().locator(".reply-error").count(), 0);
     });
 
     test("settings change what is sent", async () => {
@@ -129,7 +140,7 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
         await page.keyboard.press("Escape");
         await page.locator("dialog#settings").waitFor({state: "hidden", ...WAIT});
         await send(page, "Once more");
-        await page.locator(".msg.assistant").nth(2).locator(".regenerate").waitFor(WAIT);
+        await page.locator(".msg.assistant").nth(3).locator(".regenerate").waitFor(WAIT);
         const body = server.requests.at(-1)!.body;
         assert.equal(body.think_budget, 512);
         assert.equal(body.num_ctx, 4096);

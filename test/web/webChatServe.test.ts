@@ -54,6 +54,13 @@ async function sendAndStop(page: Page, text: string): Promise<string> {
     await page.getByLabel("Message").press("Enter");
     const reply = page.locator(".msg.assistant").last();
     await reply.locator(".answer").waitFor(WAIT); // the first streamed tokens are on screen
+    // Streamed, not delivered at once: the text on screen grows while the reply is open.
+    const firstSeen = await reply.locator(".answer").innerText();
+    await page.waitForFunction(([seen]) => {
+        const answers = document.querySelectorAll<HTMLElement>(".msg.assistant .answer");
+        const text = answers[answers.length - 1]?.innerText ?? "";
+        return text.length > seen!.length && document.querySelector(".composer .stop") !== null;
+    }, [firstSeen], WAIT);
     await page.getByRole("button", {name: "Stop"}).click();
     await reply.locator(".reply-stopped").waitFor(WAIT);
     await page.getByRole("button", {name: "Send"}).waitFor(WAIT);
@@ -98,7 +105,7 @@ describe("web chat page on the real r1 serve (stories260K, Chromium)", {skip: sk
         assert.equal(index.headers.get("cache-control"), "no-cache");
 
         await page.goto(serve.url);
-        await page.locator("#model-select option[value='stories260K']").waitFor({state: "attached", ...WAIT});
+        await page.locator("#model-select option", {hasText: "stories260K"}).waitFor({state: "attached", ...WAIT});
         await throttle(page);
 
         const first = await sendAndStop(page, "Once upon a time");

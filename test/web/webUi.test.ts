@@ -6,7 +6,12 @@ import os from "node:os";
 import path from "node:path";
 import {test} from "node:test";
 import {Hono} from "hono";
+import {hardwareProfile} from "../../src/hardware/index.js";
 import {mountWebUi} from "../../src/server/webUi.js";
+import {WebPlanner} from "../../src/server/WebPlanner.js";
+
+/** A planner on a fixed what-if machine, so the routes never depend on this one. */
+const planner = () => new WebPlanner({detectHardware: async () => hardwareProfile("rtx-4090"), loadCalibration: async () => undefined});
 
 function fakeBuild(): string {
     const root = mkdtempSync(path.join(os.tmpdir(), "r1-webui-"));
@@ -58,9 +63,9 @@ test("an unbuilt page says how to build it", async () => {
     assert.match(await response.text(), /npm run prepare/);
 });
 
-test("JSON routes: plan and models from the providers, 501 / 500 / empty list otherwise", async () => {
+test("JSON routes: plan and models from the providers, the planner's otherwise, errors as 500", async () => {
     const app = new Hono();
-    mountWebUi(app, {root: fakeBuild(), plan: async () => ({hardware: [], rows: []}),
+    mountWebUi(app, {root: fakeBuild(), planner: planner(), plan: async () => ({hardware: [], rows: []}),
         models: async () => [{id: "m", verdict: "slow", generationTokensPerSecond: 4}]});
     assert.deepEqual(await (await app.request("/ui/api/plan")).json(), {hardware: [], rows: []});
     const models = await app.request("/ui/api/models");
@@ -68,9 +73,17 @@ test("JSON routes: plan and models from the providers, 501 / 500 / empty list ot
     assert.deepEqual(await models.json(), {models: [{id: "m", verdict: "slow", generationTokensPerSecond: 4}]});
 
     const bare = new Hono();
-    mountWebUi(bare, {root: fakeBuild()});
-    assert.equal((await bare.request("/ui/api/plan")).status, 501);
+    mountWebUi(bare, {root: fakeBuild(), planner: planner()});
+    const plan = await (await bare.request("/ui/api/plan")).json() as {hardware: {label: string, value: string}[], rows: {verdict: string}[]};
+    assert.match(plan.hardware.find((h) => h.label === "GPU")?.value ?? "", /4090/);
+    assert.ok(plan.rows.some((r) => r.verdict === "usable") && plan.rows.some((r) => r.verdict !== "usable"));
     assert.deepEqual(await (await bare.request("/ui/api/models")).json(), {models: []});
+
+    const served = new Hono();
+    mountWebUi(served, {root: fakeBuild(), planner: planner(), models: async () => [{id: "deepseek-r1:1.5b"}, {id: "stories260K", sizeBytes: 1}]});
+    const annotated = (await (await served.request("/ui/api/models")).json() as {models: {id: string, verdict?: string}[]}).models;
+    assert.equal(annotated[0]!.verdict, "usable", "a 1.5B distill is usable on an RTX 4090");
+    assert.deepEqual(annotated[1], {id: "stories260K", sizeBytes: 1}, "a model outside the family passes unchanged");
 
     const failing = new Hono();
     mountWebUi(failing, {root: fakeBuild(), plan: async () => {

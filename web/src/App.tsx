@@ -1,5 +1,5 @@
 import {useCallback, useEffect, useRef, useState} from "preact/hooks";
-import {streamChat, type ChatRequestMessage} from "./chatStream.js";
+import {ChatStreamError, streamChat, type ChatRequestMessage} from "./chatStream.js";
 import {
     loadConversations, loadSettings, newConversation, saveConversations, saveSettings, titleFrom,
     type Conversation, type Settings, type StoredMessage
@@ -106,6 +106,7 @@ export function App() {
             }
         } catch (error) {
             if (controller.signal.aborted) draft.stopped = true;
+            else if (error instanceof ChatStreamError && error.status === 401) draft.error = `${error.message} Set it in Settings → API key.`;
             else draft.error = error instanceof Error ? error.message : String(error);
         } finally {
             if (frame !== undefined) cancelAnimationFrame(frame);
@@ -162,7 +163,7 @@ export function App() {
     const streamingHere = streaming !== undefined && streaming.conversationId === current?.id;
     let blockedReason: string | undefined;
     if (streaming !== undefined && !streamingHere) blockedReason = "A reply is being written in another conversation.";
-    else if (!modelsState.loading && models.length === 0) blockedReason = modelsState.error ?? "No model is available: pull one with `r1 pull`.";
+    else if (!modelsState.loading && models.length === 0) blockedReason = modelsState.error ?? "No model is available: pull one (r1 pull deepseek-r1:1.5b) or start r1 serve --model FILE.gguf.";
     const lastAssistant = current?.messages.findLastIndex((m) => m.role === "assistant") ?? -1;
 
     return (
@@ -207,7 +208,7 @@ export function App() {
                     onStop={() => streaming?.controller.abort()} />
             </main>
             <SettingsDialog open={settingsOpen} settings={settings} onChange={setSettings} onClose={() => setSettingsOpen(false)} />
-            <PlanDialog open={planOpen} onClose={() => setPlanOpen(false)} />
+            <PlanDialog open={planOpen} apiKey={settings.apiKey} onClose={() => setPlanOpen(false)} />
         </div>
     );
 }

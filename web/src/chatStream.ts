@@ -32,7 +32,9 @@ export type ChatStreamEvent =
     | {type: "reasoning", text: string}
     | {type: "answer", text: string}
     | {type: "finish", reason: string}
-    | {type: "usage", usage: ChatUsage};
+    | {type: "usage", usage: ChatUsage}
+    /** The server's own speed figures (llama.cpp's `timings` on the last chunk), measured where the tokens were made. */
+    | {type: "timings", generationTokensPerSecond?: number, promptTokensPerSecond?: number};
 
 /** A failure the page shows under the reply, in the server's own words when it sent any. */
 export class ChatStreamError extends Error {
@@ -64,7 +66,7 @@ export function chatRequestBody(request: ChatRequest): Record<string, unknown> {
 export function chunkEvents(chunk: unknown): ChatStreamEvent[] {
     const events: ChatStreamEvent[] = [];
     if (typeof chunk !== "object" || chunk === null) return events;
-    const c = chunk as {error?: {message?: unknown}, choices?: unknown, usage?: unknown};
+    const c = chunk as {error?: {message?: unknown}, choices?: unknown, usage?: unknown, timings?: {predicted_per_second?: unknown, prompt_per_second?: unknown}};
     if (c.error !== undefined)
         throw new ChatStreamError(typeof c.error?.message === "string" ? c.error.message : "the server reported an error");
     const choice = Array.isArray(c.choices) ? c.choices[0] as {delta?: Record<string, unknown>, finish_reason?: unknown} | undefined : undefined;
@@ -76,6 +78,13 @@ export function chunkEvents(chunk: unknown): ChatStreamEvent[] {
         if (typeof delta.content === "string" && delta.content !== "") events.push({type: "answer", text: delta.content});
     }
     if (typeof choice?.finish_reason === "string") events.push({type: "finish", reason: choice.finish_reason});
+    if (typeof c.timings === "object" && c.timings !== null) {
+        const timings: ChatStreamEvent & {type: "timings"} = {type: "timings"};
+        const positive = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n > 0;
+        if (positive(c.timings.predicted_per_second)) timings.generationTokensPerSecond = c.timings.predicted_per_second;
+        if (positive(c.timings.prompt_per_second)) timings.promptTokensPerSecond = c.timings.prompt_per_second;
+        events.push(timings);
+    }
     if (typeof c.usage === "object" && c.usage !== null) {
         const u = c.usage as {prompt_tokens?: unknown, completion_tokens?: unknown, completion_tokens_details?: {reasoning_tokens?: unknown}};
         const usage: ChatUsage = {};

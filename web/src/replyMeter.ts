@@ -1,9 +1,14 @@
 /**
  * Live statistics of one streamed reply: how long it reasoned, how many tokens of each kind, and the
  * generation speed. The stream sends one chunk per token, so chunks are counted until the final
- * `usage` (when the server sends it) replaces the counts with the server's own.
+ * `usage` (when the server sends it) replaces the counts with the server's own, and its final
+ * `timings` replace the speed measured here. Chunks can arrive in bursts (network buffering, a fast
+ * model), so no speed is measured here over less than `MIN_SPEED_SPAN_MS`.
  */
 import type {ChatStreamEvent} from "./chatStream.js";
+
+/** Shortest span of arrivals a speed is computed over (ms); shorter ones mostly measure buffering. */
+export const MIN_SPEED_SPAN_MS = 1000;
 
 export interface ReplyStats {
     reasoningTokens: number;
@@ -12,8 +17,10 @@ export interface ReplyStats {
     reasoningMs?: number;
     /** From the request to the first token. */
     firstTokenMs?: number;
-    /** Generation speed between the first and the last token. */
+    /** Generation speed: the server's figure when it sent one, else measured between the first and the last token. */
     tokensPerSecond?: number;
+    /** Prompt processing speed, when the server reported it. */
+    promptTokensPerSecond?: number;
 }
 
 export class ReplyMeter {
@@ -25,6 +32,7 @@ export class ReplyMeter {
     private reasoningTokens = 0;
     private answerTokens = 0;
     private usageTokens?: {completion: number, reasoning?: number};
+    private serverTimings?: {generation?: number, prompt?: number};
 
     constructor(startedAt: number) {
         this.startedAt = startedAt;
@@ -37,6 +45,12 @@ export class ReplyMeter {
                 this.usageTokens = {completion: event.usage.completionTokens};
                 if (event.usage.reasoningTokens !== undefined) this.usageTokens.reasoning = event.usage.reasoningTokens;
             }
+            return;
+        }
+        if (event.type === "timings") {
+            this.serverTimings = {};
+            if (event.generationTokensPerSecond !== undefined) this.serverTimings.generation = event.generationTokensPerSecond;
+            if (event.promptTokensPerSecond !== undefined) this.serverTimings.prompt = event.promptTokensPerSecond;
             return;
         }
         if (event.type === "finish") return;
@@ -67,7 +81,9 @@ export class ReplyMeter {
         const tokens = reasoningTokens + answerTokens;
         const spanMs = (this.lastTokenAt ?? 0) - (this.firstTokenAt ?? 0);
         // The first token's time includes the prompt; speed counts the tokens generated after it.
-        if (tokens >= 2 && spanMs > 0) stats.tokensPerSecond = (tokens - 1) / (spanMs / 1000);
+        if (this.serverTimings?.generation !== undefined) stats.tokensPerSecond = this.serverTimings.generation;
+        else if (tokens >= 2 && spanMs >= MIN_SPEED_SPAN_MS) stats.tokensPerSecond = (tokens - 1) / (spanMs / 1000);
+        if (this.serverTimings?.prompt !== undefined) stats.promptTokensPerSecond = this.serverTimings.prompt;
         return stats;
     }
 }

@@ -17,7 +17,7 @@ async function getJson<T>(url: string, signal?: AbortSignal, apiKey?: string): P
 export async function fetchModels(signal?: AbortSignal, apiKey?: string): Promise<WebModel[]> {
     const [served, planned] = await Promise.allSettled([
         getJson<{data?: {id?: unknown}[]}>("/v1/models", signal, apiKey),
-        getJson<WebModelsResponse>("/ui/api/models", signal)
+        getJson<WebModelsResponse>("/ui/api/models", signal, apiKey)
     ]);
     const info = new Map<string, WebModel>();
     if (planned.status === "fulfilled" && Array.isArray(planned.value.models))
@@ -30,8 +30,8 @@ export async function fetchModels(signal?: AbortSignal, apiKey?: string): Promis
     throw served.status === "rejected" ? served.reason : new Error("no model list");
 }
 
-export function fetchPlan(signal?: AbortSignal): Promise<WebPlanResponse> {
-    return getJson<WebPlanResponse>("/ui/api/plan", signal);
+export function fetchPlan(signal?: AbortSignal, apiKey?: string): Promise<WebPlanResponse> {
+    return getJson<WebPlanResponse>("/ui/api/plan", signal, apiKey);
 }
 
 export function verdictLabel(verdict: string): string {

@@ -9,10 +9,11 @@ import {writeSyntheticModelIter} from "../../bench/writeSyntheticModel.js";
 import {DEFAULT_QUANT, findQuantOption, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
 import {loadModel} from "../../engine/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
-import {calibrateFromMeasurement, loadCalibration, planModel, saveCalibration, type ModelPlan} from "../../plan/index.js";
-import {resolveModel, resolveR1Home} from "../../store/index.js";
+import {calibrateFromMeasurement, saveCalibration, type ModelPlan} from "../../plan/index.js";
+import {ModelStore, resolveModel, resolveR1Home} from "../../store/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {plannedLoad} from "../plannedLoad.js";
 
 interface BenchArgs extends EngineFlags {
     model?: string;
@@ -48,26 +49,20 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
             return true;
         }) as unknown as Argv<BenchArgs>,
     handler: async (args) => {
-        const loadOptions = engineFlagsToLoadOptions(args);
+        const flagged = engineFlagsToLoadOptions(args);
         const log = (line: string) => process.stderr.write(`${line}\n`);
         const target = await benchTarget(args, log);
-        const hardware = await detectHardware();
-        const calibration = await loadCalibration(hardware);
-        const contextSize = loadOptions.contextSize ?? Math.max(512, args.p, args.n + 64);
-        const plan = target.variant === undefined || target.quant === undefined ? undefined : planModel({
-            variant: target.variant, quant: target.quant, hardware, contextSize,
-            ...(calibration === undefined ? {} : {calibration}),
-            ...(loadOptions.gpuLayers === undefined || typeof loadOptions.gpuLayers !== "number" ? {} : {gpuLayers: loadOptions.gpuLayers}),
-            ...(loadOptions.flashAttention === undefined ? {} : {flashAttention: loadOptions.flashAttention})
+        const contextSize = flagged.contextSize ?? Math.max(512, args.p, args.n + 64);
+        const planned = await plannedLoad({...flagged, path: target.path, contextSize}, {
+            ...(target.variant === undefined ? {} : {catalogId: target.variant.id}),
+            ...(target.quant === undefined ? {} : {quant: target.quant})
         });
-        const model = await loadModel({
-            ...loadOptions, path: target.path, contextSize,
-            // The planner's placement unless -ngl overrides it (on CPU-only machines it is 0 anyway).
-            ...(loadOptions.gpuLayers === undefined && plan !== undefined && plan.placement !== "none" ? {gpuLayers: plan.gpuLayers} : {})
-        });
+        const plan = planned.plan;
+        const hardware = planned.hardware ?? await detectHardware();
+        const model = await loadModel(planned.options);
         let results: BenchTestResult[] = [];
         try {
-            if (args.verbose) for (const line of describeLoadDecisions(model.info, args)) log(pc.dim(line));
+            if (args.verbose) for (const line of [...describeLoadDecisions(model.info, args), ...planned.reasons]) log(pc.dim(line));
             const bar = args.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({format: "{test} {bar} {value}/{total} runs", clearOnComplete: true}, cliProgress.Presets.shades_classic);
             const iterator = benchModelIter(model, {promptTokens: args.p, generateTokens: args.n, repetitions: args.r, endToEnd: args.e2e});
             for (;;) {
@@ -139,7 +134,9 @@ async function benchTarget(args: BenchArgs, log: (line: string) => void): Promis
     if (!existsSync(path) || args.rewrite) {
         const started = performance.now();
         const bar = args.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({format: "writing synthetic model {bar} {percentage}%", clearOnComplete: true}, cliProgress.Presets.shades_classic);
-        for await (const event of writeSyntheticModelIter({variant, quant: option.name, path, ...(args.tokenizer === undefined ? {} : {tokenizerFrom: args.tokenizer})})) {
+        const tokenizerFrom = args.tokenizer ?? await pulledTokenizer(variant);
+        if (!args.json) log(pc.dim(`tokenizer: ${tokenizerFrom ?? `generated stand-in of ${variant.architecture.vocabSize} tokens (pull the model, or pass --tokenizer, for the real one)`}`));
+        for await (const event of writeSyntheticModelIter({variant, quant: option.name, path, ...(tokenizerFrom === undefined ? {} : {tokenizerFrom})})) {
             if (event.type === "header") bar?.start(event.totalBytes, 0);
             else if (event.type === "tensor" || event.type === "progress") bar?.update(event.bytesWritten);
             else if (event.type === "done") {
@@ -149,6 +146,23 @@ async function benchTarget(args: BenchArgs, log: (line: string) => void): Promis
         }
     }
     return {path, variant, quant: option.name};
+}
+
+/** A pulled model with the same vocabulary (same architecture and vocabulary size), whose tokenizer is the real one. */
+async function pulledTokenizer(variant: Variant): Promise<string | undefined> {
+    try {
+        const store = new ModelStore({home: resolveR1Home()});
+        for (const stored of await store.list()) {
+            const id = stored.manifest?.catalogId;
+            const other = stored.status === "complete" && id !== undefined ? tryVariant(id) : undefined;
+            if (other === undefined || other.architecture.arch !== variant.architecture.arch || other.architecture.vocabSize !== variant.architecture.vocabSize) continue;
+            const first = stored.manifest?.files[0];
+            if (first !== undefined) return store.filePath(stored.name, first.name);
+        }
+    } catch {
+        // An unreadable store only means no real tokenizer: the stand-in is as fast.
+    }
+    return undefined;
 }
 
 function tryVariant(id: string): Variant | undefined {

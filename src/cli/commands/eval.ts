@@ -4,7 +4,7 @@ import cliProgress from "cli-progress";
 import pc from "picocolors";
 import type {CommandModule} from "yargs";
 import {
-    fetchModelIds, formatReportMarkdown, KNOWN_DATASETS, loadDataset, MAX_PARALLEL, MAX_SAMPLES, resolveDatasetIter, runEvalIter,
+    DEFAULT_STALL_TIMEOUT_MS, fetchModelIds, formatReportMarkdown, KNOWN_DATASETS, loadDataset, MAX_PARALLEL, MAX_SAMPLES, resolveDatasetIter, runEvalIter,
     type EvalReport
 } from "../../eval/index.js";
 import {DEFAULT_PORT} from "../../server/limits.js";
@@ -31,6 +31,7 @@ interface EvalArgs {
     json: boolean;
     markdown?: string;
     variant?: string;
+    timeout: number;
 }
 
 function usage(message: string): R1Error {
@@ -94,6 +95,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
         .option("resume", {type: "boolean", default: false, describe: "continue the run in --results, redoing only missing or failed samples"})
         .option("json", {type: "boolean", default: false, describe: "print the report as JSON"})
         .option("markdown", {type: "string", describe: "also write the report as Markdown to this file"})
+        .option("timeout", {type: "number", default: DEFAULT_STALL_TIMEOUT_MS / 1000, describe: "seconds a request may go without any data before it is retried"})
         .option("variant", {type: "string", describe: "R1 variant for the published score, when the model name does not say (e.g. deepseek-r1:7b)"})
         .example("$0 eval -d aime24 -k 4 -p 2", "AIME 2024 against r1 serve, 4 samples per problem")
         .example("$0 eval -d ./math500_test.jsonl --endpoint http://127.0.0.1:11434/v1 -m deepseek-r1:7b --levels 5", "MATH-500 level 5 against Ollama"),
@@ -104,6 +106,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
         checkRange("top-p", args["top-p"], 0, 1);
         checkRange("max-tokens", args["max-tokens"], 1, 10_000_000, true);
         if (args.limit !== undefined) checkRange("limit", args.limit, 1, 1_000_000, true);
+        checkRange("timeout", args.timeout, 1, 7 * 24 * 3600);
         const levels = splitList(args.levels).map(Number);
         if (levels.some((l) => !Number.isInteger(l))) throw usage(`--levels takes integers such as 4,5, not ${splitList(args.levels).join(",")}.`);
         const apiKey = args["api-key"] ?? process.env.OPENAI_API_KEY;
@@ -119,13 +122,18 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
         try {
             const datasetIter = resolveDatasetIter(args.dataset, {signal: controller.signal});
             let datasetPath: string | undefined;
-            for (;;) {
-                const step = await datasetIter.next();
-                if (step.done === true) {
-                    datasetPath = step.value;
-                    break;
+            try {
+                for (;;) {
+                    const step = await datasetIter.next();
+                    if (step.done === true) {
+                        datasetPath = step.value;
+                        break;
+                    }
+                    if (step.value.type === "start" && !args.json) process.stderr.write(pc.dim(`downloading ${args.dataset} to ${step.value.dest}\n`));
                 }
-                if (step.value.type === "start" && showProgress) process.stderr.write(pc.dim(`downloading ${args.dataset} to ${step.value.dest}\n`));
+            } catch (error) {
+                if (controller.signal.aborted) throw new R1Error("Interrupted while downloading the data set.", {exitCode: ExitCode.interrupted, hint: "run the same command again to resume the download"});
+                throw error;
             }
             const dataset = await loadDataset(datasetPath, {
                 subjects: splitList(args.subjects), levels,
@@ -139,30 +147,31 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
             }, cliProgress.Presets.shades_classic);
             let report: EvalReport | undefined;
             let interrupted = false;
-            for await (const event of runEvalIter({
-                dataset, endpoint: args.endpoint, model, resultsPath, resume: args.resume, samples: args.samples,
-                temperature: args.temperature, topP: args["top-p"], maxTokens: args["max-tokens"], parallel: args.parallel,
-                signal: controller.signal,
-                ...(apiKey === undefined ? {} : {apiKey}),
-                ...(args.variant === undefined ? {} : {variant: args.variant})
-            })) {
-                if (event.type === "start") {
-                    if (!args.json) {
-                        process.stderr.write(pc.dim(`${dataset.problems.length} problems × ${args.samples} from ${datasetPath} → ${model} at ${args.endpoint}; results in ${resultsPath}` +
-                            (event.resumed > 0 ? ` (${event.resumed} resumed)` : "") + "\n"));
+            try {
+                for await (const event of runEvalIter({
+                    dataset, endpoint: args.endpoint, model, resultsPath, resume: args.resume, samples: args.samples,
+                    temperature: args.temperature, topP: args["top-p"], maxTokens: args["max-tokens"], parallel: args.parallel,
+                    signal: controller.signal, stallTimeoutMs: args.timeout * 1000,
+                    ...(apiKey === undefined ? {} : {apiKey}),
+                    ...(args.variant === undefined ? {} : {variant: args.variant})
+                })) {
+                    if (event.type === "start") {
+                        if (!args.json) {
+                            process.stderr.write(pc.dim(`${dataset.problems.length} problems × ${args.samples} from ${datasetPath} → ${model} at ${args.endpoint}; results in ${resultsPath}` +
+                                (event.resumed > 0 ? ` (${event.resumed} resumed)` : "") + "\n"));
+                        }
+                        const accuracy = event.resumed === 0 ? "-" : `${((100 * event.resumedCorrect) / event.resumed).toFixed(1)}%`;
+                        if (showProgress) bar.start(event.total, event.resumed, {accuracy});
+                    } else if (event.type === "sample") {
+                        if (showProgress) bar.update(event.done, {accuracy: `${((100 * event.correct) / event.done).toFixed(1)}%`});
+                    } else if (event.type === "done") {
+                        report = event.report;
+                        interrupted = event.interrupted;
                     }
-                    const accuracy = event.resumed === 0 ? "-" : `${((100 * event.resumedCorrect) / event.resumed).toFixed(1)}%`;
-                    if (showProgress) bar.start(event.total, event.resumed, {accuracy});
-                } else if (event.type === "sample") {
-                    if (showProgress) bar.update(event.done, {accuracy: `${((100 * event.correct) / event.done).toFixed(1)}%`});
-                } else if (event.type === "retry") {
-                    if (showProgress) bar.update({});
-                } else {
-                    report = event.report;
-                    interrupted = event.interrupted;
                 }
+            } finally {
+                if (showProgress) bar.stop();
             }
-            if (showProgress) bar.stop();
             if (report === undefined) return;
             printReport(report, args);
             if (args.markdown !== undefined) await writeAtomic(args.markdown, formatReportMarkdown(report));

@@ -1,6 +1,6 @@
 import type {CommandModule} from "yargs";
 import pc from "picocolors";
-import {detectHardware, hardwareLines, probeHardware, resolveHardware} from "../../hardware/index.js";
+import {detectHardware, hardwareLines, hardwareProfileNames, probeHardware, resolveHardware} from "../../hardware/index.js";
 import {serializeHardware} from "../../plan/index.js";
 
 interface HwArgs {
@@ -14,7 +14,7 @@ export const hwCommand: CommandModule<object, HwArgs> = {
     describe: "show the hardware r1 detected (CPU, RAM, GPUs, memory bandwidth)",
     builder: (y) => y
         .option("probe", {type: "boolean", default: false, describe: "measure RAM read bandwidth and matmul speed (a few seconds), cached for r1 plan"})
-        .option("hardware", {type: "string", describe: "show a what-if profile instead (rtx-4090, m3-ultra-512gb, …)"})
+        .option("hardware", {type: "string", describe: `show a what-if profile instead (${hardwareProfileNames().join(", ")})`})
         .option("json", {type: "boolean", default: false, describe: "machine-readable output"}),
     handler: async (args) => {
         if (args.probe && args.hardware === undefined) {

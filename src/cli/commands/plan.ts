@@ -1,10 +1,11 @@
+import {existsSync} from "node:fs";
 import type {CommandModule} from "yargs";
 import Table from "cli-table3";
 import pc from "picocolors";
 import {allVariants, findQuantOption, requireVariant, resolveModelName, variantDownload, variantFileSize, type Variant} from "../../catalog/index.js";
-import {resolveHardware, type HardwareProfile} from "../../hardware/index.js";
+import {hardwareProfileNames, resolveHardware, type HardwareProfile} from "../../hardware/index.js";
 import {
-    DEFAULT_CONTEXT_SIZE, loadCalibration, planAll, planModel, recommend, serializePlanReport, type KvCacheType, type ModelPlan, type Verdict
+    DEFAULT_CONTEXT_SIZE, loadCalibration, planAll, planGgufFile, planModel, recommend, serializePlanReport, type KvCacheType, type ModelPlan, type Verdict
 } from "../../plan/index.js";
 import {formatBytes, hardwareLines} from "../../hardware/index.js";
 import {R1Error} from "../../util/R1Error.js";
@@ -30,6 +31,7 @@ interface PlanArgs {
     "kv-cache": string;
     parallel: number;
     all: boolean;
+    "cpu-moe": boolean;
     json: boolean;
 }
 
@@ -41,10 +43,11 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     command: "plan [model]",
     describe: "what fits this machine and how fast it will run, before any download",
     builder: (y) => y
-        .positional("model", {type: "string", describe: "a variant (deepseek-r1-distill-qwen-14b, deepseek-r1:14b, …[:QUANT]); omit for the whole family"})
+        .positional("model", {type: "string",
+            describe: "a variant (deepseek-r1-distill-qwen-14b, deepseek-r1:14b, …[:QUANT]) or a GGUF path/URL; omit for the whole family"})
         .option("quant", {alias: "q", type: "string", describe: "quantization, e.g. Q4_K_M, Q8_0, UD-IQ1_S"})
         .option("ctx", {alias: "c", type: "number", default: DEFAULT_CONTEXT_SIZE, describe: "context size in tokens"})
-        .option("hardware", {type: "string", describe: "plan for a what-if machine (rtx-4090, m3-ultra-512gb, …) instead of this one"})
+        .option("hardware", {type: "string", describe: `plan for a what-if machine (${hardwareProfileNames().join(", ")}) instead of this one`})
         .option("vram", {type: "number", describe: "GPU memory per GPU, GB (0: no GPU)"})
         .option("gpus", {type: "number", describe: "number of GPUs"})
         .option("ram", {type: "number", describe: "system RAM, GB"})
@@ -53,6 +56,8 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         .option("kv-cache", {type: "string", default: "f16", describe: "KV cache type: f16, q8_0 or q4_0"})
         .option("parallel", {type: "number", default: 1, describe: "parallel sequences sharing the KV cache"})
         .option("all", {type: "boolean", default: false, describe: "list every quant, not just the usual steps"})
+        .option("cpu-moe", {type: "boolean", default: false,
+            describe: "also consider the 671B with attention on GPU and experts in RAM (llama-server --n-cpu-moe; r1's engine cannot load that yet)"})
         .option("json", {type: "boolean", default: false, describe: "machine-readable output"}),
     handler: async (args) => {
         const kvCacheType = parseKvType(args["kv-cache"]);
@@ -81,14 +86,22 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             }
             const result = planAll({
                 hardware, contextSize: args.ctx, allQuants: args.all, calibration, kvCacheType, parallelSequences: args.parallel,
+                expertOffload: args["cpu-moe"],
                 ...(quant === undefined ? {} : {quants: [quant.name]})
             });
             if (args.json) return printJson(serializePlanReport(hardware, result.candidates, result.recommendation));
             printFamily(hardware, result.candidates, result.recommendation.summary, args.ctx);
             return;
         }
-        const {variant, quant} = resolveModelAndQuant(args.model, args.quant);
-        const plan = planModel({variant, quant, hardware, contextSize: args.ctx, kvCacheType, parallelSequences: args.parallel, calibration});
+        const common = {hardware, contextSize: args.ctx, kvCacheType, parallelSequences: args.parallel, expertOffload: args["cpu-moe"],
+            ...(calibration === undefined ? {} : {calibration})};
+        let plan: ModelPlan;
+        if (/^https?:\/\//i.test(args.model) || (args.model.toLowerCase().endsWith(".gguf") && existsSync(args.model))) {
+            plan = await planGgufFile({source: args.model, ...common});
+        } else {
+            const {variant, quant} = resolveModelAndQuant(args.model, args.quant);
+            plan = planModel({variant, quant, ...common});
+        }
         if (args.json) return printJson(serializePlanReport(hardware, [plan], recommend([plan])));
         printDetail(hardware, plan);
     }
@@ -163,14 +176,24 @@ function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[]
 function printDetail(hardware: HardwareProfile, plan: ModelPlan): void {
     const v = plan.variant;
     for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
-    const size = variantFileSize(v, plan.quant);
-    const download = variantDownload(v, plan.quant, size);
+    const inCatalog = v.quants.includes(plan.quant);
     process.stdout.write(`\n${pc.bold(`${v.name} ${plan.quant}`)}  (${v.id})\n`);
-    process.stdout.write(`  ${v.distilled ? "distilled dense model" : "the R1 Mixture of Experts"} on ${v.baseModel}\n`);
-    process.stdout.write(`  file ${formatBytes(size.totalBytes)} (${size.bitsPerWeight.toFixed(2)} bits/weight), ${download.repo}: ${download.files[0]}` +
-        `${download.files.length > 1 ? ` (+${download.files.length - 1} parts)` : ""}\n`);
-    process.stdout.write(`  quality: ${plan.qualityNote}; AIME24 ${v.scores.aime2024}, MATH-500 ${v.scores.math500 ?? "n/a"}, ` +
-        `GPQA ${v.scores.gpqaDiamond}, LiveCodeBench ${v.scores.liveCodeBench}\n`);
+    if (Number.isNaN(v.scores.aime2024)) {
+        process.stdout.write(`  ${v.baseModel}: not an R1 variant; planned from the file's own metadata and tensor types\n`);
+        process.stdout.write(`  file ${formatBytes(plan.memory.fileBytes)}\n`);
+    } else {
+        process.stdout.write(`  ${v.distilled ? "distilled dense model" : "the R1 Mixture of Experts"} on ${v.baseModel}\n`);
+        if (inCatalog) {
+            const size = variantFileSize(v, plan.quant);
+            const download = variantDownload(v, plan.quant, size);
+            process.stdout.write(`  file ${formatBytes(size.totalBytes)} (${size.bitsPerWeight.toFixed(2)} bits/weight), ${download.repo}: ${download.files[0]}` +
+                `${download.files.length > 1 ? ` (+${download.files.length - 1} parts)` : ""}\n`);
+        } else {
+            process.stdout.write(`  file ${formatBytes(plan.memory.fileBytes)} (its own tensor types)\n`);
+        }
+        process.stdout.write(`  quality: ${plan.qualityNote}; AIME24 ${v.scores.aime2024}, MATH-500 ${v.scores.math500 ?? "n/a"}, ` +
+            `GPQA ${v.scores.gpqaDiamond}, LiveCodeBench ${v.scores.liveCodeBench}\n`);
+    }
     process.stdout.write(`  context ${plan.contextSize.toLocaleString("en-US")} tokens\n\n`);
     if (plan.placement === "none") {
         process.stdout.write(`${VERDICT_LABEL[plan.verdict]}: ${plan.notes.join("; ")}\n`);

@@ -90,7 +90,7 @@ async function runQuantize(args: QuantizeArgs, fileType: LlamaFileType, override
                 if (event.plan.requantized.length > 0)
                     process.stderr.write(`${pc.yellow("warning:")} re-quantizing ${event.plan.requantized.length} already quantized tensor(s): quality drops compared with quantizing from F16/BF16\n`);
                 process.stderr.write(`quantizing ${args.input} → ${args.output} as ${fileTypeLabel(fileType)} ` +
-                    `(${(event.plan.outputFileSize / 2 ** 30).toFixed(2)} GiB, ${event.plan.plan.bitsPerWeight.toFixed(2)} BPW) on ${event.threads} thread(s)\n`);
+                    `(${size(event.plan.outputFileSize)}, ${event.plan.plan.bitsPerWeight.toFixed(2)} BPW) on ${event.threads} thread(s)\n`);
                 if (tty) {
                     bar.start(event.plan.plan.totalElements, 0, {tensors: `0/${event.plan.plan.tensors.length}`, written: "0", total: mb(event.plan.outputFileSize), rate: "0", name: ""});
                     barStarted = true;
@@ -104,7 +104,7 @@ async function runQuantize(args: QuantizeArgs, fileType: LlamaFileType, override
             } else if (event.type === "done") {
                 if (barStarted) bar.stop();
                 barStarted = false;
-                process.stderr.write(`${pc.green("done:")} ${event.path} ${(event.bytes / 2 ** 20).toFixed(1)} MiB in ${event.seconds.toFixed(1)} s ` +
+                process.stderr.write(`${pc.green("done:")} ${event.path} ${size(event.bytes)} in ${event.seconds.toFixed(1)} s ` +
                     `(${(event.weights / event.seconds / 1e6).toFixed(1)} M weights/s)\n`);
             }
         }
@@ -119,6 +119,7 @@ async function runQuantize(args: QuantizeArgs, fileType: LlamaFileType, override
 }
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
+const size = (bytes: number) => bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 function resolveFileType(name: string | undefined, recipe: QuantRecipe | undefined): LlamaFileType {
     if (name === undefined) return recipe?.baseFileType ?? LlamaFileType.MOSTLY_Q4_K_M;
@@ -158,7 +159,7 @@ function printPlan(q: QuantizationPlan, inputSize: number, json: boolean, recipe
         }, null, 2)}\n`);
         return;
     }
-    const table = new Table({head: ["tensor", "shape", "from", "to", "MiB"], style: {head: [], border: []}});
+    const table = new Table({head: ["tensor", "shape", "from", "to", "MiB"], style: {head: [], border: [], compact: true}});
     for (const t of p.tensors) {
         const mark = t.overridden ? pc.cyan("*") : t.fallback ? pc.yellow("!") : "";
         table.push([t.name, t.shape.join("×"), GgmlType[t.sourceType], `${GgmlType[t.targetType]}${mark}`, (t.targetBytes / 2 ** 20).toFixed(2)]);
@@ -168,7 +169,7 @@ function printPlan(q: QuantizationPlan, inputSize: number, json: boolean, recipe
     for (const t of p.tensors) counts.set(GgmlType[t.targetType]!, (counts.get(GgmlType[t.targetType]!) ?? 0) + t.elements);
     const mix = [...counts].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${(100 * n / p.totalElements).toFixed(1)}%`).join(", ");
     process.stdout.write(`${fileTypeLabel(p.fileType)}${recipe ? ` + recipe ${recipe.name}` : ""}: ${(p.totalElements / 1e9).toFixed(3)} B weights, ` +
-        `${(q.outputFileSize / 2 ** 30).toFixed(2)} GiB (${q.outputFileSize} bytes, input ${(inputSize / 2 ** 30).toFixed(2)} GiB), ${p.bitsPerWeight.toFixed(4)} BPW\n`);
+        `${size(q.outputFileSize)} (${q.outputFileSize} bytes; input ${size(inputSize)}), ${p.bitsPerWeight.toFixed(4)} BPW\n`);
     process.stdout.write(`weights by type: ${mix}\n`);
     if (p.fallbackCount > 0) process.stdout.write(pc.dim(`! ${p.fallbackCount} tensor(s) use a fallback type (row length not a multiple of the block size)\n`));
     if (p.tensors.some((t) => t.overridden)) process.stdout.write(pc.dim("* set by --tensor-type or the recipe\n"));

@@ -4,9 +4,10 @@ import type {Argv, CommandModule} from "yargs";
 import {loadModel, type LoadModelOptions} from "../../engine/loadModel.js";
 import type {LlamaLoadedModel} from "../../engine/LlamaLoadedModel.js";
 import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../../engine/types.js";
-import {resolveModelPath} from "../../store/index.js";
+import {resolveModel} from "../../store/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {plannedLoad} from "../plannedLoad.js";
 
 /** Largest prompt read from a pipe; more is almost certainly a mistake (the context is smaller anyway). */
 export const MAX_STDIN_PROMPT_BYTES = 16 * 1024 * 1024;
@@ -47,14 +48,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option("think-budget", {type: "number", describe: "most reasoning tokens before the thought is closed"})
         .option("hide-thinking", {type: "boolean", default: false, describe: "show only a one-line reasoning progress, not its text"}) as unknown as Argv<RunArgs>,
     handler: async (args) => {
-        const loadOptions: LoadModelOptions = {...engineFlagsToLoadOptions(args), path: await resolveModelPath(args.model)};
+        const flagged = engineFlagsToLoadOptions(args);
+        const resolved = await resolveModel(args.model);
+        const planned = await plannedLoad({...flagged, path: resolved.path}, {
+            ...(resolved.manifest?.catalogId === undefined ? {} : {catalogId: resolved.manifest.catalogId}),
+            ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})
+        });
+        const loadOptions: LoadModelOptions = planned.options;
         const generation = generationOptions(args);
         const prompt = args.prompt ?? (process.stdin.isTTY ? undefined : await readStdin());
         if (prompt === undefined && args.json) throw new R1Error("--json needs a prompt (-p or stdin)", {exitCode: ExitCode.usage});
         if (prompt === undefined && args.raw) throw new R1Error("--raw needs a prompt (-p or stdin)", {exitCode: ExitCode.usage});
         const session = {model: await loadModel(loadOptions)};
         try {
-            if (args.verbose) for (const line of describeLoadDecisions(session.model.info, args, session.model.model.trainContextSize)) process.stderr.write(pc.dim(`${line}\n`));
+            if (args.verbose) for (const line of [...describeLoadDecisions(session.model.info, args, session.model.model.trainContextSize), ...planned.reasons]) process.stderr.write(pc.dim(`${line}\n`));
             if (prompt !== undefined) await oneShot(session.model, prompt, args, generation);
             else await interactive(session, loadOptions, args, generation);
         } finally {

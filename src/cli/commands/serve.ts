@@ -1,6 +1,8 @@
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {loadModel} from "../../engine/loadModel.js";
+import {DEFAULT_CONTEXT_SIZE, loadModel, type LoadModelOptions} from "../../engine/loadModel.js";
+import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
+import {planGgufFile} from "../../plan/index.js";
 import {CombinedModelSource} from "../../server/CombinedModelSource.js";
 import {FileModelSource, modelNameOfFile, type LoadFile, type NamedModelFile} from "../../server/FileModelSource.js";
 import {
@@ -11,6 +13,7 @@ import {parseKeepAlive} from "../../server/parseKeepAlive.js";
 import {startServer} from "../../server/startServer.js";
 import {StoreModelSource} from "../../server/StoreModelSource.js";
 import {mountWebUi} from "../../server/webUi.js";
+import {WebPlanner} from "../../server/WebPlanner.js";
 import {ModelStore} from "../../store/ModelStore.js";
 import {resolveModel} from "../../store/resolveModelPath.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
@@ -51,10 +54,19 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             return value;
         };
         const engine = engineFlagsToLoadOptions(args);
-        const load: LoadFile = (path, options) => loadModel({
-            ...engine, path, parallel: options.parallel,
-            ...(options.contextSize === undefined ? {} : {contextSize: options.contextSize})
-        });
+        const load: LoadFile = async (path, options) => {
+            const contextSize = options.contextSize ?? engine.contextSize;
+            const loadOptions: LoadModelOptions = {...engine, path, parallel: options.parallel, ...(contextSize === undefined ? {} : {contextSize})};
+            if (engine.gpuLayers === undefined) {
+                const gpuLayers = await plannedGpuLayers(path, contextSize ?? DEFAULT_CONTEXT_SIZE, options.parallel);
+                if (gpuLayers !== undefined) loadOptions.gpuLayers = gpuLayers;
+            }
+            const model = await loadModel(loadOptions);
+            const info = model.info;
+            process.stderr.write(pc.dim(`loaded ${path}: ${info.gpuLayers} GPU layers, context ${info.contextSize} × ${info.parallel} sequences, ` +
+                `${(info.loadMs / 1000).toFixed(1)} s\n`));
+            return model;
+        };
         let keepAliveMs: number;
         try {
             keepAliveMs = parseKeepAlive(args["keep-alive"]) ?? DEFAULT_KEEP_ALIVE_MS;
@@ -76,6 +88,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         sources.push(new StoreModelSource({store, load}));
         const source = new CombinedModelSource(sources);
         const apiKey = args["api-key"] ?? process.env.R1_API_KEY;
+        const webPlanner = new WebPlanner();
         const server = await startServer({
             source,
             host: args.host,
@@ -89,9 +102,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             ...(apiKey === undefined || apiKey === "" ? {} : {apiKey}),
             ...(args.cors === undefined ? {} : {corsOrigins: args.cors}),
             mount: (app) => mountWebUi(app, {
-                models: async () => (await source.list()).map((model) => ({
+                plan: () => webPlanner.plan(),
+                models: async () => webPlanner.annotate((await source.list()).map((model) => ({
                     id: model.name, sizeBytes: model.size, ...(model.quantization === undefined ? {} : {quant: model.quantization})
-                }))
+                })))
             })
         });
         const models = await source.list();
@@ -110,3 +124,20 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         await server.stop();
     }
 };
+
+let hardware: Promise<HardwareProfile> | undefined;
+
+/**
+ * The planner's GPU layer count for this file, context and sequence count on this machine, so
+ * a model that does not fit in VRAM is split the way `r1 plan` predicts. `undefined` (the engine
+ * then fits layers itself) when the file cannot be planned or the hardware cannot be read.
+ */
+async function plannedGpuLayers(file: string, contextSize: number, parallel: number): Promise<number | undefined> {
+    try {
+        hardware ??= detectHardware();
+        const plan = await planGgufFile({source: file, hardware: await hardware, contextSize, parallelSequences: parallel});
+        return plan.placement === "none" ? undefined : plan.gpuLayers;
+    } catch {
+        return undefined;
+    }
+}

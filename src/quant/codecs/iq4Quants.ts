@@ -10,18 +10,29 @@ const GROUP_MAX_EPS = f(1e-15);
 export const KVALUES_IQ4NL: Int8Array = Int8Array.of(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
 const V = KVALUES_IQ4NL;
 
+// ggml's binary search ends with v[mu−1] ≤ x < v[mu]; the grid is integers, so mu depends
+// only on floor(x): a table lookup instead of four unpredictable branches.
+const MU_BY_FLOOR = (() => {
+    const t = new Uint8Array(241);
+    for (let i = 0; i < 241; i++) {
+        let mu = 1;
+        while (V[mu]! <= i - 127) mu++;
+        t[i] = mu;
+    }
+    return t;
+})();
+
 function bestIndex(x: number): number {
     if (x <= -127) return 0;
     if (x >= 113) return 15;
-    let ml = 0, mu = 15;
-    while (mu - ml > 1) {
-        const mid = (ml + mu) >> 1;
-        if (x < V[mid]!) mu = mid; else ml = mid;
-    }
+    // NaN falls through both tests; ggml's search then returns 15 for it too
+    if (x !== x) return 15;
+    const mu = MU_BY_FLOOR[Math.floor(x) + 127]!;
     return f(x - V[mu - 1]!) < f(V[mu]! - x) ? mu - 1 : mu;
 }
 
 const L = new Uint8Array(256);
+const prevL = new Uint8Array(32);
 const scales = new Float32Array(8);
 
 // Scale search of one 32-element block; returns its scale (0 for an all-zero block).
@@ -45,12 +56,19 @@ function blockScale(x: Float32Array, xo: number, Lb: number): number {
     }
     d = sumq2 > 0 ? f(sumqx / sumq2) : 0;
     let best = f(d * sumqx);
+    // Same levels as the previous try ⇒ same sums, and accepting them again changes nothing.
     for (let itry = -7; itry <= 7; itry++) {
         id = f((itry - 127) / max);
+        let changed = itry === -7;
+        for (let j = 0; j < 32; j++) {
+            const l = bestIndex(f(id * x[xo + j]!));
+            if (prevL[j] !== l) { prevL[j] = l; changed = true; }
+        }
+        if (!changed) continue;
         sumqx = 0; sumq2 = 0;
         for (let j = 0; j < 32; j++) {
             const xj = x[xo + j]!;
-            const q = V[bestIndex(f(id * xj))]!, w = f(xj * xj);
+            const q = V[prevL[j]!]!, w = f(xj * xj);
             sumqx = f(sumqx + f(f(w * q) * xj));
             sumq2 = f(sumq2 + f(f(w * q) * q));
         }

@@ -4,6 +4,7 @@ import {nearestInt} from "./rounding.js";
 const f = Math.fround;
 const GROUP_MAX_EPS = f(1e-15);
 const F01 = f(0.1);
+const prevL = new Int32Array(256);
 
 /** `make_qx_quants(n, nmax, x, L, rmse_type = 1, NULL)`; L[i] ∈ [0, 2·nmax−1]. */
 export function makeQxQuants(n: number, nmax: number, x: Float32Array, xo: number, L: Uint8Array, lo: number): number {
@@ -29,23 +30,28 @@ export function makeQxQuants(n: number, nmax: number, x: Float32Array, xo: numbe
     }
     let scale = suml2 !== 0 ? f(sumlx / suml2) : 0;
     let best = f(scale * sumlx);
+    // A candidate with the same levels as the previous one has the same sums, and accepting it
+    // again would set the same state, so it is skipped (exact, and most candidates repeat).
     for (let is = -9; is <= 9; is++) {
         if (is === 0) continue;
         iscale = f(-f(nmax + f(F01 * is)) / max);
+        let changed = is === -9;
+        for (let i = 0; i < n; i++) {
+            let l = nearestInt(f(iscale * x[xo + i]!));
+            l = l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l;
+            if (prevL[i] !== l) { prevL[i] = l; changed = true; }
+        }
+        if (!changed) continue;
         sumlx = 0; suml2 = 0;
         for (let i = 0; i < n; i++) {
             const xi = x[xo + i]!;
-            let l = nearestInt(f(iscale * xi));
-            l = l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l;
+            const l = prevL[i]!;
             const w = f(xi * xi);
             sumlx = f(sumlx + f(f(w * xi) * l));
             suml2 = f(suml2 + f(f(w * l) * l));
         }
         if (suml2 > 0 && f(sumlx * sumlx) > f(best * suml2)) {
-            for (let i = 0; i < n; i++) {
-                const l = nearestInt(f(iscale * x[xo + i]!));
-                L[lo + i] = nmax + (l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l);
-            }
+            for (let i = 0; i < n; i++) L[lo + i] = nmax + prevL[i]!;
             scale = f(sumlx / suml2);
             best = f(scale * sumlx);
         }
@@ -169,8 +175,10 @@ export function makeQkx2Quants(n: number, nmax: number, x: Float32Array, xo: num
                 thisMin = 0;
                 thisScale = f(sumXL / sumL2);
             }
+            // The error is a float32 sum of non-negative terms, so it never decreases: once it
+            // reaches the best error this candidate has lost, and the rest need not be summed.
             let curError = 0;
-            for (let i = 0; i < n; i++) {
+            for (let i = 0; i < n && curError < bestError; i++) {
                 let diff = f(f(f(thisScale * Laux[i]!) + thisMin) - x[xo + i]!);
                 diff = useMad ? Math.abs(diff) : f(diff * diff);
                 curError = f(curError + f(weights[i]! * diff));

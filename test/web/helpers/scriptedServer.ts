@@ -11,6 +11,8 @@ export interface ScriptedReply {
     answer: string[];
     /** Pause before each token (ms). Defaults to 5. */
     tokenDelayMs?: number;
+    /** Answer with this HTTP error (OpenAI's error shape) instead of a stream. */
+    error?: {status: 401 | 404 | 429 | 500, message: string};
 }
 
 export interface ScriptedRequest {
@@ -47,6 +49,9 @@ export const FAKE_MODELS: WebModel[] = [
     {id: "fake-r1", variant: "deepseek-r1-distill-qwen-1.5b", quant: "Q4_K_M", verdict: "usable", generationTokensPerSecond: 31.4}
 ];
 
+/** The generation speed the scripted server reports in its final `timings`. */
+export const SCRIPTED_TOKENS_PER_SECOND = 27.5;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -65,6 +70,8 @@ export async function startScriptedServer(options: {root: string, replies: Scrip
         if (authorization !== undefined) record.authorization = authorization;
         requests.push(record);
         const reply = (state.replies.length > 1 ? state.replies.shift() : state.replies[0])!;
+        if (reply.error !== undefined)
+            return c.json({error: {message: reply.error.message, type: "invalid_request_error", param: null, code: null}}, reply.error.status);
         return streamSSE(c, async (stream) => {
             stream.onAbort(() => {
                 record.aborted = true;
@@ -84,7 +91,12 @@ export async function startScriptedServer(options: {root: string, replies: Scrip
                 await sleep(reply.tokenDelayMs ?? 5);
                 await send({content: text}, null);
             }
-            await send({}, "stop");
+            // The last chunk carries llama.cpp-style timings, as `r1 serve` sends them.
+            await stream.writeSSE({data: JSON.stringify({
+                id: "chatcmpl-test", object: "chat.completion.chunk", created: 0, model: "fake-r1",
+                choices: [{index: 0, delta: {}, finish_reason: "stop"}],
+                timings: {predicted_per_second: SCRIPTED_TOKENS_PER_SECOND, prompt_per_second: 250}
+            })});
             await stream.writeSSE({data: JSON.stringify({
                 id: "chatcmpl-test", object: "chat.completion.chunk", created: 0, model: "fake-r1", choices: [],
                 usage: {prompt_tokens: 7, completion_tokens: reply.reasoning.length + reply.answer.length,

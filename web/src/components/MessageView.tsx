@@ -51,6 +51,7 @@ export function MessageView({message, live, canRegenerate, onRegenerate}: Messag
     const parts: string[] = [];
     if (stats?.tokensPerSecond !== undefined) parts.push(formatTokensPerSecond(stats.tokensPerSecond));
     if (stats !== undefined && stats.reasoningTokens + stats.answerTokens > 0) parts.push(tokenCount(stats.reasoningTokens + stats.answerTokens));
+    if (stats?.promptTokensPerSecond !== undefined) parts.push(`prompt ${formatTokensPerSecond(stats.promptTokensPerSecond)}`);
     if (stats?.firstTokenMs !== undefined) parts.push(`${formatDuration(stats.firstTokenMs)} to first token`);
     if (message.model !== undefined && message.model !== "") parts.push(message.model);
     const waiting = live && !hasReasoning && message.content === "";

@@ -1,0 +1,117 @@
+// Times `r1 quantize --type Q4_K_M` on a synthetic F16 model with the exact tensor shapes of
+// DeepSeek-R1-Distill-Qwen-1.5B (qwen2: 1536 wide, 28 layers, FFN 8960, 12/2 heads, 151936-token
+// vocabulary, untied output: 1.78 B weights), once per thread count, and reports weights/s and the
+// CLI's peak RSS (VmHWM, polled). Weights are N(0, 0.02) values stored as F16, a repeated 1 MiB
+// pattern (the quantizer's speed does not depend on the values' order).
+//
+//   npx tsc && node --import tsx bench/quantize.ts [--threads 1,2] [--layers 28] [--keep]
+//
+// `--layers N` keeps the real widths but fewer layers (for a quick run); the report says so.
+import {spawn} from "node:child_process";
+import {readFile, rm, stat} from "node:fs/promises";
+import {tmpdir} from "node:os";
+import path from "node:path";
+import {fileURLToPath} from "node:url";
+import {parseArgs} from "node:util";
+import {GgmlType} from "../src/gguf/GgmlType.js";
+import {GgufMetadata} from "../src/gguf/GgufMetadata.js";
+import {writeGguf, type GgufTensorToWrite} from "../src/gguf/writeGguf.js";
+import {fp32ToFp16} from "../src/quant/codecs/float16.js";
+
+const {values} = parseArgs({options: {
+    threads: {type: "string", default: "1,2"},
+    layers: {type: "string", default: "28"},
+    keep: {type: "boolean", default: false}
+}});
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const layers = Number(values.layers);
+const dims = {embd: 1536, ff: 8960, head: 12, headKv: 2, vocab: 151936};
+
+function gaussianF16Pattern(bytes: number): Uint8Array {
+    let s = 0x9E3779B9;
+    const u = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return (s + 0.5) / 2 ** 32; };
+    const out = new Uint8Array(bytes);
+    for (let i = 0; i < bytes; i += 2) {
+        const h = fp32ToFp16(Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()) * 0.02);
+        out[i] = h & 0xFF;
+        out[i + 1] = h >> 8;
+    }
+    return out;
+}
+
+async function writeModel(file: string): Promise<number> {
+    const pattern = gaussianF16Pattern(1 << 20);
+    const meta = new GgufMetadata();
+    meta.setString("general.architecture", "qwen2");
+    meta.setString("general.name", "synthetic R1-Distill-Qwen-1.5B shapes");
+    meta.setUint32("qwen2.block_count", layers);
+    meta.setUint32("qwen2.context_length", 131072);
+    meta.setUint32("qwen2.embedding_length", dims.embd);
+    meta.setUint32("qwen2.feed_forward_length", dims.ff);
+    meta.setUint32("qwen2.attention.head_count", dims.head);
+    meta.setUint32("qwen2.attention.head_count_kv", dims.headKv);
+    meta.setUint32("general.file_type", 1);
+    const tensors: GgufTensorToWrite[] = [];
+    let weights = 0;
+    const add = (name: string, shape: number[]) => {
+        const elements = shape.reduce((a, b) => a * b, 1);
+        weights += elements;
+        const f16 = shape.length > 1;
+        const bytes = elements * (f16 ? 2 : 4);
+        tensors.push({name, shape, type: f16 ? GgmlType.F16 : GgmlType.F32, data: f16
+            ? function* () { for (let done = 0; done < bytes; done += pattern.length) yield pattern.subarray(0, Math.min(pattern.length, bytes - done)); }
+            : new Uint8Array(new Float32Array(elements).fill(1).buffer)});
+    };
+    const hd = dims.embd / dims.head;
+    add("token_embd.weight", [dims.embd, dims.vocab]);
+    add("output_norm.weight", [dims.embd]);
+    add("output.weight", [dims.embd, dims.vocab]);
+    for (let i = 0; i < layers; i++) {
+        const p = `blk.${i}.`;
+        add(p + "attn_norm.weight", [dims.embd]);
+        add(p + "attn_q.weight", [dims.embd, dims.embd]);
+        add(p + "attn_q.bias", [dims.embd]);
+        add(p + "attn_k.weight", [dims.embd, dims.headKv * hd]);
+        add(p + "attn_k.bias", [dims.headKv * hd]);
+        add(p + "attn_v.weight", [dims.embd, dims.headKv * hd]);
+        add(p + "attn_v.bias", [dims.headKv * hd]);
+        add(p + "attn_output.weight", [dims.embd, dims.embd]);
+        add(p + "ffn_norm.weight", [dims.embd]);
+        add(p + "ffn_gate.weight", [dims.embd, dims.ff]);
+        add(p + "ffn_up.weight", [dims.embd, dims.ff]);
+        add(p + "ffn_down.weight", [dims.ff, dims.embd]);
+    }
+    await writeGguf(file, {metadata: meta, tensors});
+    return weights;
+}
+
+async function peakRss(pid: number): Promise<number> {
+    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) * 1024 : 0;
+}
+
+async function timeQuantize(input: string, output: string, threads: number): Promise<{seconds: number, rss: number}> {
+    const started = performance.now();
+    const child = spawn(process.execPath, [path.join(repo, "bin/r1.js"), "quantize", input, output, "--type", "Q4_K_M", "--threads", String(threads)],
+        {stdio: ["ignore", "ignore", "inherit"]});
+    let rss = 0;
+    const poll = setInterval(() => void peakRss(child.pid!).then((v) => { rss = Math.max(rss, v); }), 200);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    clearInterval(poll);
+    if (code !== 0) throw new Error(`r1 quantize exited with ${code}`);
+    return {seconds: (performance.now() - started) / 1000, rss};
+}
+
+const dir = tmpdir();
+const input = path.join(dir, `r1-bench-qwen1.5b-${layers}l-f16.gguf`);
+const output = path.join(dir, `r1-bench-qwen1.5b-${layers}l-q4km.gguf`);
+const weights = await writeModel(input);
+console.log(`model: ${(weights / 1e9).toFixed(3)} B weights, ${layers} layers, ${((await stat(input)).size / 2 ** 30).toFixed(2)} GiB F16`);
+console.log("| threads | wall s | M weights/s | peak RSS MiB |");
+console.log("|---|---|---|---|");
+for (const threads of values.threads.split(",").map(Number)) {
+    const {seconds, rss} = await timeQuantize(input, output, threads);
+    console.log(`| ${threads} | ${seconds.toFixed(1)} | ${(weights / seconds / 1e6).toFixed(2)} | ${(rss / 2 ** 20).toFixed(0)} |`);
+}
+if (!values.keep) await Promise.all([rm(input, {force: true}), rm(output, {force: true})]);

@@ -1,0 +1,76 @@
+import {resolveModelName} from "../catalog/index.js";
+import {detectHardware, type HardwareProfile} from "../hardware/index.js";
+import {loadCalibration, planAll, planModel, type Calibration} from "../plan/index.js";
+import {toWebPlan} from "./toWebPlan.js";
+import type {WebModel, WebPlanResponse} from "./webApiTypes.js";
+
+/** How long a hardware detection is reused (ms): free memory changes, the machine does not. */
+export const WEB_HARDWARE_CACHE_MS = 60_000;
+
+/** Context size the page's plan assumes: the planner's (and R1's) default. */
+export const WEB_PLAN_CONTEXT_SIZE = 8192;
+
+export interface WebPlannerOptions {
+    /** Defaults to `detectHardware()` of this machine. */
+    detectHardware?: () => Promise<HardwareProfile>;
+    /** Defaults to the calibration `r1 bench` saved for this machine, if any. */
+    loadCalibration?: (hardware: HardwareProfile) => Promise<Calibration | undefined>;
+    /** Defaults to `WEB_PLAN_CONTEXT_SIZE` (8192). */
+    contextSize?: number;
+    /** Clock for the hardware cache. Defaults to `Date.now`. */
+    now?: () => number;
+}
+
+/**
+ * The planner as the web page sees it: the plan table for this machine, and verdicts for the
+ * served models that are R1 catalog variants. Hardware is detected at most once a minute.
+ */
+export class WebPlanner {
+    private readonly options: WebPlannerOptions;
+    private cached?: {at: number, machine: Promise<{hardware: HardwareProfile, calibration?: Calibration}>};
+
+    constructor(options: WebPlannerOptions = {}) {
+        this.options = options;
+    }
+
+    private machine(): Promise<{hardware: HardwareProfile, calibration?: Calibration}> {
+        const now = (this.options.now ?? Date.now)();
+        if (this.cached === undefined || now - this.cached.at > WEB_HARDWARE_CACHE_MS) {
+            const machine = (async () => {
+                const hardware = await (this.options.detectHardware ?? detectHardware)();
+                const calibration = await (this.options.loadCalibration ?? ((hw) => loadCalibration(hw)))(hardware);
+                return calibration === undefined ? {hardware} : {hardware, calibration};
+            })();
+            // A failed detection is not cached: the next request tries again.
+            machine.catch(() => {
+                if (this.cached?.machine === machine) this.cached = undefined;
+            });
+            this.cached = {at: now, machine};
+        }
+        return this.cached.machine;
+    }
+
+    async plan(): Promise<WebPlanResponse> {
+        const {hardware, calibration} = await this.machine();
+        const contextSize = this.options.contextSize ?? WEB_PLAN_CONTEXT_SIZE;
+        return toWebPlan(hardware, planAll({hardware, contextSize, ...(calibration === undefined ? {} : {calibration})}), contextSize);
+    }
+
+    /** Adds the planner's verdict and predicted speed to each model whose name is a catalog variant; others pass unchanged. */
+    async annotate(models: readonly WebModel[]): Promise<WebModel[]> {
+        const {hardware, calibration} = await this.machine();
+        return models.map((model) => {
+            if (model.verdict !== undefined) return model;
+            let resolved;
+            try {
+                resolved = resolveModelName(model.id);
+            } catch {
+                return model; // not one of the family (a local file, a hub GGUF): nothing to predict from
+            }
+            const plan = planModel({variant: resolved.variant, quant: resolved.quant, hardware,
+                contextSize: this.options.contextSize ?? WEB_PLAN_CONTEXT_SIZE, ...(calibration === undefined ? {} : {calibration})});
+            return {...model, variant: plan.model, quant: plan.quant, verdict: plan.verdict,
+                ...(plan.verdict === "does-not-fit" ? {} : {generationTokensPerSecond: plan.predicted.generationTokensPerSecond})};
+        });
+    }
+}
