@@ -62,12 +62,12 @@ export function engineFlagsToLoadOptions(flags: EngineFlags): Omit<LoadModelOpti
 }
 
 /** One line per load decision and its reason, for `--verbose`. */
-export function describeLoadDecisions(info: LoadedModelInfo, flags: EngineFlags, trainedContext?: number): string[] {
+export function describeLoadDecisions(info: LoadedModelInfo, flags: EngineFlags, trainedContext?: number, contextReason?: string): string[] {
     const why = (given: unknown, otherwise: string) => given === undefined ? otherwise : "from the command line";
     return [
         `model: ${info.path} (${info.architecture}), loaded in ${(info.loadMs / 1000).toFixed(1)} s`,
         `gpu: ${info.gpu === false || info.gpu === undefined ? "none (CPU only)" : info.gpu}; layers on GPU: ${info.gpuLayers} (${why(flags.ngl, info.gpu === false ? "no GPU in use" : "as many as fit in free VRAM")})`,
-        `context: ${info.contextSize} tokens (${why(flags.c, `default${trainedContext === undefined || trainedContext <= info.contextSize ? "" : `; the model was trained for ${trainedContext}, which would cost far more memory`}`)})`,
+        `context: ${info.contextSize} tokens (${why(flags.c, contextReason ?? `default${trainedContext === undefined || trainedContext <= info.contextSize ? "" : `; the model was trained for ${trainedContext}, which would cost far more memory`}`)})`,
         `threads: ${info.threads ?? "?"} (${why(flags.t, "one per physical core: decode is memory-bound and extra threads only spin")})`,
         `batch: ${info.batchSize ?? "?"} (${why(flags.b, "llama.cpp default")}); flash attention: ${info.flashAttention === true ? "on" : "off"} (${why(flags.fa, "llama.cpp's choice")})`,
         `KV cache: K ${flags["cache-type-k"] ?? "f16"}, V ${flags["cache-type-v"] ?? "f16"}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset (4)"}`

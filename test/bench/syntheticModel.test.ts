@@ -2,14 +2,15 @@ import {after, before, test} from "node:test";
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import {statSync} from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import {randomTensorData} from "../../src/bench/randomTensorData.js";
-import {benchModel} from "../../src/bench/benchModel.js";
 import {requireVariant, variantFileSize} from "../../src/catalog/index.js";
-import {loadModel} from "../../src/engine/loadModel.js";
 import {GgmlType, ggmlTensorBytes} from "../../src/gguf/GgmlType.js";
 import {readGguf} from "../../src/gguf/readGguf.js";
-import {repoRoot, skipWithoutShared} from "../helpers/shared.js";
+import {repoRoot, sharedPath, skipWithoutShared} from "../helpers/shared.js";
+
+const STORIES = "models/stories260K.gguf";
 import {R1_VOCAB, tinyR1Variant, writeTinyR1Model} from "../engine/tinyR1Model.js";
 
 function halfToNumber(bits: number): number {
@@ -70,27 +71,10 @@ test("the real 1.5B's synthetic tensor plan matches its published Q4_K_M size", 
     assert.ok(Math.abs(plan.totalBytes / 1e9 - 1.12) < 0.02, `${plan.totalBytes}`);
 });
 
-test("benchModel measures pp, tg (per-token percentiles) and e2e on a loaded model", {skip}, async () => {
-    const model = await loadModel({path: written!.path, contextSize: 256, threads: 1});
-    try {
-        const results = await benchModel(model, {promptTokens: 32, generateTokens: 8, repetitions: 2});
-        assert.deepEqual(results.map((r) => r.name), ["pp32", "tg8", "e2e8"]);
-        for (const r of results) {
-            assert.equal(r.samples.length, 2);
-            assert.ok(r.meanTokensPerSecond > 0 && Number.isFinite(r.meanTokensPerSecond));
-            assert.ok(r.sdTokensPerSecond >= 0);
-        }
-        const tg = results[1]!;
-        assert.ok(tg.msPerToken !== undefined && tg.msPerToken.median > 0 && tg.msPerToken.p90 >= tg.msPerToken.median);
-    } finally {
-        await model.dispose();
-    }
-});
-
-test("r1 bench FILE --json prints the results table as JSON", {skip}, () => {
+test("r1 bench FILE --json prints the results table as JSON", {skip: skipWithoutShared(STORIES)}, () => {
     const {UV_THREADPOOL_SIZE: _, ...env} = process.env;
-    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "bench", written!.path, "-p", "16", "-n", "4", "-r", "1", "-t", "1", "--no-e2e", "--json", "--no-calibrate"],
-        {encoding: "utf8", env: {...env, R1_HOME: path.dirname(written!.path)}});
+    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "bench", sharedPath(STORIES), "-p", "16", "-n", "4", "-r", "1", "-t", "1", "--no-e2e", "--json", "--no-calibrate"],
+        {encoding: "utf8", env: {...env, R1_HOME: path.join(os.tmpdir(), ".r1-test-bench-home")}});
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout) as {results: {name: string, meanTokensPerSecond: number}[], threads: number, prediction: unknown, calibrationSaved: boolean};
     assert.deepEqual(report.results.map((r) => r.name), ["pp16", "tg4"]);

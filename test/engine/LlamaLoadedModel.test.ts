@@ -1,5 +1,6 @@
 import {after, before, test} from "node:test";
 import assert from "node:assert/strict";
+import {benchModel} from "../../src/bench/benchModel.js";
 import {loadModel} from "../../src/engine/loadModel.js";
 import type {LlamaLoadedModel} from "../../src/engine/LlamaLoadedModel.js";
 import {NoFreeSequenceError, ModelLoadError} from "../../src/engine/errors.js";
@@ -99,6 +100,19 @@ test("aborting stops within a token; a busy model refuses a second generation", 
     // The sequence is free again.
     const {result} = await collect(model.chat([{role: "user", content: "Again"}], {maxTokens: 2}));
     assert.equal(result.usage.completionTokens, 2);
+});
+
+test("benchModel measures pp, tg (per-token percentiles) and e2e through the engine", {skip}, async () => {
+    const results = await benchModel(model, {promptTokens: 32, generateTokens: 6, repetitions: 2});
+    assert.deepEqual(results.map((r) => r.name), ["pp32", "tg6", "e2e6"]);
+    for (const r of results) {
+        assert.equal(r.samples.length, 2);
+        assert.ok(r.meanTokensPerSecond > 0 && Number.isFinite(r.meanTokensPerSecond));
+        assert.ok(r.sdTokensPerSecond >= 0);
+    }
+    const tg = results[1]!;
+    assert.ok(tg.msPerToken !== undefined && tg.msPerToken.median > 0 && tg.msPerToken.p90 >= tg.msPerToken.median);
+    await assert.rejects(benchModel(model, {promptTokens: 100_000}), /must be 0–65536|smaller than the benchmark/);
 });
 
 test("a missing or broken file is a ModelLoadError, not a crash", async () => {

@@ -62,7 +62,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         const model = await loadModel(planned.options);
         let results: BenchTestResult[] = [];
         try {
-            if (args.verbose) for (const line of [...describeLoadDecisions(model.info, args), ...planned.reasons]) log(pc.dim(line));
+            if (args.verbose) for (const line of [...describeLoadDecisions(model.info, args, undefined, "enough for the benchmark's prompt and generated tokens"), ...planned.reasons]) log(pc.dim(line));
             const bar = args.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({format: "{test} {bar} {value}/{total} runs", clearOnComplete: true}, cliProgress.Presets.shades_classic);
             const iterator = benchModelIter(model, {promptTokens: args.p, generateTokens: args.n, repetitions: args.r, endToEnd: args.e2e});
             for (;;) {

@@ -82,7 +82,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
             describe: `JSONL file (MATH-500 or AIME format), or ${Object.keys(KNOWN_DATASETS).join(" / ")} to download it from the Hugging Face hub into the store`})
         .option("endpoint", {type: "string", default: DEFAULT_EVAL_ENDPOINT, describe: "OpenAI-compatible base URL"})
         .option("model", {alias: "m", type: "string", describe: "model name to request; defaults to the endpoint's only model"})
-        .option("api-key", {type: "string", describe: "bearer token; defaults to $OPENAI_API_KEY"})
+        .option("api-key", {type: "string", describe: "bearer token; defaults to $R1_API_KEY, then $OPENAI_API_KEY"})
         .option("samples", {alias: "k", type: "number", default: 1, describe: "samples per problem; pass@1 is their mean (DeepSeek used 64)"})
         .option("temperature", {type: "number", default: 0.6})
         .option("top-p", {type: "number", default: 0.95})
@@ -109,7 +109,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
         checkRange("timeout", args.timeout, 1, 7 * 24 * 3600);
         const levels = splitList(args.levels).map(Number);
         if (levels.some((l) => !Number.isInteger(l))) throw usage(`--levels takes integers such as 4,5, not ${splitList(args.levels).join(",")}.`);
-        const apiKey = args["api-key"] ?? process.env.OPENAI_API_KEY;
+        const apiKey = args["api-key"] ?? process.env.R1_API_KEY ?? process.env.OPENAI_API_KEY;
 
         const controller = new AbortController();
         let interrupts = 0;

@@ -110,6 +110,12 @@ export function makeQ3Quants(n: number, nmax: number, x: Float32Array, xo: numbe
 
 const xm = new Float32Array(256);
 
+// nearest_int for |v| < 2^22: round half to even (what the float32 magic-number add does).
+function rne(v: number): number {
+    const r = Math.round(v);
+    return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
+}
+
 /** Second result of {@link makeQkx2Quants} (`*the_min`), to avoid an allocation per call. */
 export const qkx2Result = {theMin: 0};
 
@@ -194,4 +200,166 @@ export function makeQkx2Quants(n: number, nmax: number, x: Float32Array, xo: num
     }
     qkx2Result.theMin = -min;
     return scale;
+}
+
+const LauxA = new Uint8Array(32);
+const LauxB = new Uint8Array(32);
+const xmA = new Float32Array(32);
+const xmB = new Float32Array(32);
+
+/** Results of {@link makeQkx2QuantsPair}. */
+export const qkx2Pair = {scaleA: 0, minA: 0, scaleB: 0, minB: 0};
+
+/**
+ * {@link makeQkx2Quants} for two independent sub-blocks at once, in lock step. Same float32
+ * operations in the same order per sub-block, so the same results; interleaving the two
+ * float32 accumulation chains hides their latency (each `Math.fround` step costs ~3 round
+ * trips through the FPU), which is what bounds this search in JavaScript.
+ */
+export function makeQkx2QuantsPair(n: number, nmax: number, x: Float32Array, xoA: number, xoB: number, wA: Float32Array, wB: Float32Array,
+    L: Uint8Array, loA: number, loB: number, rmin: number, rdelta: number, nstep: number, useMad: boolean): void {
+    let minA = x[xoA]!, maxA = minA, minB = x[xoB]!, maxB = minB;
+    let sumWA = wA[0]!, sumWB = wB[0]!;
+    let sumXA = f(sumWA * minA), sumXB = f(sumWB * minB);
+    for (let i = 1; i < n; i++) {
+        const a = x[xoA + i]!, b = x[xoB + i]!;
+        if (a < minA) minA = a;
+        if (a > maxA) maxA = a;
+        if (b < minB) minB = b;
+        if (b > maxB) maxB = b;
+        const wa = wA[i]!, wb = wB[i]!;
+        sumWA = f(sumWA + wa);
+        sumXA = f(sumXA + f(wa * a));
+        sumWB = f(sumWB + wb);
+        sumXB = f(sumXB + f(wb * b));
+    }
+    if ((minA > 0 ? 0 : minA) === maxA || (minB > 0 ? 0 : minB) === maxB) {
+        // a constant (or all-positive-equal) sub-block: rare, take the plain path for both
+        qkx2Pair.scaleA = makeQkx2Quants(n, nmax, x, xoA, wA, L, loA, LauxA, rmin, rdelta, nstep, useMad);
+        qkx2Pair.minA = qkx2Result.theMin;
+        qkx2Pair.scaleB = makeQkx2Quants(n, nmax, x, xoB, wB, L, loB, LauxB, rmin, rdelta, nstep, useMad);
+        qkx2Pair.minB = qkx2Result.theMin;
+        return;
+    }
+    if (minA > 0) minA = 0;
+    if (minB > 0) minB = 0;
+    let iscaleA = f(nmax / f(maxA - minA)), iscaleB = f(nmax / f(maxB - minB));
+    let scaleA = f(1 / iscaleA), scaleB = f(1 / iscaleB);
+    let bestA = 0, bestB = 0;
+    for (let i = 0; i < n; i++) { xmA[i] = x[xoA + i]! - minA; xmB[i] = x[xoB + i]! - minB; }
+    for (let i = 0; i < n; i++) {
+        const a = x[xoA + i]!, b = x[xoB + i]!;
+        let la = nearestInt(f(iscaleA * xmA[i]!));
+        la = la < 0 ? 0 : la > nmax ? nmax : la;
+        L[loA + i] = la;
+        let lb = nearestInt(f(iscaleB * xmB[i]!));
+        lb = lb < 0 ? 0 : lb > nmax ? nmax : lb;
+        L[loB + i] = lb;
+        let da = f(f(f(scaleA * la) + minA) - a);
+        da = useMad ? Math.abs(da) : f(da * da);
+        let db = f(f(f(scaleB * lb) + minB) - b);
+        db = useMad ? Math.abs(db) : f(db * db);
+        bestA = f(bestA + f(wA[i]! * da));
+        bestB = f(bestB + f(wB[i]! * db));
+    }
+    for (let is = 0; is <= nstep; is++) {
+        const step = f(f(rmin + f(rdelta * is)) + nmax);
+        iscaleA = f(step / f(maxA - minA));
+        iscaleB = f(step / f(maxB - minB));
+        let changedA = is === 0, changedB = is === 0;
+        for (let i = 0; i < n; i++) {
+            const va = f(iscaleA * xmA[i]!), vb = f(iscaleB * xmB[i]!);
+            let la = va > -4194303 && va < 4194303 ? rne(va) : nearestInt(va);
+            la = la < 0 ? 0 : la > nmax ? nmax : la;
+            let lb = vb > -4194303 && vb < 4194303 ? rne(vb) : nearestInt(vb);
+            lb = lb < 0 ? 0 : lb > nmax ? nmax : lb;
+            if (LauxA[i] !== la) { LauxA[i] = la; changedA = true; }
+            if (LauxB[i] !== lb) { LauxB[i] = lb; changedB = true; }
+        }
+        if (!changedA && !changedB) continue;
+        let sLA = 0, sL2A = 0, sXLA = 0, sLB = 0, sL2B = 0, sXLB = 0;
+        if (changedA && changedB) {
+            for (let i = 0; i < n; i++) {
+                const la = LauxA[i]!, lb = LauxB[i]!;
+                const wla = f(wA[i]! * la), wlb = f(wB[i]! * lb);
+                sLA = f(sLA + wla);
+                sLB = f(sLB + wlb);
+                sL2A = f(sL2A + f(wla * la));
+                sL2B = f(sL2B + f(wlb * lb));
+                sXLA = f(sXLA + f(wla * x[xoA + i]!));
+                sXLB = f(sXLB + f(wlb * x[xoB + i]!));
+            }
+        } else if (changedA) {
+            for (let i = 0; i < n; i++) {
+                const la = LauxA[i]!, wla = f(wA[i]! * la);
+                sLA = f(sLA + wla);
+                sL2A = f(sL2A + f(wla * la));
+                sXLA = f(sXLA + f(wla * x[xoA + i]!));
+            }
+        } else {
+            for (let i = 0; i < n; i++) {
+                const lb = LauxB[i]!, wlb = f(wB[i]! * lb);
+                sLB = f(sLB + wlb);
+                sL2B = f(sL2B + f(wlb * lb));
+                sXLB = f(sXLB + f(wlb * x[xoB + i]!));
+            }
+        }
+        let activeA = false, activeB = false, tsA = 0, tmA = 0, tsB = 0, tmB = 0;
+        if (changedA) {
+            const D = f(f(sumWA * sL2A) - f(sLA * sLA));
+            if (D > 0) {
+                activeA = true;
+                tsA = f(f(f(sumWA * sXLA) - f(sumXA * sLA)) / D);
+                tmA = f(f(f(sL2A * sumXA) - f(sLA * sXLA)) / D);
+                if (tmA > 0) { tmA = 0; tsA = f(sXLA / sL2A); }
+            }
+        }
+        if (changedB) {
+            const D = f(f(sumWB * sL2B) - f(sLB * sLB));
+            if (D > 0) {
+                activeB = true;
+                tsB = f(f(f(sumWB * sXLB) - f(sumXB * sLB)) / D);
+                tmB = f(f(f(sL2B * sumXB) - f(sLB * sXLB)) / D);
+                if (tmB > 0) { tmB = 0; tsB = f(sXLB / sL2B); }
+            }
+        }
+        // Error sums only grow (non-negative terms), so a sum that reaches the best has lost.
+        let ceA = 0, ceB = 0, i = 0;
+        if (activeA && activeB) {
+            for (; i < n && ceA < bestA && ceB < bestB; i++) {
+                let da = f(f(f(tsA * LauxA[i]!) + tmA) - x[xoA + i]!);
+                da = useMad ? Math.abs(da) : f(da * da);
+                let db = f(f(f(tsB * LauxB[i]!) + tmB) - x[xoB + i]!);
+                db = useMad ? Math.abs(db) : f(db * db);
+                ceA = f(ceA + f(wA[i]! * da));
+                ceB = f(ceB + f(wB[i]! * db));
+            }
+        }
+        if (activeA) {
+            for (let k = i; k < n && ceA < bestA; k++) {
+                let da = f(f(f(tsA * LauxA[k]!) + tmA) - x[xoA + k]!);
+                da = useMad ? Math.abs(da) : f(da * da);
+                ceA = f(ceA + f(wA[k]! * da));
+            }
+            if (ceA < bestA) {
+                for (let k = 0; k < n; k++) L[loA + k] = LauxA[k]!;
+                bestA = ceA; scaleA = tsA; minA = tmA;
+                for (let k = 0; k < n; k++) xmA[k] = x[xoA + k]! - minA;
+            }
+        }
+        if (activeB) {
+            for (let k = i; k < n && ceB < bestB; k++) {
+                let db = f(f(f(tsB * LauxB[k]!) + tmB) - x[xoB + k]!);
+                db = useMad ? Math.abs(db) : f(db * db);
+                ceB = f(ceB + f(wB[k]! * db));
+            }
+            if (ceB < bestB) {
+                for (let k = 0; k < n; k++) L[loB + k] = LauxB[k]!;
+                bestB = ceB; scaleB = tsB; minB = tmB;
+                for (let k = 0; k < n; k++) xmB[k] = x[xoB + k]! - minB;
+            }
+        }
+    }
+    qkx2Pair.scaleA = scaleA; qkx2Pair.minA = -minA;
+    qkx2Pair.scaleB = scaleB; qkx2Pair.minB = -minB;
 }

@@ -2,7 +2,7 @@
 // (gguf-quant-spec §4, §5.7–§5.11; MIT-licensed originals). 256-element super-blocks.
 import {readHalf, writeHalf} from "./float16.js";
 import {nearestInt} from "./rounding.js";
-import {makeQ3Quants, makeQkx2Quants, makeQxQuants, qkx2Result} from "./kQuantHelpers.js";
+import {makeQ3Quants, makeQkx2QuantsPair, makeQxQuants, qkx2Pair} from "./kQuantHelpers.js";
 
 const f = Math.fround;
 const F01 = f(0.1);
@@ -10,8 +10,8 @@ const F01 = f(0.1);
 // Per-module scratch: each worker thread has its own copy, and no call allocates.
 const L = new Uint8Array(256);
 const Li8 = new Int8Array(256);
-const Laux = new Uint8Array(32);
 const weights = new Float32Array(32);
+const weightsB = new Float32Array(32);
 const scales = new Float32Array(16);
 const mins = new Float32Array(16);
 
@@ -26,12 +26,18 @@ function packQ2Q3(y: Uint8Array, qo: number, q: ArrayLike<number>): void {
 export function quantizeQ2_K(x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number): void {
     for (let i = 0; i < nBlocks; i++, xo += 256, yo += 84) {
         let maxScale = 0, maxMin = 0;
+        for (let j = 0; j < 16; j += 2) {
+            for (let l = 0; l < 16; l++) {
+                weights[l] = Math.abs(x[xo + 16 * j + l]!);
+                weightsB[l] = Math.abs(x[xo + 16 * j + 16 + l]!);
+            }
+            makeQkx2QuantsPair(16, 3, x, xo + 16 * j, xo + 16 * j + 16, weights, weightsB, L, 16 * j, 16 * j + 16, f(-0.5), F01, 15, true);
+            scales[j] = qkx2Pair.scaleA; mins[j] = qkx2Pair.minA;
+            scales[j + 1] = qkx2Pair.scaleB; mins[j + 1] = qkx2Pair.minB;
+        }
         for (let j = 0; j < 16; j++) {
-            for (let l = 0; l < 16; l++) weights[l] = Math.abs(x[xo + 16 * j + l]!);
-            const s = scales[j] = makeQkx2Quants(16, 3, x, xo + 16 * j, weights, L, 16 * j, Laux, f(-0.5), F01, 15, true);
-            const m = mins[j] = qkx2Result.theMin;
-            if (s > maxScale) maxScale = s;
-            if (m > maxMin) maxMin = m;
+            if (scales[j]! > maxScale) maxScale = scales[j]!;
+            if (mins[j]! > maxMin) maxMin = mins[j]!;
         }
         if (maxScale > 0) {
             const is = f(15 / maxScale);
@@ -146,18 +152,27 @@ function minK4(y: Uint8Array, so: number, j: number): number {
     return j < 4 ? y[so + j + 4]! & 63 : (y[so + j + 4]! >> 4) | ((y[so + j]! >> 6) << 4);
 }
 
+// Q4_K/Q5_K sub-block weights: av_x + |x|, av_x = sqrt(Σx²/32).
+function subBlockWeights(x: Float32Array, xo: number, w: Float32Array): void {
+    let sumX2 = 0;
+    for (let l = 0; l < 32; l++) { const v = x[xo + l]!; sumX2 = f(sumX2 + f(v * v)); }
+    const avX = f(Math.sqrt(f(sumX2 / 32)));
+    for (let l = 0; l < 32; l++) w[l] = f(avX + Math.abs(x[xo + l]!));
+}
+
 // Steps 1–4 shared by Q4_K and Q5_K: sub-block scales/mins, packed into 12 bytes, plus d/dmin.
 function quantizeK4Scales(x: Float32Array, xo: number, y: Uint8Array, yo: number, nmax: number, rmin: number, nstep: number): void {
     let maxScale = 0, maxMin = 0;
+    for (let j = 0; j < 8; j += 2) {
+        subBlockWeights(x, xo + 32 * j, weights);
+        subBlockWeights(x, xo + 32 * j + 32, weightsB);
+        makeQkx2QuantsPair(32, nmax, x, xo + 32 * j, xo + 32 * j + 32, weights, weightsB, L, 32 * j, 32 * j + 32, rmin, F01, nstep, false);
+        scales[j] = qkx2Pair.scaleA; mins[j] = qkx2Pair.minA;
+        scales[j + 1] = qkx2Pair.scaleB; mins[j + 1] = qkx2Pair.minB;
+    }
     for (let j = 0; j < 8; j++) {
-        let sumX2 = 0;
-        for (let l = 0; l < 32; l++) { const v = x[xo + 32 * j + l]!; sumX2 = f(sumX2 + f(v * v)); }
-        const avX = f(Math.sqrt(f(sumX2 / 32)));
-        for (let l = 0; l < 32; l++) weights[l] = f(avX + Math.abs(x[xo + 32 * j + l]!));
-        const s = scales[j] = makeQkx2Quants(32, nmax, x, xo + 32 * j, weights, L, 32 * j, Laux, rmin, F01, nstep, false);
-        const m = mins[j] = qkx2Result.theMin;
-        if (s > maxScale) maxScale = s;
-        if (m > maxMin) maxMin = m;
+        if (scales[j]! > maxScale) maxScale = scales[j]!;
+        if (mins[j]! > maxMin) maxMin = mins[j]!;
     }
     const invScale = maxScale > 0 ? f(63 / maxScale) : 0;
     const invMin = maxMin > 0 ? f(63 / maxMin) : 0;
