@@ -4,7 +4,7 @@
 // processes take turns generating one round each, so machine noise hits them alike. Reports the
 // median and p90 time per token (averages are dominated by a few stalls on shared machines).
 //
-//   node --import tsx bench/decodeRounds.ts MODEL.gguf [--tokens 64] [--rounds 5] [--configs r1,uv4,nlc-default]
+//   node --import tsx bench/decodeRounds.ts MODEL.gguf [--tokens 64] [--rounds 5] [--configs r1,t1,uv4,r1-complete,nlc-default]
 import {fork, type ChildProcess} from "node:child_process";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
@@ -18,12 +18,15 @@ interface Config {
     description: string;
     /** UV_THREADPOOL_SIZE for the process; `undefined` leaves node's default (4). */
     uvThreads?: string;
+    /** Decode threads; defaults to the physical core count. */
+    threads?: number;
     engine: "r1-sequence" | "r1-complete" | "node-llama-cpp-defaults";
 }
 
 const CONFIGS: Record<string, Config> = {
     "r1": {name: "r1", description: "r1 engine (threads = physical cores, UV_THREADPOOL_SIZE=1), token loop", uvThreads: "1", engine: "r1-sequence"},
     "r1-complete": {name: "r1-complete", description: "r1 `complete()` end to end (detokenize, split, events), UV_THREADPOOL_SIZE=1", uvThreads: "1", engine: "r1-complete"},
+    "t1": {name: "t1", description: "r1 engine with one decode thread (-t 1), UV_THREADPOOL_SIZE=1", uvThreads: "1", threads: 1, engine: "r1-sequence"},
     "uv4": {name: "uv4", description: "same threads, node's default 4-thread libuv pool", engine: "r1-sequence"},
     "nlc-default": {name: "nlc-default", description: "node-llama-cpp defaults (maxThreads = max(cores, 4), libuv pool 4)", engine: "node-llama-cpp-defaults"}
 };
@@ -42,7 +45,7 @@ async function worker(configName: string, modelPath: string, contextSize: number
         sequence = context.getSequence();
         run = (tokens) => tokenLoop(sequence, model.tokens.bos ?? (0 as Token), tokens);
     } else {
-        const model = await loadModel({path: modelPath, contextSize});
+        const model = await loadModel({path: modelPath, contextSize, ...(config.threads === undefined ? {} : {threads: config.threads})});
         if (config.engine === "r1-complete") {
             run = async (tokens) => {
                 for await (const event of model.complete("Once upon a time", {temperature: 0, maxTokens: tokens})) {

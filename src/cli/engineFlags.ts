@@ -1,3 +1,4 @@
+import os from "node:os";
 import type {Argv} from "yargs";
 import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/loadModel.js";
 import type {LoadedModelInfo} from "../engine/types.js";
@@ -70,6 +71,17 @@ export function describeLoadDecisions(info: LoadedModelInfo, flags: EngineFlags,
         `context: ${info.contextSize} tokens (${why(flags.c, contextReason ?? `default${trainedContext === undefined || trainedContext <= info.contextSize ? "" : `; the model was trained for ${trainedContext}, which would cost far more memory`}`)})`,
         `threads: ${info.threads ?? "?"} (${why(flags.t, "one per physical core: decode is memory-bound and extra threads only spin")})`,
         `batch: ${info.batchSize ?? "?"} (${why(flags.b, "llama.cpp default")}); flash attention: ${info.flashAttention === true ? "on" : "off"} (${why(flags.fa, "llama.cpp's choice")})`,
-        `KV cache: K ${flags["cache-type-k"] ?? "f16"}, V ${flags["cache-type-v"] ?? "f16"}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset (4)"}`
+        `KV cache: K ${flags["cache-type-k"] ?? "f16"}, V ${flags["cache-type-v"] ?? "f16"}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset (4)"}`,
+        ...busyMachineWarning(info.threads ?? 1)
     ];
+}
+
+/**
+ * llama.cpp's workers spin at a barrier after every matmul: when other processes keep the cores
+ * busy, one descheduled worker stalls them all (measured here: 0.5 tok/s with 2 threads at load 11
+ * on 2 cores, against 3.9 tok/s with 1 thread; see bench/RESULTS.md).
+ */
+export function busyMachineWarning(threads: number, load = os.loadavg()[0] ?? 0, cores = os.availableParallelism()): string[] {
+    if (threads < 2 || load <= cores) return [];
+    return [`warning: the machine is busy (load ${load.toFixed(1)} on ${cores} cores); ${threads} spinning decode threads stall each other — fewer threads (-t) may be faster until it calms down`];
 }

@@ -16,7 +16,7 @@ export interface GgmlCodec {
     readonly type: GgmlType;
     readonly blockSize: number;
     readonly typeSize: number;
-    /** Absent for types r1 can only read (IQ1/IQ2/IQ3: grid quantizers need an importance matrix). */
+    /** Absent for types r1 can only read (IQ1/IQ2/IQ3: their grid quantizers need an importance matrix). */
     readonly quantize?: QuantizeBlocks;
     readonly dequantize: DequantizeBlocks;
 }

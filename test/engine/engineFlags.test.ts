@@ -1,6 +1,6 @@
 import {test} from "node:test";
 import assert from "node:assert/strict";
-import {describeLoadDecisions, engineFlagsToLoadOptions} from "../../src/cli/engineFlags.js";
+import {busyMachineWarning, describeLoadDecisions, engineFlagsToLoadOptions} from "../../src/cli/engineFlags.js";
 import {R1Error} from "../../src/util/R1Error.js";
 
 test("llama.cpp-style flags become load options; nothing given leaves the engine's defaults", () => {
@@ -24,4 +24,10 @@ test("--verbose says what was chosen and why", () => {
     assert.match(lines, /threads: 2 \(one per physical core/);
     assert.match(lines, /CPU only/);
     assert.match(describeLoadDecisions(info, {c: 4096}).join("\n"), /context: 4096 tokens \(from the command line\)/);
+});
+
+test("a busy machine gets a warning about spinning decode threads", () => {
+    assert.equal(busyMachineWarning(2, 11, 2).length, 1);
+    assert.deepEqual(busyMachineWarning(2, 1.5, 2), []);
+    assert.deepEqual(busyMachineWarning(1, 11, 2), [], "one thread has no one to wait for");
 });

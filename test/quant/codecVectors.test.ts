@@ -106,3 +106,36 @@ test("every digest of gguf-quant-vectors.txt is reproduced byte for byte", {skip
     assert.deepEqual(failed, []);
     assert.equal(checked, 39);
 });
+
+// sha256 of ggml's `dequantize_row_iq*` (same build as above) over 128 pseudo-random blocks whose
+// fp16 scales are forced small and finite (generator below).
+const iqDequantDigests: Record<string, string> = {
+    IQ2_XXS: "dc58d8755f3c16d696818c07979fab73c0ef9eba1e6ed748b2a4f6e8b6f64e4b",
+    IQ2_XS: "82a8ed42a62d90190f53485e76f440a890860d288e860d55d70d484cfcb8970a",
+    IQ2_S: "8843dbf582af28f0a308bd5767d7a4fee5de0a07d462a170a4ae6c607eac6ff7",
+    IQ3_XXS: "89dfefa1aa7afe9c9ed134f2cbb9ae802c0c13ab171965536013007b8c11fe16",
+    IQ3_S: "52f8a1cd727bd0020ec1d4abbaa3af263267bf301306b6b9e764a82a24d64921",
+    IQ1_S: "15d6b5d9f319b6ed951ca4ca89872c3c1f6db3ec9dad5a8c5ed2837d317be1f2",
+    IQ1_M: "52aff75681821866a2dd5583ca84c6cc6ef0ee14fe539058167fb642d2fb71c8"
+};
+
+test("IQ1/IQ2/IQ3 dequantizers are bit-exact with ggml's", () => {
+    for (const [name, digest] of Object.entries(iqDequantDigests)) {
+        const traits = ggmlTypeByName(name)!;
+        const t = traits.type, n = 32768, nb = n / 256;
+        let s = 12345 + t;
+        const rnd = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
+        const y = new Uint8Array(nb * traits.typeSize);
+        for (let i = 0; i < y.length; i++) y[i] = rnd() & 255;
+        if (t !== GgmlType.IQ1_M) {
+            for (let b = 0; b < nb; b++) { y[b * traits.typeSize] = rnd() & 255; y[b * traits.typeSize + 1] = 0x10 + (rnd() & 0x1f); }
+        } else {
+            for (let b = 0; b < nb; b++) {
+                const o = b * traits.typeSize + 48;
+                for (let k = 0; k < 4; k++) y[o + 2 * k + 1] = (y[o + 2 * k + 1]! & 0x0f) | ((k === 3 ? 0x1 : (rnd() & 0xf)) << 4);
+            }
+        }
+        const out = dequantize(t, y, n);
+        assert.equal(sha(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)), digest, name);
+    }
+});

@@ -26,7 +26,7 @@ test("r1 serve --host 0.0.0.0 without --api-key refuses in one line", () => {
     }
 });
 
-test("r1 serve --model FILE answers both APIs over loopback and stops on SIGINT", {skip: skipWithoutShared("models/stories260K.gguf")}, async () => {
+test("r1 serve --model FILE answers both APIs over loopback and stops on SIGINT", {skip: skipWithoutShared("models/stories260K.gguf"), timeout: 90_000}, async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), ".r1-serve-cli-"));
     const child = spawn(process.execPath, [bin, "serve", "--model", sharedPath("models/stories260K.gguf"), "--port", "0"], {env: env(home)});
     try {

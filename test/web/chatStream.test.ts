@@ -67,7 +67,7 @@ test("request body: OpenAI fields, r1's extensions only when set", () => {
     assert.equal(full.temperature, 0.5);
     assert.equal(full.top_p, 0.9);
     assert.equal(full.num_ctx, 4096);
-    assert.equal(full.think_budget, 256);
+    assert.equal(full.reasoning_budget, 256);
 });
 
 test("streamChat: parses a stream, stops at [DONE], reports HTTP errors in the server's words", async () => {

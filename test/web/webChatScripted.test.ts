@@ -33,10 +33,12 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
     let server: ScriptedServer;
     let browser: Browser;
     let page: Page;
+    let build: ReturnType<typeof buildPageToTemp>;
     const pageErrors: string[] = [];
 
     before(async () => {
-        server = await startScriptedServer({root: buildPageToTemp(), replies: [FAST]});
+        build = buildPageToTemp();
+        server = await startScriptedServer({root: build.root, replies: [FAST]});
         browser = await launchBrowser();
         page = await browser.context.newPage();
         page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -50,6 +52,7 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
     after(async () => {
         await browser?.close();
         await server?.close();
+        build?.remove();
     });
 
     test("lists the model with the planner's verdict and predicted speed", async () => {
@@ -143,7 +146,7 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
         await send(page, "Once more");
         await page.locator(".msg.assistant").nth(3).locator(".regenerate").waitFor(WAIT);
         const body = server.requests.at(-1)!.body;
-        assert.equal(body.think_budget, 512);
+        assert.equal(body.reasoning_budget, 512);
         assert.equal(body.num_ctx, 4096);
         assert.equal(server.requests.at(-1)!.authorization, "Bearer sekret");
     });
@@ -198,7 +201,10 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
         await page.locator("#sidebar").waitFor({state: "visible", ...WAIT});
         await page.locator("#sidebar").evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
         await page.screenshot({path: artifactPath("web-narrow-conversations.png")});
-        await page.getByRole("button", {name: "Close conversations"}).click();
+        assert.equal(await page.evaluate(() => document.activeElement?.textContent), "+ New chat", "focus moves into the list");
+        await page.keyboard.press("Escape");
+        await page.locator("#sidebar").waitFor({state: "hidden", ...WAIT});
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Conversations", "and back to the menu button");
         await page.setViewportSize({width: 1280, height: 800});
         assert.deepEqual(pageErrors, []);
     });

@@ -21,7 +21,10 @@ function startServe(home: string): Promise<{child: ChildProcess, url: string, lo
     let output = "";
     const log = () => output;
     return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`r1 serve did not start within 60 s:\n${output}`)), 60_000);
+        const timer = setTimeout(() => {
+            child.kill("SIGKILL");
+            reject(new Error(`r1 serve did not start within 60 s:\n${output}`));
+        }, 60_000);
         const onData = (data: Buffer) => {
             output += data.toString();
             const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];

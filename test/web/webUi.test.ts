@@ -1,10 +1,10 @@
 // The server side of the web page, in-process with app.request(): caching headers, only built
 // files served, and the JSON routes.
 import assert from "node:assert/strict";
-import {mkdirSync, mkdtempSync, writeFileSync} from "node:fs";
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {test} from "node:test";
+import {after, test} from "node:test";
 import {Hono} from "hono";
 import {hardwareProfile} from "../../src/hardware/index.js";
 import {mountWebUi} from "../../src/server/webUi.js";
@@ -13,8 +13,14 @@ import {WebPlanner} from "../../src/server/WebPlanner.js";
 /** A planner on a fixed what-if machine, so the routes never depend on this one. */
 const planner = () => new WebPlanner({detectHardware: async () => hardwareProfile("rtx-4090"), loadCalibration: async () => undefined});
 
+const roots: string[] = [];
+after(() => {
+    for (const root of roots) rmSync(root, {recursive: true, force: true});
+});
+
 function fakeBuild(): string {
     const root = mkdtempSync(path.join(os.tmpdir(), "r1-webui-"));
+    roots.push(root);
     mkdirSync(path.join(root, "assets"));
     writeFileSync(path.join(root, "index.html"), "<!doctype html><script type=module src=/assets/main-ABC123.js></script>");
     writeFileSync(path.join(root, "assets/main-ABC123.js"), "console.log(1)");

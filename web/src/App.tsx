@@ -48,6 +48,15 @@ export function App() {
 
     const current = conversations.find((c) => c.id === currentId);
 
+    // On a narrow window the list slides over the chat: focus goes into it, and back to the menu button when dismissed.
+    useEffect(() => {
+        if (sidebarOpen) document.querySelector<HTMLElement>("#sidebar .new-chat")?.focus();
+    }, [sidebarOpen]);
+    const dismissSidebar = () => {
+        setSidebarOpen(false);
+        document.querySelector<HTMLElement>(".menu-button")?.focus();
+    };
+
     useEffect(() => {
         const timer = setTimeout(() => setStorageFull(!saveConversations(localStorage, conversations)), SAVE_DELAY_MS);
         return () => clearTimeout(timer);
@@ -173,15 +182,15 @@ export function App() {
                     setCurrentId(id);
                     setSidebarOpen(false);
                 }}
-                onNew={newChat} onDelete={deleteConversation} onClose={() => setSidebarOpen(false)} />
-            {sidebarOpen && <div class="scrim" onClick={() => setSidebarOpen(false)} />}
+                onNew={newChat} onDelete={deleteConversation} onClose={dismissSidebar} />
+            {sidebarOpen && <div class="scrim" onClick={dismissSidebar} />}
             <main class="main">
                 <header class="topbar">
                     <button type="button" class="icon-button menu-button" aria-label="Conversations" aria-controls="sidebar"
                         aria-expanded={sidebarOpen} onClick={() => setSidebarOpen(!sidebarOpen)}>☰</button>
                     <h1 class="brand">r1</h1>
                     <ModelPicker models={models} loading={modelsState.loading} error={modelsState.error} value={settings.model}
-                        onChange={(model) => setSettings({...settings, model})} />
+                        onChange={(model) => setSettings((s) => ({...s, model}))} />
                     <div class="topbar-actions">
                         <button type="button" class="button" aria-haspopup="dialog" onClick={() => setPlanOpen(true)}>Plan</button>
                         <button type="button" class="button" aria-haspopup="dialog" onClick={() => setSettingsOpen(true)}>Settings</button>

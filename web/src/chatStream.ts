@@ -47,7 +47,10 @@ export class ChatStreamError extends Error {
     }
 }
 
-/** The JSON body for `/v1/chat/completions`; r1's own extensions are sent only when set. */
+/**
+ * The JSON body for `/v1/chat/completions`. Extensions are sent only when set: `reasoning_budget`
+ * (llama.cpp's name for the thinking budget) and `num_ctx` (Ollama's name for the context size).
+ */
 export function chatRequestBody(request: ChatRequest): Record<string, unknown> {
     const body: Record<string, unknown> = {
         model: request.model,
@@ -58,7 +61,7 @@ export function chatRequestBody(request: ChatRequest): Record<string, unknown> {
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
     if (request.contextSize !== undefined) body.num_ctx = request.contextSize;
-    if (request.thinkBudget !== undefined) body.think_budget = request.thinkBudget;
+    if (request.thinkBudget !== undefined) body.reasoning_budget = request.thinkBudget;
     return body;
 }
 

@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {DEFAULT_CONTEXT_SIZE, loadModel, type LoadModelOptions} from "../../engine/loadModel.js";
+import {DEFAULT_CONTEXT_SIZE, loadModel, MAX_PARALLEL_SEQUENCES, type LoadModelOptions} from "../../engine/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {planGgufFile} from "../../plan/index.js";
 import {CombinedModelSource} from "../../server/CombinedModelSource.js";
@@ -17,7 +17,7 @@ import {WebPlanner} from "../../server/WebPlanner.js";
 import {ModelStore} from "../../store/ModelStore.js";
 import {resolveModel} from "../../store/resolveModelPath.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
-import {engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 
 interface ServeArgs extends EngineFlags {
     model?: string[];
@@ -37,7 +37,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     command: "serve",
     describe: "OpenAI- and Ollama-compatible HTTP API and a web chat page",
     builder: (yargs) => withEngineFlags(yargs as Argv<object>)
-        .option("model", {alias: "m", type: "string", array: true, describe: "a .gguf file or pulled model to serve (repeatable; default: every pulled model)"})
+        .option("model", {alias: "m", type: "string", array: true, describe: "a .gguf file or pulled model to serve, besides every pulled model (repeatable)"})
         .option("host", {type: "string", default: DEFAULT_HOST, describe: "address to listen on; anything but loopback needs --api-key"})
         .option("port", {type: "number", default: DEFAULT_PORT, describe: "TCP port (Ollama uses 11434, llama-server 8080)"})
         .option("api-key", {type: "string", describe: "require `Authorization: Bearer KEY` on /v1, /api and /metrics (default: R1_API_KEY)"})
@@ -53,6 +53,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             if (!Number.isInteger(value) || value < min) throw new R1Error(`--${flag} must be a whole number ≥ ${min}, got ${value}`, {exitCode: ExitCode.usage});
             return value;
         };
+        if (args.parallel > MAX_PARALLEL_SEQUENCES)
+            throw new R1Error(`--parallel ${args.parallel} is more than ${MAX_PARALLEL_SEQUENCES} sequences`, {exitCode: ExitCode.usage});
         const engine = engineFlagsToLoadOptions(args);
         const load: LoadFile = async (path, options) => {
             const contextSize = options.contextSize ?? engine.contextSize;
@@ -65,6 +67,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             const info = model.info;
             process.stderr.write(pc.dim(`loaded ${path}: ${info.gpuLayers} GPU layers, context ${info.contextSize} × ${info.parallel} sequences, ` +
                 `${(info.loadMs / 1000).toFixed(1)} s\n`));
+            if (args.verbose) for (const line of describeLoadDecisions(info, args, model.model.trainContextSize)) process.stderr.write(pc.dim(`${line}\n`));
             return model;
         };
         let keepAliveMs: number;

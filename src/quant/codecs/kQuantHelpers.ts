@@ -110,12 +110,6 @@ export function makeQ3Quants(n: number, nmax: number, x: Float32Array, xo: numbe
 
 const xm = new Float32Array(256);
 
-// nearest_int for |v| < 2^22: round half to even (what the float32 magic-number add does).
-function rne(v: number): number {
-    const r = Math.round(v);
-    return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
-}
-
 /** Second result of {@link makeQkx2Quants} (`*the_min`), to avoid an allocation per call. */
 export const qkx2Result = {theMin: 0};
 
@@ -269,9 +263,9 @@ export function makeQkx2QuantsPair(n: number, nmax: number, x: Float32Array, xoA
         let changedA = is === 0, changedB = is === 0;
         for (let i = 0; i < n; i++) {
             const va = f(iscaleA * xmA[i]!), vb = f(iscaleB * xmB[i]!);
-            let la = va > -4194303 && va < 4194303 ? rne(va) : nearestInt(va);
+            let la = va > -4194303 && va < 4194303 ? f(va + 12582912) - 12582912 : nearestInt(va);
             la = la < 0 ? 0 : la > nmax ? nmax : la;
-            let lb = vb > -4194303 && vb < 4194303 ? rne(vb) : nearestInt(vb);
+            let lb = vb > -4194303 && vb < 4194303 ? f(vb + 12582912) - 12582912 : nearestInt(vb);
             lb = lb < 0 ? 0 : lb > nmax ? nmax : lb;
             if (LauxA[i] !== la) { LauxA[i] = la; changedA = true; }
             if (LauxB[i] !== lb) { LauxB[i] = lb; changedB = true; }
@@ -362,4 +356,96 @@ export function makeQkx2QuantsPair(n: number, nmax: number, x: Float32Array, xoA
     }
     qkx2Pair.scaleA = scaleA; qkx2Pair.minA = -minA;
     qkx2Pair.scaleB = scaleB; qkx2Pair.minB = -minB;
+}
+
+const prevLB = new Int32Array(32);
+
+/** Results of {@link makeQxQuantsPair}. */
+export const qxPair = {scaleA: 0, scaleB: 0};
+
+/**
+ * {@link makeQxQuants} for two independent groups at once (same operations per group, so the
+ * same results), interleaving their float32 accumulation chains.
+ */
+export function makeQxQuantsPair(n: number, nmax: number, x: Float32Array, xoA: number, xoB: number, L: Uint8Array, loA: number, loB: number): void {
+    let maxA = 0, amaxA = 0, maxB = 0, amaxB = 0;
+    for (let i = 0; i < n; i++) {
+        const a = Math.abs(x[xoA + i]!), b = Math.abs(x[xoB + i]!);
+        if (a > amaxA) { amaxA = a; maxA = x[xoA + i]!; }
+        if (b > amaxB) { amaxB = b; maxB = x[xoB + i]!; }
+    }
+    if (amaxA < GROUP_MAX_EPS || amaxB < GROUP_MAX_EPS) {
+        qxPair.scaleA = makeQxQuants(n, nmax, x, xoA, L, loA);
+        qxPair.scaleB = makeQxQuants(n, nmax, x, xoB, L, loB);
+        return;
+    }
+    let iscaleA = f(-nmax / maxA), iscaleB = f(-nmax / maxB);
+    let sumlxA = 0, suml2A = 0, sumlxB = 0, suml2B = 0;
+    for (let i = 0; i < n; i++) {
+        const a = x[xoA + i]!, b = x[xoB + i]!;
+        let la = nearestInt(f(iscaleA * a));
+        la = la < -nmax ? -nmax : la > nmax - 1 ? nmax - 1 : la;
+        L[loA + i] = la + nmax;
+        let lb = nearestInt(f(iscaleB * b));
+        lb = lb < -nmax ? -nmax : lb > nmax - 1 ? nmax - 1 : lb;
+        L[loB + i] = lb + nmax;
+        const wa = f(a * a), wb = f(b * b);
+        sumlxA = f(sumlxA + f(f(wa * a) * la));
+        sumlxB = f(sumlxB + f(f(wb * b) * lb));
+        suml2A = f(suml2A + f(f(wa * la) * la));
+        suml2B = f(suml2B + f(f(wb * lb) * lb));
+    }
+    let scaleA = suml2A !== 0 ? f(sumlxA / suml2A) : 0, scaleB = suml2B !== 0 ? f(sumlxB / suml2B) : 0;
+    let bestA = f(scaleA * sumlxA), bestB = f(scaleB * sumlxB);
+    for (let is = -9; is <= 9; is++) {
+        if (is === 0) continue;
+        const step = f(nmax + f(F01 * is));
+        iscaleA = f(-step / maxA);
+        iscaleB = f(-step / maxB);
+        let changedA = is === -9, changedB = is === -9;
+        for (let i = 0; i < n; i++) {
+            let la = nearestInt(f(iscaleA * x[xoA + i]!));
+            la = la < -nmax ? -nmax : la > nmax - 1 ? nmax - 1 : la;
+            if (prevL[i] !== la) { prevL[i] = la; changedA = true; }
+            let lb = nearestInt(f(iscaleB * x[xoB + i]!));
+            lb = lb < -nmax ? -nmax : lb > nmax - 1 ? nmax - 1 : lb;
+            if (prevLB[i] !== lb) { prevLB[i] = lb; changedB = true; }
+        }
+        if (!changedA && !changedB) continue;
+        sumlxA = 0; suml2A = 0; sumlxB = 0; suml2B = 0;
+        if (changedA && changedB) {
+            for (let i = 0; i < n; i++) {
+                const a = x[xoA + i]!, b = x[xoB + i]!, la = prevL[i]!, lb = prevLB[i]!;
+                const wa = f(a * a), wb = f(b * b);
+                sumlxA = f(sumlxA + f(f(wa * a) * la));
+                sumlxB = f(sumlxB + f(f(wb * b) * lb));
+                suml2A = f(suml2A + f(f(wa * la) * la));
+                suml2B = f(suml2B + f(f(wb * lb) * lb));
+            }
+        } else if (changedA) {
+            for (let i = 0; i < n; i++) {
+                const a = x[xoA + i]!, la = prevL[i]!, wa = f(a * a);
+                sumlxA = f(sumlxA + f(f(wa * a) * la));
+                suml2A = f(suml2A + f(f(wa * la) * la));
+            }
+        } else {
+            for (let i = 0; i < n; i++) {
+                const b = x[xoB + i]!, lb = prevLB[i]!, wb = f(b * b);
+                sumlxB = f(sumlxB + f(f(wb * b) * lb));
+                suml2B = f(suml2B + f(f(wb * lb) * lb));
+            }
+        }
+        if (changedA && suml2A > 0 && f(sumlxA * sumlxA) > f(bestA * suml2A)) {
+            for (let i = 0; i < n; i++) L[loA + i] = nmax + prevL[i]!;
+            scaleA = f(sumlxA / suml2A);
+            bestA = f(scaleA * sumlxA);
+        }
+        if (changedB && suml2B > 0 && f(sumlxB * sumlxB) > f(bestB * suml2B)) {
+            for (let i = 0; i < n; i++) L[loB + i] = nmax + prevLB[i]!;
+            scaleB = f(sumlxB / suml2B);
+            bestB = f(scaleB * sumlxB);
+        }
+    }
+    qxPair.scaleA = scaleA;
+    qxPair.scaleB = scaleB;
 }

@@ -2,7 +2,7 @@
 // (gguf-quant-spec §4, §5.7–§5.11; MIT-licensed originals). 256-element super-blocks.
 import {readHalf, writeHalf} from "./float16.js";
 import {nearestInt} from "./rounding.js";
-import {makeQ3Quants, makeQkx2QuantsPair, makeQxQuants, qkx2Pair} from "./kQuantHelpers.js";
+import {makeQ3Quants, makeQkx2QuantsPair, makeQxQuantsPair, qkx2Pair, qxPair} from "./kQuantHelpers.js";
 
 const f = Math.fround;
 const F01 = f(0.1);
@@ -267,9 +267,13 @@ export function dequantizeQ5_K(y: Uint8Array, yo: number, out: Float32Array, oo:
 export function quantizeQ6_K(x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number): void {
     for (let i = 0; i < nBlocks; i++, xo += 256, yo += 210) {
         let maxScale = 0, maxAbsScale = 0;
+        for (let ib = 0; ib < 16; ib += 2) {
+            makeQxQuantsPair(16, 32, x, xo + 16 * ib, xo + 16 * ib + 16, L, 16 * ib, 16 * ib + 16);
+            scales[ib] = qxPair.scaleA;
+            scales[ib + 1] = qxPair.scaleB;
+        }
         for (let ib = 0; ib < 16; ib++) {
-            const s = scales[ib] = makeQxQuants(16, 32, x, xo + 16 * ib, L, 16 * ib);
-            const a = Math.abs(s);
+            const s = scales[ib]!, a = Math.abs(s);
             if (a > maxAbsScale) { maxAbsScale = a; maxScale = s; }
         }
         if (maxAbsScale < f(1e-15)) {

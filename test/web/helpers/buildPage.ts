@@ -1,5 +1,5 @@
 import {spawnSync} from "node:child_process";
-import {existsSync, mkdtempSync} from "node:fs";
+import {existsSync, mkdtempSync, rmSync} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {repoRoot} from "../../helpers/shared.js";
@@ -10,10 +10,11 @@ function build(args: string[]): void {
 }
 
 /** Builds the current web/ source into a temporary folder, so a test never sees a stale page. */
-export function buildPageToTemp(): string {
-    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "r1-web-build-")), "web");
-    build(["--out", dir]);
-    return dir;
+export function buildPageToTemp(): {root: string, remove(): void} {
+    const parent = mkdtempSync(path.join(os.tmpdir(), "r1-web-build-"));
+    const root = path.join(parent, "web");
+    build(["--out", root]);
+    return {root, remove: () => rmSync(parent, {recursive: true, force: true})};
 }
 
 /** The page `r1 serve` serves (dist/web), built when missing. */

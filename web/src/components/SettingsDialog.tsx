@@ -5,7 +5,8 @@ import {Dialog} from "./Dialog.js";
 export interface SettingsDialogProps {
     open: boolean;
     settings: Settings;
-    onChange(settings: Settings): void;
+    /** Receives an update of the latest settings (two edits before a render must not undo each other). */
+    onChange(update: (settings: Settings) => Settings): void;
     onClose(): void;
 }
 
@@ -20,12 +21,12 @@ function clamp(n: number, min: number, max: number): number {
 }
 
 export function SettingsDialog({open, settings, onChange, onClose}: SettingsDialogProps) {
-    const set = (patch: Partial<Settings>) => {
-        const next: Settings = {...settings, ...patch};
+    const set = (patch: Partial<Settings>) => onChange((current) => {
+        const next: Settings = {...current, ...patch};
         for (const key of ["contextSize", "thinkBudget", "apiKey"] as const)
             if (key in patch && patch[key] === undefined) delete next[key];
-        onChange(next);
-    };
+        return next;
+    });
     return (
         <Dialog id="settings" title="Settings" open={open} onClose={onClose}>
             <form class="settings-form" onSubmit={(e) => {
@@ -69,8 +70,8 @@ export function SettingsDialog({open, settings, onChange, onClose}: SettingsDial
                     <p id="set-api-key-hint" class="hint">Only for a server started with <code>--api-key</code>; kept in this browser.</p>
                 </div>
                 <div class="dialog-actions">
-                    <button type="button" class="button" onClick={() => onChange({...DEFAULT_SETTINGS, model: settings.model,
-                        ...(settings.apiKey === undefined ? {} : {apiKey: settings.apiKey})})}>Reset to defaults</button>
+                    <button type="button" class="button" onClick={() => onChange((current) => ({...DEFAULT_SETTINGS, model: current.model,
+                        ...(current.apiKey === undefined ? {} : {apiKey: current.apiKey})}))}>Reset to defaults</button>
                     <button type="submit" class="button primary">Done</button>
                 </div>
             </form>

@@ -22,7 +22,10 @@ function TrashIcon() {
 
 export function Sidebar(props: SidebarProps) {
     return (
-        <nav id="sidebar" class={props.open ? "sidebar open" : "sidebar"} aria-label="Conversations">
+        <nav id="sidebar" class={props.open ? "sidebar open" : "sidebar"} aria-label="Conversations"
+            onKeyDown={(e) => {
+                if (e.key === "Escape" && props.open) props.onClose();
+            }}>
             <div class="sidebar-head">
                 <button type="button" class="button primary new-chat" onClick={props.onNew}>+ New chat</button>
                 <button type="button" class="icon-button sidebar-close" aria-label="Close conversations" onClick={props.onClose}>×</button>
