@@ -4,6 +4,7 @@ import {R1Error} from "../util/R1Error.js";
 export type ApiErrorCode =
     | "invalid_request"
     | "invalid_json"
+    | "context_length_exceeded"
     | "model_not_found"
     | "unauthorized"
     | "body_too_large"
@@ -17,6 +18,7 @@ export type ApiErrorCode =
 const statusOf: Record<ApiErrorCode, number> = {
     invalid_request: 400,
     invalid_json: 400,
+    context_length_exceeded: 400,
     model_not_found: 404,
     unauthorized: 401,
     body_too_large: 413,

@@ -99,8 +99,7 @@ export class ModelPool {
     async acquire(name: string, options: AcquireOptions = {}): Promise<ModelLease> {
         if (this._closed) throw new ApiError("server_busy", "The server is shutting down.");
         const descriptor = await this.describe(name);
-        const entry = this._entries.get(descriptor.name) ?? await this._startLoad(descriptor, options.contextSize);
-        entry.users++;
+        const entry = await this._enter(descriptor, options.contextSize);
         this._clearTimer(entry);
         if (options.keepAliveMs !== undefined) entry.keepAliveMs = options.keepAliveMs;
         let exit: (() => void) | undefined;
@@ -157,18 +156,28 @@ export class ModelPool {
         await Promise.all([...this._entries.values()].map((entry) => this._dispose(entry)));
     }
 
-    private async _startLoad(descriptor: ModelDescriptor, contextSize: number | undefined): Promise<Entry> {
-        await this._makeRoom();
-        // Another request may have started this load while we waited for room.
-        const existing = this._entries.get(descriptor.name);
-        if (existing !== undefined) return existing;
+    /**
+     * The model's entry with this request counted as a user (in the same tick, so no eviction can
+     * take it in between), starting its load when needed.
+     */
+    private async _enter(descriptor: ModelDescriptor, contextSize: number | undefined): Promise<Entry> {
+        // Re-checked after every eviction: other requests run while this one waits.
+        for (;;) {
+            const existing = this._entries.get(descriptor.name);
+            if (existing !== undefined) {
+                existing.users++;
+                return existing;
+            }
+            if (this._entries.size < this.maxLoaded) break;
+            await this._evictIdlest();
+        }
         const entry: Entry = {
             descriptor,
             gate: new SequenceGate({parallel: this.parallel, maxQueue: this.maxQueue}),
             loading: this._source.load(descriptor, {parallel: this.parallel, ...(contextSize === undefined ? {} : {contextSize})}),
             loadStarted: Date.now(),
             loadReported: false,
-            users: 0,
+            users: 1,
             lastUsed: Date.now(),
             keepAliveMs: this.defaultKeepAliveMs,
             unloadWhenIdle: false
@@ -187,16 +196,15 @@ export class ModelPool {
         return entry;
     }
 
-    private async _makeRoom(): Promise<void> {
-        while (this._entries.size >= this.maxLoaded) {
-            const idle = [...this._entries.values()].filter((entry) => entry.users === 0)
-                .sort((a, b) => a.lastUsed - b.lastUsed)[0];
-            if (idle === undefined)
-                throw new ApiError("server_busy",
-                    `${this._entries.size} model(s) are loaded and busy (--max-loaded ${this.maxLoaded}); try again shortly.`,
-                    {retryAfterS: Math.max(1, Math.ceil(this._meanHoldMs / 1000))});
-            await this._dispose(idle);
-        }
+    /** Unloads the least recently used idle model, or throws 503 when every loaded model is busy. */
+    private async _evictIdlest(): Promise<void> {
+        const idle = [...this._entries.values()].filter((entry) => entry.users === 0)
+            .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+        if (idle === undefined)
+            throw new ApiError("server_busy",
+                `${this._entries.size} model(s) are loaded and busy (--max-loaded ${this.maxLoaded}); try again shortly.`,
+                {retryAfterS: Math.max(1, Math.ceil(this._meanHoldMs / 1000))});
+        await this._dispose(idle);
     }
 
     private _leave(entry: Entry): void {

@@ -82,6 +82,7 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
             const result = await generation.collect();
             return c.json({model, created_at: now(), message: message(result.answer, result.reasoning), ...final(generation, result)});
         }
+        await generation.ready();
         return ndjsonResponse(generation, async function* () {
             for await (const event of generation.events) {
                 if (event.type === "reasoning") yield line({model, created_at: now(), message: message("", event.text), done: false});
@@ -116,6 +117,7 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
                 ...final(generation, result)
             });
         }
+        await generation.ready();
         return ndjsonResponse(generation, async function* () {
             for await (const event of generation.events) {
                 if (event.type === "reasoning") yield line({model, created_at: now(), response: "", thinking: event.text, done: false});

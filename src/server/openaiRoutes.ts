@@ -32,7 +32,8 @@ export function openaiRoutes(ctx: ServerContext): Hono {
             model: body.model,
             input: {messages: body.messages.map(toChatMessage)},
             options: samplingOptions(body, body.max_completion_tokens ?? body.max_tokens),
-            clientSignal: c.req.raw.signal
+            clientSignal: c.req.raw.signal,
+            ...(body.num_ctx === null || body.num_ctx === undefined ? {} : {contextSize: body.num_ctx})
         });
         const id = `chatcmpl-${randomUUID().replace(/-/g, "")}`;
         const created = Math.floor(generation.startedAt / 1000);
@@ -58,6 +59,7 @@ export function openaiRoutes(ctx: ServerContext): Hono {
             ...(includeUsage ? {usage: null} : {}),
             ...extra
         });
+        await generation.ready();
         return sseResponse(generation, async function* () {
             yield chunk({role: "assistant", content: null}, null);
             for await (const event of generation.events) {
@@ -80,7 +82,8 @@ export function openaiRoutes(ctx: ServerContext): Hono {
             model: body.model,
             input: {prompt},
             options: samplingOptions(body, body.max_tokens ?? 16),
-            clientSignal: c.req.raw.signal
+            clientSignal: c.req.raw.signal,
+            ...(body.num_ctx === null || body.num_ctx === undefined ? {} : {contextSize: body.num_ctx})
         });
         const id = `cmpl-${randomUUID().replace(/-/g, "")}`;
         const created = Math.floor(generation.startedAt / 1000);
@@ -95,6 +98,7 @@ export function openaiRoutes(ctx: ServerContext): Hono {
             });
         }
         const includeUsage = body.stream_options?.include_usage === true;
+        await generation.ready();
         return sseResponse(generation, async function* () {
             for await (const event of generation.events) {
                 if (event.type === "done") {

@@ -1,6 +1,6 @@
 import {z} from "zod";
 import {
-    MAX_MESSAGES, maxTokensSchema, reasoningBudgetSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
+    contextSizeSchema, MAX_MESSAGES, maxTokensSchema, reasoningBudgetSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
 } from "./schemas.js";
 
 const contentPartSchema = z.object({type: z.literal("text"), text: textSchema});
@@ -20,6 +20,8 @@ const samplingFields = {
     stop: stopSchema,
     seed: seedSchema,
     reasoning_budget: reasoningBudgetSchema,
+    // Ollama's name, accepted here too: context size per sequence when this request loads the model.
+    num_ctx: contextSizeSchema,
     n: z.literal(1, "only n = 1 is supported").nullish(),
     stream: z.boolean().nullish(),
     stream_options: z.object({include_usage: z.boolean().nullish()}).nullish()

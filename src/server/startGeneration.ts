@@ -1,5 +1,5 @@
 import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../engine/types.js";
-import {NoFreeSequenceError} from "../engine/errors.js";
+import {ContextOverflowError, NoFreeSequenceError} from "../engine/errors.js";
 import {ApiError} from "./ApiError.js";
 import type {ModelLease} from "./ModelPool.js";
 import type {ModelDescriptor} from "./ModelSource.js";
@@ -24,6 +24,11 @@ export interface Generation {
     /** When the request arrived (`Date.now()`). */
     startedAt: number;
     events: AsyncGenerator<GenerationEvent, void>;
+    /**
+     * Waits for the first event, so that a failure to start (prompt longer than the context)
+     * becomes an HTTP error status instead of an error inside a 200 stream. Call before streaming.
+     */
+    ready(): Promise<void>;
     /** Runs to the end and returns the result. */
     collect(): Promise<GenerationResult>;
     /** Stops the generation and frees its sequence; safe to call more than once. */
@@ -86,6 +91,7 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
     async function* run(): AsyncGenerator<GenerationEvent, void> {
         started = true;
         let finished = false;
+        let failed = false;
         try {
             const events = "messages" in request.input
                 ? model.chat(request.input.messages, options)
@@ -98,22 +104,38 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
                 yield event;
             }
         } catch (error) {
+            failed = true;
             if (error instanceof NoFreeSequenceError)
                 throw new ApiError("queue_full", "All sequences of this model are busy; try again shortly.", {retryAfterS: 1, cause: error});
+            if (error instanceof ContextOverflowError)
+                throw new ApiError("context_length_exceeded",
+                    `The prompt is ${error.promptTokens} tokens but the context holds ${error.contextSize}; shorten it or load a larger context.`,
+                    {param: "messages", cause: error});
             throw error;
         } finally {
             // The consumer stopped early (client gone): the engine never reported a result.
-            if (!finished) ctx.metrics.recordAbandoned(lease.descriptor.name);
+            if (!finished && !failed) ctx.metrics.recordAbandoned(lease.descriptor.name);
             release();
         }
     }
-    const events = run();
+    const engineEvents = run();
+    let events = engineEvents;
 
     return {
         descriptor: lease.descriptor,
         loadMs: lease.loadMs,
         startedAt,
-        events,
+        get events() {
+            return events;
+        },
+        async ready() {
+            const inner = events;
+            const first = await inner.next();
+            events = (async function* () {
+                if (first.done !== true) yield first.value;
+                yield* inner;
+            })();
+        },
         async collect() {
             let result: GenerationResult | undefined;
             for await (const event of events) if (event.type === "done") result = event.result;
@@ -124,6 +146,8 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
         close() {
             stop();
             void events.return(undefined);
+            // `events` may be the wrapper `ready()` made, which never started its delegation.
+            void engineEvents.return(undefined);
         },
         timedOut: () => timedOut
     };

@@ -7,9 +7,9 @@ import {fp16ToFp32, fp32ToFp16, fp32ToBf16, bf16ToFp32} from "../../src/quant/co
 // Relative RMS error bound of dequantize(quantize(x)) on Gaussian weights, per type: a loose
 // ceiling (about 1.5× what the format achieves) that a broken codec cannot meet.
 const bounds: Array<[GgmlType, number]> = [
-    [GgmlType.F32, 0], [GgmlType.F16, 0.001], [GgmlType.BF16, 0.005], [GgmlType.Q8_0, 0.012], [GgmlType.Q6_K, 0.03],
-    [GgmlType.Q5_1, 0.05], [GgmlType.Q5_0, 0.06], [GgmlType.Q5_K, 0.05], [GgmlType.Q4_1, 0.1], [GgmlType.Q4_0, 0.12],
-    [GgmlType.Q4_K, 0.1], [GgmlType.IQ4_NL, 0.1], [GgmlType.IQ4_XS, 0.1], [GgmlType.Q3_K, 0.2], [GgmlType.Q2_K, 0.4],
+    [GgmlType.F32, 0], [GgmlType.F16, 0.0005], [GgmlType.BF16, 0.003], [GgmlType.Q8_0, 0.008], [GgmlType.Q6_K, 0.025],
+    [GgmlType.Q5_1, 0.055], [GgmlType.Q5_0, 0.06], [GgmlType.Q5_K, 0.055], [GgmlType.Q4_1, 0.11], [GgmlType.Q4_0, 0.12],
+    [GgmlType.Q4_K, 0.1], [GgmlType.IQ4_NL, 0.1], [GgmlType.IQ4_XS, 0.1], [GgmlType.Q3_K, 0.21], [GgmlType.Q2_K, 0.42],
     [GgmlType.TQ2_0, 0.9], [GgmlType.TQ1_0, 0.9]
 ];
 

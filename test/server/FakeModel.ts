@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from "node:timers/promises";
-import {NoFreeSequenceError} from "../../src/engine/errors.js";
+import {ContextOverflowError, NoFreeSequenceError} from "../../src/engine/errors.js";
 import type {
     ChatMessage, GenerationEvent, GenerationOptions, GenerationResult, LoadedModel, LoadedModelInfo
 } from "../../src/engine/types.js";
@@ -10,6 +10,8 @@ export interface FakeScript {
     answer?: string[];
     /** Delay before each generated piece (ms). Defaults to 0. */
     tokenDelayMs?: number;
+    /** Prompts with more words than this overflow the context (as the engine throws). */
+    maxPromptWords?: number;
 }
 
 /**
@@ -51,6 +53,8 @@ export class FakeModel implements LoadedModel {
 
     private async *_run(prompt: string, options: GenerationOptions, chat: boolean): AsyncGenerator<GenerationEvent> {
         if (this.active >= this.info.parallel) throw new NoFreeSequenceError(this.info.parallel);
+        if (this.script.maxPromptWords !== undefined && this.countTokens(prompt) > this.script.maxPromptWords)
+            throw new ContextOverflowError(this.countTokens(prompt), this.script.maxPromptWords);
         this.active++;
         this.maxActive = Math.max(this.maxActive, this.active);
         const started = Date.now();

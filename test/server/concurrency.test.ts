@@ -118,3 +118,13 @@ test("when every loaded model is busy, loading another answers 503 with Retry-Af
     assert.ok(Number(other.headers.get("retry-after")) >= 1);
     assert.equal((await busy).status, 200);
 });
+
+test("concurrent first requests for two models never load more than --max-loaded", async () => {
+    const {app, source} = server({maxLoaded: 1}, {answer: ["a"], tokenDelayMs: 5});
+    const statuses = await Promise.all([
+        app.request("/v1/chat/completions", chat()),
+        app.request("/v1/chat/completions", chat({model: "other"}))
+    ]).then((responses) => responses.map((r) => r.status).sort());
+    assert.deepEqual(statuses, [200, 503]);
+    assert.equal(source.loads, 1);
+});

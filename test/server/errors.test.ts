@@ -125,3 +125,33 @@ test("/health answers and /metrics is Prometheus text with request counts", asyn
     assert.match(text, /r1_loaded_models 1/);
     assert.match(text, /r1_queue_depth 0/);
 });
+
+test("a prompt longer than the context is a 400 before any stream starts, and frees its sequence", async () => {
+    const source = new FakeSource({small: {answer: ["a"], maxPromptWords: 3}});
+    const {app, pool} = createServerApp({source});
+    const long = {role: "user", content: "one two three four five"};
+    for (const stream of [false, true]) {
+        const openai = await app.request("/v1/chat/completions", post(JSON.stringify({model: "small", messages: [long], stream})));
+        assert.equal(openai.status, 400, `openai stream=${stream}`);
+        assert.equal((await openai.json() as any).error.code, "context_length_exceeded");
+        const ollama = await app.request("/api/chat", post(JSON.stringify({model: "small", messages: [long], stream})));
+        assert.equal(ollama.status, 400, `ollama stream=${stream}`);
+        assert.match((await ollama.json() as any).error, /context/);
+    }
+    assert.equal(pool.loaded()[0]!.active, 0);
+    const ok = await app.request("/v1/chat/completions", post(JSON.stringify({model: "small", messages: [{role: "user", content: "hi"}]})));
+    assert.equal(ok.status, 200);
+});
+
+test("the mount hook adds routes outside the API prefixes (the web UI's place)", async () => {
+    const source = new FakeSource({r1: {answer: ["b"]}});
+    const {app} = createServerApp({source, apiKey: "k", mount: (hono, server) => {
+        hono.get("/", (c) => c.html("<h1>page</h1>"));
+        hono.get("/ui/api/models", async (c) => c.json((await server.pool.source.list()).map((m) => m.name)));
+    }});
+    const page = await app.request("/");
+    assert.equal(page.status, 200);
+    assert.equal(await page.text(), "<h1>page</h1>");
+    assert.deepEqual(await (await app.request("/ui/api/models")).json(), ["r1"]);
+    assert.equal((await app.request("/v1/models")).status, 401, "API routes keep their key");
+});

@@ -49,7 +49,7 @@ test("sampling fields reach the engine; max_tokens cuts with finish_reason lengt
     const {app, source} = server();
     const response = await app.request("/v1/chat/completions", post({
         model: "r1", messages: [{role: "developer", content: "be brief"}, {role: "user", content: [{type: "text", text: "hi"}]}],
-        max_tokens: 3, temperature: 0.2, top_p: 0.5, seed: 7, stop: "END"
+        max_tokens: 3, temperature: 0.2, top_p: 0.5, seed: 7, stop: "END", reasoning_budget: 1, num_ctx: 128
     }));
     const body = await response.json() as any;
     assert.equal(body.choices[0].finish_reason, "length");
@@ -61,6 +61,8 @@ test("sampling fields reach the engine; max_tokens cuts with finish_reason lengt
     assert.equal(call.options.topP, 0.5);
     assert.equal(call.options.seed, 7);
     assert.deepEqual(call.options.stop, ["END"]);
+    assert.equal(call.options.thinkBudget, 1);
+    assert.equal(source.models[0]!.info.contextSize, 128, "num_ctx sizes the context when the request loads the model");
 });
 
 test("streaming chat sends reasoning deltas first, then content, then finish, usage and [DONE]", async () => {

@@ -11,6 +11,8 @@ const bin = path.join(repoRoot, "bin/r1.js");
 function env(home: string): NodeJS.ProcessEnv {
     const result: NodeJS.ProcessEnv = {...process.env, R1_HOME: home};
     delete result.R1_API_KEY;
+    // Set by node's test runner; a child node that inherits it reports to the runner instead of running normally.
+    delete result.NODE_TEST_CONTEXT;
     return result;
 }
 

@@ -13,7 +13,6 @@ import {parseKeepAlive} from "../../server/parseKeepAlive.js";
 import {startServer} from "../../server/startServer.js";
 import {StoreModelSource} from "../../server/StoreModelSource.js";
 import {mountWebUi} from "../../server/webUi.js";
-import {WebPlanner} from "../../server/WebPlanner.js";
 import {ModelStore} from "../../store/ModelStore.js";
 import {resolveModel} from "../../store/resolveModelPath.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
@@ -91,7 +90,6 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         sources.push(new StoreModelSource({store, load}));
         const source = new CombinedModelSource(sources);
         const apiKey = args["api-key"] ?? process.env.R1_API_KEY;
-        const webPlanner = new WebPlanner();
         const server = await startServer({
             source,
             host: args.host,
@@ -105,10 +103,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             ...(apiKey === undefined || apiKey === "" ? {} : {apiKey}),
             ...(args.cors === undefined ? {} : {corsOrigins: args.cors}),
             mount: (app) => mountWebUi(app, {
-                plan: () => webPlanner.plan(),
-                models: async () => webPlanner.annotate((await source.list()).map((model) => ({
+                models: async () => (await source.list()).map((model) => ({
                     id: model.name, sizeBytes: model.size, ...(model.quantization === undefined ? {} : {quant: model.quantization})
-                })))
+                }))
             })
         });
         const models = await source.list();
