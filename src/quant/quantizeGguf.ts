@@ -36,6 +36,9 @@ export type QuantizeEvent =
     | {readonly type: "tensor", readonly tensor: TensorTypeChoice, readonly index: number, readonly tensorCount: number}
     | {readonly type: "done", readonly path: string, readonly bytes: number, readonly seconds: number, readonly weights: number};
 
+/** Longest row (ne[0] elements of the input type) converted as one piece; real models use < 1 MiB. */
+export const MAX_QUANTIZE_ROW_BYTES = 256 * 1024 * 1024;
+
 /** Output path equals the input. */
 export class QuantizeOverwriteError extends R1Error {
     constructor(readonly path: string) {
@@ -113,6 +116,10 @@ async function* convertTensor(file: GgufFile, pool: QuantizeWorkerPool, info: Gg
     sliceBytes: number, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array, void> {
     const rowLength = info.shape[0] ?? 1;
     const inRow = rowBytes(info.type, rowLength);
+    if (inRow > MAX_QUANTIZE_ROW_BYTES) {
+        throw new R1Error(`tensor ${info.name} has ${inRow}-byte rows, more than MAX_QUANTIZE_ROW_BYTES (${MAX_QUANTIZE_ROW_BYTES})`,
+            {exitCode: ExitCode.badFile, hint: "this is not a model r1 can quantize"});
+    }
     const rowsPerSlice = Math.max(1, Math.floor(sliceBytes / inRow));
     // A reader whose chunks are whole rows; its chunks become the work items.
     const reader = new GgufDataReader(file, {chunkBytes: rowsPerSlice * inRow});

@@ -182,3 +182,20 @@ test("recipe files and --tensor-type specs: bad input is a clear error", () => {
     assert.throws(() => parseTensorTypeOverride("noequals"), /not REGEX=TYPE/);
     assert.throws(() => parseTensorTypeOverride("(=Q4_K"), /bad regex/);
 });
+
+test("on R1 671B shapes the ud-* recipes land on Unsloth's file sizes", async () => {
+    const {requireVariant, variantTensors, variantGgufMetadata} = await import("../../src/catalog/index.js");
+    const {modelFactsFromMetadata} = await import("../../src/quant/chooseTensorType.js");
+    const v = requireVariant("deepseek-r1");
+    const meta = variantGgufMetadata(v, {});
+    const facts = modelFactsFromMetadata((k) => meta.get(k)?.value);
+    const tensors = variantTensors(v, {});
+    const gib = (name: string) => {
+        const r = findQuantRecipe(name)!;
+        return chooseTensorTypes(tensors, facts, {fileType: r.baseFileType, overrides: r.rules, hasImatrix: true}).totalTargetBytes / 2 ** 30;
+    };
+    // landscape.md §6 / r1-family.md: UD-IQ1_S 130.60 GiB (measured), UD-Q2_K_XL 227 GB = 211.4 GiB, UD-IQ2_XXS 196.2 GB = 182.7 GiB
+    assert.ok(Math.abs(gib("ud-1.58") / 130.6 - 1) < 0.01, `ud-1.58 ${gib("ud-1.58")}`);
+    assert.ok(Math.abs(gib("ud-2.51") / 211.4 - 1) < 0.02, `ud-2.51 ${gib("ud-2.51")}`);
+    assert.ok(Math.abs(gib("ud-2.22") / 182.7 - 1) < 0.02, `ud-2.22 ${gib("ud-2.22")}`);
+});
