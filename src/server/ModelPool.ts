@@ -19,7 +19,11 @@ export interface ModelPoolOptions {
 export interface AcquireOptions {
     /** This request's `keep_alive`; it replaces the model's for the time after this request. */
     keepAliveMs?: number;
-    /** Context size per sequence, used only when this request loads the model. */
+    /**
+     * Context size per sequence. A model loaded with another size is reloaded with this one, as
+     * Ollama does for `num_ctx`: at once when idle, else once its running requests end (this
+     * request waits). Absent: the model as loaded, or the loader's default when this request loads it.
+     */
     contextSize?: number;
     signal?: AbortSignal;
 }
@@ -57,6 +61,11 @@ interface Entry {
     expiresAt?: number;
     timer?: NodeJS.Timeout;
     unloadWhenIdle: boolean;
+    /** The context size asked of the loader; `undefined` when it chose. */
+    contextSize?: number;
+    /** Resolves when the entry leaves the pool (unloaded). */
+    gone: Promise<void>;
+    markGone: () => void;
 }
 
 /**
@@ -99,7 +108,7 @@ export class ModelPool {
     async acquire(name: string, options: AcquireOptions = {}): Promise<ModelLease> {
         if (this._closed) throw new ApiError("server_busy", "The server is shutting down.");
         const descriptor = await this.describe(name);
-        const entry = await this._enter(descriptor, options.contextSize);
+        const entry = await this._enter(descriptor, options.contextSize, options.signal);
         this._clearTimer(entry);
         if (options.keepAliveMs !== undefined) entry.keepAliveMs = options.keepAliveMs;
         let exit: (() => void) | undefined;
@@ -158,19 +167,38 @@ export class ModelPool {
 
     /**
      * The model's entry with this request counted as a user (in the same tick, so no eviction can
-     * take it in between), starting its load when needed.
+     * take it in between), starting its load when needed. A loaded model going away (deleted, or
+     * reloading for another context size) is waited out, so there is never a second copy.
      */
-    private async _enter(descriptor: ModelDescriptor, contextSize: number | undefined): Promise<Entry> {
-        // Re-checked after every eviction: other requests run while this one waits.
+    private async _enter(descriptor: ModelDescriptor, contextSize: number | undefined, signal: AbortSignal | undefined): Promise<Entry> {
+        // Re-checked after every wait: other requests run meanwhile.
         for (;;) {
+            if (this._closed) throw new ApiError("server_busy", "The server is shutting down.");
             const existing = this._entries.get(descriptor.name);
             if (existing !== undefined) {
-                existing.users++;
-                return existing;
+                if (!existing.unloadWhenIdle && contextSize !== undefined && existing.contextSize === undefined && existing.model === undefined) {
+                    // Loading at the loader's default size: learn the size before comparing.
+                    await untilAborted(existing.loading.then(() => {}, () => {}), signal);
+                    continue;
+                }
+                const size = existing.contextSize ?? existing.model?.info.contextSize;
+                if (!existing.unloadWhenIdle && (contextSize === undefined || size === contextSize)) {
+                    existing.users++;
+                    return existing;
+                }
+                // Another context size was asked for (or the model is being deleted): reload after it.
+                existing.unloadWhenIdle = true;
+                if (existing.users === 0) await this._dispose(existing);
+                else await untilAborted(existing.gone, signal);
+                continue;
             }
             if (this._entries.size < this.maxLoaded) break;
             await this._evictIdlest();
         }
+        let markGone = () => {};
+        const gone = new Promise<void>((resolve) => {
+            markGone = resolve;
+        });
         const entry: Entry = {
             descriptor,
             gate: new SequenceGate({parallel: this.parallel, maxQueue: this.maxQueue}),
@@ -180,7 +208,10 @@ export class ModelPool {
             users: 1,
             lastUsed: Date.now(),
             keepAliveMs: this.defaultKeepAliveMs,
-            unloadWhenIdle: false
+            unloadWhenIdle: false,
+            ...(contextSize === undefined ? {} : {contextSize}),
+            gone,
+            markGone
         };
         this._entries.set(descriptor.name, entry);
         entry.loading.then((model) => {
@@ -230,6 +261,7 @@ export class ModelPool {
     private async _dispose(entry: Entry): Promise<void> {
         this._clearTimer(entry);
         if (this._entries.get(entry.descriptor.name) === entry) this._entries.delete(entry.descriptor.name);
+        entry.markGone();
         entry.gate.failWaiting(new ApiError("server_busy", `Model "${entry.descriptor.name}" was unloaded; try again.`, {retryAfterS: 1}));
         try {
             const model = await entry.loading;
@@ -243,6 +275,20 @@ export class ModelPool {
         // Waiting requests ahead, spread over the sequences, times the mean hold time.
         return Math.max(1, Math.ceil(((gate.queued + 1) / gate.parallel) * this._meanHoldMs / 1000));
     }
+}
+
+/** `promise`, or the signal's reason when it aborts first. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+    if (signal === undefined) return promise;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener("abort", onAbort, {once: true});
+        promise.then(() => {
+            signal.removeEventListener("abort", onAbort);
+            resolve();
+        });
+    });
 }
 
 function messageOf(error: unknown): string {

@@ -51,12 +51,31 @@ export class StoreModelSource implements ModelSource {
         return this._load(model.path, options);
     }
 
+    /**
+     * Ollama's progress vocabulary: `pulling manifest`, then per file (Ollama's layer, keyed by
+     * `digest`) `pulling <file>` with that file's `total`/`completed` bytes, ending at
+     * `completed === total` (progress events are throttled, so the last one may fall short),
+     * `verifying sha256 digest`, `writing manifest`. The route adds the final `success`.
+     */
     async *pull(name: string, signal: AbortSignal): AsyncIterable<PullProgress> {
+        const sizes = new Map<string, number>();
+        const finished = new Set<string>();
+        const complete = (file: string): PullProgress => {
+            finished.add(file);
+            const size = sizes.get(file) ?? 0;
+            return {status: `pulling ${file}`, digest: file, total: size, completed: size};
+        };
         for await (const event of pullIter(name, {store: this._store, signal})) {
             if (event.type === "resolving") yield {status: "pulling manifest"};
+            else if (event.type === "resolved") for (const file of event.files) sizes.set(file.name, file.size);
+            else if (event.type === "file-start")
+                yield {status: `pulling ${event.file}`, digest: event.file, total: event.size, completed: event.resumeFrom};
             else if (event.type === "progress")
-                yield {status: `pulling ${event.file}`, digest: event.file, total: event.totalBytes, completed: event.completedBytes};
-            else if (event.type === "verifying") yield {status: "verifying sha256 digest"};
+                yield {status: `pulling ${event.file}`, digest: event.file, total: event.fileSize, completed: event.fileBytes};
+            else if (event.type === "verifying") {
+                yield complete(event.file);
+                yield {status: "verifying sha256 digest"};
+            } else if (event.type === "file-done" && !finished.has(event.file)) yield complete(event.file);
             else if (event.type === "done") yield {status: "writing manifest"};
         }
     }

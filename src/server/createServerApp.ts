@@ -14,7 +14,11 @@ import type {ServerContext} from "./ServerContext.js";
 export interface ServerAppOptions extends ModelPoolOptions {
     /** Limit on one request, queueing included (ms). Defaults to 10 minutes. */
     requestTimeoutMs?: number;
-    /** When set, `/v1`, `/api` and `/metrics` require `Authorization: Bearer <apiKey>`. Defaults to none. */
+    /**
+     * When set, `/v1`, `/api`, `/metrics` and the web page's JSON (`/ui/api`) require
+     * `Authorization: Bearer <apiKey>`; the page itself and its assets stay public (they hold no
+     * data, and the page asks for the key). Defaults to none.
+     */
     apiKey?: string;
     /** Origins allowed by CORS. Defaults to none (no CORS headers at all). */
     corsOrigins?: string[];
@@ -67,7 +71,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     }
     if (options.apiKey !== undefined) {
         const auth = bearerAuth(options.apiKey);
-        for (const path of ["/v1/*", "/api/*", "/metrics"]) app.use(path, auth);
+        for (const path of ["/v1/*", "/api/*", "/metrics", "/ui/api/*"]) app.use(path, auth);
     }
     const maxSize = options.maxBodyBytes ?? MAX_BODY_BYTES;
     const limit = bodyLimit({

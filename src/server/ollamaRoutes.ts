@@ -64,7 +64,7 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
     app.post("/chat", async (c) => {
         const body = await readJsonBody(c, ollamaChatRequestSchema);
         const keepAliveMs = keepAlive(body.keep_alive);
-        if (body.messages.length === 0) return loadOrUnload(c, body.model, keepAliveMs, "chat");
+        if (body.messages.length === 0) return loadOrUnload(c, body.model, keepAliveMs, body.options?.num_ctx, "chat");
         const messages: ChatMessage[] = body.messages.map((m) => ({role: m.role, content: m.content}));
         const generation = await startGeneration(ctx, {
             model: body.model,
@@ -96,7 +96,7 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
         const body = await readJsonBody(c, ollamaGenerateRequestSchema);
         const keepAliveMs = keepAlive(body.keep_alive);
         const prompt = body.prompt ?? "";
-        if (prompt === "") return loadOrUnload(c, body.model, keepAliveMs, "generate");
+        if (prompt === "") return loadOrUnload(c, body.model, keepAliveMs, body.options?.num_ctx, "generate");
         const input = body.raw === true
             ? {prompt}
             : {messages: [...(body.system ? [{role: "system" as const, content: body.system}] : []), {role: "user" as const, content: prompt}]};
@@ -161,14 +161,19 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
     });
 
     /** Ollama's convention: no prompt or messages means "load the model" (or unload it with keep_alive 0). */
-    async function loadOrUnload(c: {json: (body: object) => Response}, name: string, keepAliveMs: number | undefined, api: "chat" | "generate") {
+    async function loadOrUnload(c: {json: (body: object) => Response, req: {raw: Request}}, name: string, keepAliveMs: number | undefined,
+        contextSize: number | null | undefined, api: "chat" | "generate") {
         const descriptor = await ctx.pool.describe(name);
         const empty = api === "chat" ? {message: {role: "assistant", content: ""}} : {response: ""};
         if (keepAliveMs === 0) {
             await ctx.pool.unload(name);
             return c.json({model: descriptor.name, created_at: now(), ...empty, done: true, done_reason: "unload"});
         }
-        const lease = await ctx.pool.acquire(name, keepAliveMs === undefined ? {} : {keepAliveMs});
+        const lease = await ctx.pool.acquire(name, {
+            signal: c.req.raw.signal,
+            ...(keepAliveMs === undefined ? {} : {keepAliveMs}),
+            ...(contextSize === null || contextSize === undefined ? {} : {contextSize})
+        });
         lease.release();
         return c.json({model: descriptor.name, created_at: now(), ...empty, done: true, done_reason: "load"});
     }

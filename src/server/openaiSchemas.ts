@@ -20,7 +20,7 @@ const samplingFields = {
     stop: stopSchema,
     seed: seedSchema,
     reasoning_budget: reasoningBudgetSchema,
-    // Ollama's name, accepted here too: context size per sequence when this request loads the model.
+    // Ollama's name, accepted here too: context size per sequence; a different one reloads the model (see ModelPool).
     num_ctx: contextSizeSchema,
     n: z.literal(1, "only n = 1 is supported").nullish(),
     stream: z.boolean().nullish(),

@@ -128,3 +128,34 @@ test("concurrent first requests for two models never load more than --max-loaded
     assert.deepEqual(statuses, [200, 503]);
     assert.equal(source.loads, 1);
 });
+
+test("a num_ctx change while the model is busy waits for the running request, then reloads; it never runs beside the old copy", async () => {
+    const {app, source, pool} = server({parallel: 2});
+    const running = app.request("/v1/chat/completions", chat({num_ctx: 128}));
+    await until(() => pool.loaded()[0]?.active === 1, "the first request to start");
+    const resized = app.request("/v1/chat/completions", chat({num_ctx: 512}));
+    await sleep(30);
+    assert.equal(source.loads, 1, "no second copy while the first is busy");
+    assert.equal(source.models[0]!.disposed, false);
+    // A request without num_ctx arriving meanwhile does not keep the old copy alive either.
+    const plain = app.request("/v1/chat/completions", chat());
+    assert.deepEqual([(await running).status, (await resized).status, (await plain).status], [200, 200, 200]);
+    assert.equal(source.loads, 2);
+    assert.equal(source.models[0]!.disposed, true);
+    assert.equal(source.models[1]!.info.contextSize, 512);
+    assert.deepEqual(pool.loaded().map((e) => e.model?.info.contextSize), [512]);
+});
+
+test("a request waiting for a reload leaves when its client goes away", async () => {
+    const {app, source, pool} = server({parallel: 1});
+    const running = app.request("/v1/chat/completions", chat({num_ctx: 128}));
+    await until(() => pool.loaded()[0]?.active === 1, "the first request to start");
+    const controller = new AbortController();
+    const waiting = Promise.resolve(app.request("/v1/chat/completions", chat({num_ctx: 512}, controller.signal))).catch(() => undefined);
+    await sleep(20);
+    controller.abort();
+    await waiting;
+    assert.equal((await running).status, 200);
+    await sleep(20);
+    assert.equal(source.loads, 1, "the abandoned request loaded nothing");
+});

@@ -1,6 +1,8 @@
 import {test} from "node:test";
 import assert from "node:assert/strict";
 import {createServerApp, type ServerAppOptions} from "../../src/server/createServerApp.js";
+import type {WebPlanResponse} from "../../src/server/webApiTypes.js";
+import {mountWebUi} from "../../src/server/webUi.js";
 import {FakeSource} from "./FakeModel.js";
 
 function server(options: Partial<ServerAppOptions> = {}) {
@@ -152,6 +154,29 @@ test("the mount hook adds routes outside the API prefixes (the web UI's place)",
     const page = await app.request("/");
     assert.equal(page.status, 200);
     assert.equal(await page.text(), "<h1>page</h1>");
-    assert.deepEqual(await (await app.request("/ui/api/models")).json(), ["r1"]);
+    assert.equal((await app.request("/ui/api/models")).status, 401, "the page's JSON needs the key too");
+    assert.deepEqual(await (await app.request("/ui/api/models", {headers: {Authorization: "Bearer k"}})).json(), ["r1"]);
     assert.equal((await app.request("/v1/models")).status, 401, "API routes keep their key");
+});
+
+test("with an API key, the real web UI's /ui/api routes need it while the page and its assets do not", async () => {
+    const source = new FakeSource({r1: {answer: ["b"]}});
+    const plan = {hardware: "stub"} as unknown as WebPlanResponse;
+    const {app} = createServerApp({source, apiKey: "k", mount: (hono) => mountWebUi(hono, {
+        root: "/nonexistent-web-root",
+        planner: {plan: async () => plan, annotate: async (models) => [...models]},
+        models: async () => [{id: "r1", sizeBytes: 1}]
+    })});
+    // Unbuilt root: the page answers 503 (how to build it) but is not behind the key.
+    assert.notEqual((await app.request("/")).status, 401);
+    assert.equal((await app.request("/assets/x.js")).status, 404);
+    for (const path of ["/ui/api/plan", "/ui/api/models"]) {
+        const denied = await app.request(path);
+        assert.equal(denied.status, 401, path);
+        assert.equal(denied.headers.get("www-authenticate"), "Bearer");
+        assert.equal((await app.request(path, {headers: {Authorization: "Bearer wrong"}})).status, 401, path);
+    }
+    const authorized = {headers: {Authorization: "Bearer k"}};
+    assert.deepEqual(await (await app.request("/ui/api/plan", authorized)).json(), plan);
+    assert.deepEqual((await (await app.request("/ui/api/models", authorized)).json() as any).models.map((m: {id: string}) => m.id), ["r1"]);
 });

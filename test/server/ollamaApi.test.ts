@@ -100,10 +100,28 @@ test("empty /api/generate loads the model, keep_alive 0 unloads it; /api/ps show
     assert.equal(((await (await app.request("/api/ps")).json()) as any).models.length, 0);
 });
 
-test("num_ctx reaches the loader when the request loads the model", async () => {
+test("num_ctx loads the model with that context; another num_ctx reloads it, as Ollama does; none keeps it", async () => {
     const {app, source} = server();
-    await app.request("/api/chat", send({model: "r1", stream: false, messages: [{role: "user", content: "x"}], options: {num_ctx: 512}}));
+    const chat = (options: object = {}) => app.request("/api/chat", send({model: "r1", stream: false, messages: [{role: "user", content: "x"}], options}));
+    assert.equal((await chat({num_ctx: 512})).status, 200);
     assert.equal(source.models[0]!.info.contextSize, 512);
+    assert.equal((await chat({num_ctx: 512})).status, 200);
+    assert.equal((await chat()).status, 200);
+    assert.equal(source.loads, 1, "the same size, or none, uses the loaded model");
+    assert.equal((await chat({num_ctx: 1024})).status, 200);
+    assert.equal(source.loads, 2);
+    assert.equal(source.models[0]!.disposed, true, "the old context is unloaded, never kept beside the new one");
+    const ps = await (await app.request("/api/ps")).json() as any;
+    assert.deepEqual(ps.models.map((m: any) => m.context_length), [1024]);
+    // Ollama's "load" request (no messages) also takes num_ctx.
+    const loaded = await (await app.request("/api/generate", send({model: "r1", options: {num_ctx: 2048}}))).json() as any;
+    assert.equal(loaded.done_reason, "load");
+    assert.equal(source.models.at(-1)!.info.contextSize, 2048);
+    // And so does /v1 (r1's extension there).
+    const openai = await app.request("/v1/chat/completions", send({model: "r1", messages: [{role: "user", content: "x"}], num_ctx: 256}));
+    assert.equal(openai.status, 200);
+    assert.equal(source.models.at(-1)!.info.contextSize, 256);
+    assert.equal(source.models.filter((m) => !m.disposed).length, 1);
 });
 
 test("/api/pull streams progress then success; a failure is an {error} line", async () => {

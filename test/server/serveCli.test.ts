@@ -4,6 +4,7 @@ import {spawn, spawnSync} from "node:child_process";
 import {mkdtempSync, rmSync} from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import {DEFAULT_CONTEXT_SIZE} from "../../src/engine/loadModel.js";
 import {repoRoot, sharedPath, skipWithoutShared} from "../helpers/shared.js";
 
 const bin = path.join(repoRoot, "bin/r1.js");
@@ -50,6 +51,12 @@ test("r1 serve --model FILE answers both APIs over loopback and stops on SIGINT"
         const tags = await (await fetch(`${url}/api/tags`)).json() as {models: {name: string}[]};
         assert.deepEqual(tags.models.map((m) => m.name), ["stories260K"]);
         assert.equal((await fetch(`${url}/health`)).status, 200);
+        // Loaded without -c or num_ctx, a small model gets a small context (a request without
+        // max_tokens runs until the context is full), never its whole trained one beyond the default.
+        const load = await fetch(`${url}/api/generate`, {method: "POST", body: JSON.stringify({model: "stories260K"})});
+        assert.equal((await load.json() as {done_reason: string}).done_reason, "load");
+        const ps = await (await fetch(`${url}/api/ps`)).json() as {models: {context_length: number}[]};
+        assert.ok(ps.models[0]!.context_length > 0 && ps.models[0]!.context_length <= DEFAULT_CONTEXT_SIZE, `context ${ps.models[0]!.context_length}`);
         const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
         child.kill("SIGINT");
         assert.equal(await exited, 0);

@@ -9,6 +9,7 @@ import {loadModel} from "../../src/engine/loadModel.js";
 import {FileModelSource} from "../../src/server/FileModelSource.js";
 import {startServer, type RunningServer} from "../../src/server/startServer.js";
 import {sharedPath, skipWithoutShared} from "../helpers/shared.js";
+import {postAndHangUp} from "./rawHttp.js";
 
 const MODEL = "models/stories260K.gguf";
 
@@ -113,4 +114,36 @@ describe("r1 serve on stories260K", {skip: skipWithoutShared(MODEL)}, () => {
         const next = await openai.completions.create({model: "stories260K", prompt: "Once", max_tokens: 4});
         assert.ok(next.choices[0]!.text.length > 0);
     });
+
+    test("a chat without max_tokens on a model that never ends its turn stops when the context is full", async () => {
+        // stories260K has no chat template and, in chat mode, no end of turn: only the context bounds it.
+        const chat = await openai.chat.completions.create({model: "stories260K", messages: [{role: "user", content: "Hello"}], temperature: 0, seed: 1});
+        assert.equal(chat.choices[0]!.finish_reason, "length");
+        assert.equal(chat.usage!.prompt_tokens + chat.usage!.completion_tokens, 512, "the whole context (512 in this test), no more");
+        assert.equal(await metric("r1_active_sequences"), 0);
+    });
+
+    // `curl -N … | head -c 200`: a raw socket closed mid-stream, on each generating route, with no
+    // max_tokens (only the context bounds these), so only a stop ends them within the second.
+    const messages = [{role: "user", content: "Tell me a story"}];
+    for (const [path, body] of [
+        ["/v1/chat/completions", {model: "stories260K", messages, stream: true}],
+        ["/v1/completions", {model: "stories260K", prompt: "Once upon a time", stream: true, max_tokens: 2048}],
+        ["/api/chat", {model: "stories260K", messages}],
+        ["/api/generate", {model: "stories260K", prompt: "Tell me a story"}]
+    ] as const) {
+        test(`${path}: a client that hangs up mid-stream stops the engine within a second`, async () => {
+            const abortedBefore = await metric("r1_generations_aborted_total");
+            const read = await postAndHangUp(server.url, path, body, {afterBodyBytes: 200});
+            const left = Date.now();
+            assert.match(read, /^HTTP\/1\.1 200/);
+            // A story may end (EOS) before 200 bytes; then there was nothing to stop.
+            const ended = read.includes("[DONE]") || read.includes("\"done\":true");
+            const expectAborted = (Number.isNaN(abortedBefore) ? 0 : abortedBefore) + (ended ? 0 : 1);
+            while (await metric("r1_active_sequences") !== 0 || await metric("r1_generations_aborted_total") !== expectAborted) {
+                assert.ok(Date.now() - left < 1000, "the generation was not stopped within a second");
+                await sleep(20);
+            }
+        });
+    }
 });

@@ -12,7 +12,7 @@ import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {calibrateFromMeasurement, saveCalibration, type ModelPlan} from "../../plan/index.js";
 import {ModelStore, resolveModel, resolveR1Home} from "../../store/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
-import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {busyMachineWarning, describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 import {plannedLoad} from "../plannedLoad.js";
 
 interface BenchArgs extends EngineFlags {
@@ -90,7 +90,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
             ...(tg === undefined ? {} : {generationTokensPerSecond: tg.meanTokensPerSecond}),
             ...(pp === undefined ? {} : {promptTokensPerSecond: pp.meanTokensPerSecond})
         });
-        const calibrated = args.calibrate && hardware.source === "detected" && Object.keys(entries).length > 0;
+        // A measurement taken while other processes fight for the cores says nothing about the machine.
+        const busy = busyMachineWarning(model.info.threads ?? 1).length > 0;
+        const calibrated = args.calibrate && !busy && hardware.source === "detected" && Object.keys(entries).length > 0;
         if (calibrated) await saveCalibration(hardware, entries);
 
         const report = {
@@ -101,7 +103,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
                 generationTokensPerSecond: plan.predicted.generationTokensPerSecond, promptTokensPerSecond: plan.predicted.promptTokensPerSecond,
                 rooflineTokensPerSecond: plan.predicted.rooflineTokensPerSecond, placement: plan.placementDetail, calibrated: plan.predicted.calibrated
             },
-            calibrationSaved: calibrated
+            calibrationSaved: calibrated,
+            machineBusy: busy
         };
         if (args.json) {
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -109,7 +112,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         }
         process.stdout.write(`${renderTable(report.model, results, plan)}\n`);
         process.stdout.write(pc.dim(`${report.machine} · ${model.info.threads} threads · ${model.info.gpu === false ? "CPU" : `${model.info.gpu}, ${model.info.gpuLayers} GPU layers`} · UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset"}\n`));
-        if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail}${plan.predicted.calibrated ? " (calibrated)" : " (uncalibrated defaults)"}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : "calibration not saved"}\n`));
+        if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail}${plan.predicted.calibrated ? " (calibrated)" : " (uncalibrated defaults)"}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : "calibration not saved"}\n`));
     }
 };
 

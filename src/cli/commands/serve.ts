@@ -39,7 +39,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         .option("model", {alias: "m", type: "string", array: true, describe: "a .gguf file or pulled model to serve, besides every pulled model (repeatable)"})
         .option("host", {type: "string", default: DEFAULT_HOST, describe: "address to listen on; anything but loopback needs --api-key"})
         .option("port", {type: "number", default: DEFAULT_PORT, describe: "TCP port (Ollama uses 11434, llama-server 8080)"})
-        .option("api-key", {type: "string", describe: "require `Authorization: Bearer KEY` on /v1, /api and /metrics (default: R1_API_KEY)"})
+        .option("api-key", {type: "string", describe: "require `Authorization: Bearer KEY` on /v1, /api, /metrics and the page's /ui/api (default: R1_API_KEY)"})
         .option("cors", {type: "string", array: true, describe: "allow browser pages from this origin (repeatable; default: none)"})
         .option("parallel", {alias: "np", type: "number", default: DEFAULT_PARALLEL, describe: "generations at once per model (context sequences)"})
         .option("max-loaded", {type: "number", default: DEFAULT_MAX_LOADED, describe: "models loaded at once; idle ones are unloaded first"})
