@@ -78,7 +78,7 @@ export function describeLoadDecisions(info: LoadedModelInfo, flags: EngineFlags,
 
 /**
  * llama.cpp's workers spin at a barrier after every matmul: when other processes keep the cores
- * busy, one descheduled worker stalls them all (measured here: 0.5 tok/s with 2 threads at load 11
+ * busy, one descheduled worker stalls them all (measured here: 0.4 tok/s with 2 threads at load 11
  * on 2 cores, against 3.9 tok/s with 1 thread; see bench/RESULTS.md).
  */
 export function busyMachineWarning(threads: number, load = os.loadavg()[0] ?? 0, cores = os.availableParallelism()): string[] {

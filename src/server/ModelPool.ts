@@ -63,8 +63,10 @@ interface Entry {
     unloadWhenIdle: boolean;
     /** The context size asked of the loader; `undefined` when it chose. */
     contextSize?: number;
-    /** Resolves when the entry leaves the pool (unloaded). */
+    /** Resolves when the entry has left the pool and its memory is freed. */
     gone: Promise<void>;
+    /** Set once unloading has begun. */
+    unloading?: Promise<void>;
     markGone: () => void;
 }
 
@@ -81,6 +83,8 @@ export class ModelPool {
     private readonly _source: ModelSource;
     private readonly _entries = new Map<string, Entry>();
     private _closed = false;
+    /** Unloads in progress: a new load waits for them, so memory is freed before it is taken again. */
+    private readonly _unloading = new Set<Promise<void>>();
     /** Mean time a generation holds its sequence (ms), for `Retry-After` advice. */
     private _meanHoldMs = 5_000;
 
@@ -192,6 +196,10 @@ export class ModelPool {
                 else await untilAborted(existing.gone, signal);
                 continue;
             }
+            if (this._unloading.size > 0) {
+                await untilAborted(Promise.all(this._unloading).then(() => {}), signal);
+                continue;
+            }
             if (this._entries.size < this.maxLoaded) break;
             await this._evictIdlest();
         }
@@ -219,6 +227,8 @@ export class ModelPool {
         }, (error: unknown) => {
             if (this._entries.get(descriptor.name) === entry) this._entries.delete(descriptor.name);
             entry.gate.failWaiting(error);
+            // Nothing to free: requests waiting for it to go may load it afresh.
+            entry.markGone();
         });
         // Callers await `loading` themselves; this keeps an unobserved failure from crashing the process.
         entry.loading = entry.loading.catch((error: unknown) => {
@@ -258,17 +268,27 @@ export class ModelPool {
         delete entry.expiresAt;
     }
 
-    private async _dispose(entry: Entry): Promise<void> {
+    /** Unloads `entry` (once, however often called); resolves when its memory is freed. */
+    private _dispose(entry: Entry): Promise<void> {
+        if (entry.unloading !== undefined) return entry.unloading;
         this._clearTimer(entry);
         if (this._entries.get(entry.descriptor.name) === entry) this._entries.delete(entry.descriptor.name);
-        entry.markGone();
         entry.gate.failWaiting(new ApiError("server_busy", `Model "${entry.descriptor.name}" was unloaded; try again.`, {retryAfterS: 1}));
-        try {
-            const model = await entry.loading;
-            await model.dispose();
-        } catch {
-            // A model that failed to load has nothing to free.
-        }
+        const unloading = (async () => {
+            try {
+                const model = await entry.loading;
+                await model.dispose();
+            } catch {
+                // A model that failed to load has nothing to free.
+            }
+        })();
+        entry.unloading = unloading;
+        this._unloading.add(unloading);
+        void unloading.then(() => {
+            this._unloading.delete(unloading);
+            entry.markGone();
+        });
+        return unloading;
     }
 
     private _retryAfterS(gate: SequenceGate): number {

@@ -159,3 +159,44 @@ test("a request waiting for a reload leaves when its client goes away", async ()
     await sleep(20);
     assert.equal(source.loads, 1, "the abandoned request loaded nothing");
 });
+
+test("a reload starts only once the old copy's memory is freed", async () => {
+    const {app, source} = server();
+    assert.equal((await app.request("/v1/chat/completions", chat({num_ctx: 128}))).status, 200);
+    const events: string[] = [];
+    const old = source.models[0]!;
+    old.dispose = async () => {
+        events.push("dispose started");
+        await sleep(50);
+        old.disposed = true;
+        events.push("freed");
+    };
+    const load = source.load.bind(source);
+    source.load = (model, options) => {
+        events.push("load started");
+        return load(model, options);
+    };
+    assert.equal((await app.request("/v1/chat/completions", chat({num_ctx: 512}))).status, 200);
+    assert.deepEqual(events, ["dispose started", "freed", "load started"]);
+});
+
+test("a request waiting to reload a model whose load then fails loads it afresh", {timeout: 10_000}, async () => {
+    const {app, source} = server();
+    const load = source.load.bind(source);
+    let calls = 0;
+    source.load = async (model, options) => {
+        if (++calls === 1) {
+            await sleep(30);
+            throw new Error("out of memory");
+        }
+        return load(model, options);
+    };
+    const failing = app.request("/v1/chat/completions", chat({num_ctx: 4096}));
+    await sleep(5);
+    const waiting = app.request("/v1/chat/completions", chat({num_ctx: 512}));
+    assert.equal((await failing).status, 500);
+    const started = Date.now();
+    assert.equal((await waiting).status, 200);
+    assert.ok(Date.now() - started < 2000, "it did not wait for the request timeout");
+    assert.equal(source.models[0]!.info.contextSize, 512);
+});

@@ -11,6 +11,8 @@ import {modelNameOfFile} from "../../src/server/FileModelSource.js";
 import {StoreModelSource} from "../../src/server/StoreModelSource.js";
 import {ApiError} from "../../src/server/ApiError.js";
 import {ModelStore} from "../../src/store/ModelStore.js";
+import {clampContextSize} from "../../src/server/clampContextSize.js";
+import {sharedPath, skipWithoutShared} from "../helpers/shared.js";
 import {FakeModel} from "./FakeModel.js";
 
 test("parseKeepAlive reads Ollama's seconds and Go durations", () => {
@@ -97,5 +99,20 @@ test("StoreModelSource serves pulled models by name and never resolves file path
         assert.deepEqual(await source.list(), []);
     } finally {
         rmSync(home, {recursive: true, force: true});
+    }
+});
+
+test("clampContextSize caps a client's num_ctx at the trained context, and leaves unreadable files alone", {skip: skipWithoutShared("models/stories260K.gguf")}, async () => {
+    const stories = sharedPath("models/stories260K.gguf");
+    const trained = await clampContextSize(stories, 1 << 20);
+    assert.ok(trained > 0 && trained < 1 << 20, `trained context ${trained}`);
+    assert.equal(await clampContextSize(stories, trained), trained);
+    assert.equal(await clampContextSize(stories, 256), 256);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "r1-clamp-"));
+    try {
+        writeFileSync(path.join(dir, "junk.gguf"), "not a gguf");
+        assert.equal(await clampContextSize(path.join(dir, "junk.gguf"), 99_999), 99_999);
+    } finally {
+        rmSync(dir, {recursive: true, force: true});
     }
 });

@@ -3,6 +3,7 @@ import type {Argv, CommandModule} from "yargs";
 import {DEFAULT_CONTEXT_SIZE, loadModel, MAX_PARALLEL_SEQUENCES, type LoadModelOptions} from "../../engine/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {planGgufFile} from "../../plan/index.js";
+import {clampContextSize} from "../../server/clampContextSize.js";
 import {CombinedModelSource} from "../../server/CombinedModelSource.js";
 import {FileModelSource, modelNameOfFile, type LoadFile, type NamedModelFile} from "../../server/FileModelSource.js";
 import {
@@ -56,7 +57,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             throw new R1Error(`--parallel ${args.parallel} is more than ${MAX_PARALLEL_SEQUENCES} sequences`, {exitCode: ExitCode.usage});
         const engine = engineFlagsToLoadOptions(args);
         const load: LoadFile = async (path, options) => {
-            const contextSize = options.contextSize ?? engine.contextSize;
+            // A client's num_ctx is capped at the trained context (Ollama does too); the operator's -c is not.
+            const contextSize = options.contextSize === undefined ? engine.contextSize : await clampContextSize(path, options.contextSize);
             const loadOptions: LoadModelOptions = {...engine, path, parallel: options.parallel, ...(contextSize === undefined ? {} : {contextSize})};
             if (engine.gpuLayers === undefined) {
                 const gpuLayers = await plannedGpuLayers(path, contextSize ?? DEFAULT_CONTEXT_SIZE, options.parallel);
