@@ -1,9 +1,10 @@
 import yargs from "yargs";
 import {hideBin} from "yargs/helpers";
-import {commands} from "./commands/index.js";
+import {loadCommands} from "./commands/index.js";
 import {reportError} from "./reportError.js";
 
-const cli = yargs(hideBin(process.argv))
+const argv = hideBin(process.argv);
+const cli = yargs(argv)
     .scriptName("r1")
     .usage("$0 <command> [options]\n\nRun the DeepSeek R1 family locally, and know how fast it will be before you download.")
     .strict()
@@ -20,7 +21,7 @@ const cli = yargs(hideBin(process.argv))
         else reportError(message ?? "invalid usage", {usage: true});
     });
 
-for (const command of commands) cli.command(command);
+for (const command of await loadCommands(argv)) cli.command(command);
 
 try {
     await cli.parseAsync();

@@ -1,7 +1,6 @@
 import {existsSync} from "node:fs";
 import type {LlamaModel} from "node-llama-cpp";
-import {getLlamaRuntime, takeLastLlamaError} from "./getLlamaRuntime.js";
-import {LlamaLoadedModel} from "./LlamaLoadedModel.js";
+import type {LlamaLoadedModel} from "./LlamaLoadedModel.js";
 import {ModelLoadError} from "./errors.js";
 import {physicalCoreCount} from "./physicalCoreCount.js";
 
@@ -53,6 +52,9 @@ export async function* loadModelIter(options: LoadModelOptions): AsyncGenerator<
     if (!(Number.isInteger(parallel) && parallel >= 1 && parallel <= MAX_PARALLEL_SEQUENCES))
         throw new ModelLoadError(path, `parallel ${parallel} is not between 1 and ${MAX_PARALLEL_SEQUENCES}`);
 
+    // node-llama-cpp costs ~0.5–0.8 s to import; loading it here, not at module load, keeps every
+    // command that merely shares this module's constants (`r1 plan`, `r1 --help`) fast.
+    const [{getLlamaRuntime, takeLastLlamaError}, {LlamaLoadedModel}] = await Promise.all([import("./getLlamaRuntime.js"), import("./LlamaLoadedModel.js")]);
     const llama = await getLlamaRuntime();
     const threads = options.threads ?? physicalCoreCount();
     if (threads > llama.maxThreads) llama.maxThreads = threads;
@@ -86,7 +88,7 @@ export async function* loadModelIter(options: LoadModelOptions): AsyncGenerator<
     try {
         model = await loading;
     } catch (error) {
-        throw explainLoadFailure(path, error);
+        throw explainLoadFailure(path, error, takeLastLlamaError());
     }
 
     const contextSize = contextRequest ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize > 0 ? model.trainContextSize : DEFAULT_CONTEXT_SIZE);
@@ -104,7 +106,7 @@ export async function* loadModelIter(options: LoadModelOptions): AsyncGenerator<
         yield {type: "loaded", model: new LlamaLoadedModel({path, model, context, threads, gpu: llama.gpu, loadMs: performance.now() - started})};
     } catch (error) {
         await model.dispose();
-        throw explainLoadFailure(path, error);
+        throw explainLoadFailure(path, error, takeLastLlamaError());
     }
 }
 
@@ -114,9 +116,9 @@ export async function loadModel(options: LoadModelOptions): Promise<LlamaLoadedM
     throw new ModelLoadError(options.path, "loading ended without a model");
 }
 
-function explainLoadFailure(path: string, error: unknown): ModelLoadError {
+function explainLoadFailure(path: string, error: unknown, llamaError: string | undefined): ModelLoadError {
     if (error instanceof ModelLoadError) return error;
-    const detail = takeLastLlamaError() ?? (error instanceof Error ? error.message : String(error));
+    const detail = llamaError ?? (error instanceof Error ? error.message : String(error));
     const memory = /memory|alloc|VRAM/i.test(detail);
     return new ModelLoadError(path, detail.replace(/\s+/g, " "), {
         cause: error,
