@@ -115,15 +115,29 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             `(OpenAI ${server.url}/v1, Ollama ${server.url}/api, web page ${server.url}/)\n`);
         process.stderr.write(pc.dim(`models: ${models.length === 0 ? "none yet (r1 pull NAME, or --model FILE.gguf)" : models.map((m) => m.name).join(", ")}; ` +
             `parallel ${args.parallel}, max loaded ${args["max-loaded"]}, keep-alive ${args["keep-alive"]}${apiKey ? ", API key required" : ""}\n`));
-        await new Promise<void>((resolve) => {
-            const stop = () => {
-                process.stderr.write(pc.dim("stopping…\n"));
-                resolve();
-            };
-            process.once("SIGINT", stop);
-            process.once("SIGTERM", stop);
+        // Listening with `on`, not `once`, until the server has stopped: node-llama-cpp brings in
+        // signal-exit, which re-raises a signal (killing the process mid-shutdown, exit 130) when it
+        // finds itself the only listener. A second signal while stopping quits at once.
+        let stopping = false;
+        const onSignal = () => {
+            if (stopping) process.exit(ExitCode.interrupted);
+            stopping = true;
+            process.stderr.write(pc.dim("stopping… (again to quit now)\n"));
+            stopRequested();
+        };
+        let stopRequested = () => {};
+        const stopped = new Promise<void>((resolve) => {
+            stopRequested = resolve;
         });
-        await server.stop();
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        try {
+            await stopped;
+            await server.stop();
+        } finally {
+            process.off("SIGINT", onSignal);
+            process.off("SIGTERM", onSignal);
+        }
     }
 };
 
