@@ -1,4 +1,5 @@
 import {existsSync} from "node:fs";
+import os from "node:os";
 import cliProgress from "cli-progress";
 import Table from "cli-table3";
 import pc from "picocolors";
@@ -49,6 +50,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
             return true;
         }) as unknown as Argv<BenchArgs>,
     handler: async (args) => {
+        // Read before benchmarking: afterwards the load average counts the benchmark's own threads,
+        // and a 2-core machine would always look busy.
+        const loadBefore = os.loadavg()[0] ?? 0;
         const flagged = engineFlagsToLoadOptions(args);
         const log = (line: string) => process.stderr.write(`${line}\n`);
         const target = await benchTarget(args, log);
@@ -91,7 +95,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
             ...(pp === undefined ? {} : {promptTokensPerSecond: pp.meanTokensPerSecond})
         });
         // A measurement taken while other processes fight for the cores says nothing about the machine.
-        const busy = busyMachineWarning(model.info.threads ?? 1).length > 0;
+        const busy = busyMachineWarning(model.info.threads ?? 1, loadBefore).length > 0;
         const calibrated = args.calibrate && !busy && hardware.source === "detected" && Object.keys(entries).length > 0;
         if (calibrated) await saveCalibration(hardware, entries);
 
