@@ -4,10 +4,20 @@
 // processes take turns generating one round each, so machine noise hits them alike. Reports the
 // median and p90 time per token (averages are dominated by a few stalls on shared machines).
 //
-//   node --import tsx bench/decodeRounds.ts MODEL.gguf [--tokens 64] [--rounds 5] [--configs r1,t1,uv4,r1-complete,nlc-default]
-import {fork, type ChildProcess} from "node:child_process";
+// llama.cpp itself joins the same rounds with `--llama-bench PATH` (a llama-bench built from the sources
+// node-llama-cpp ships) and the configs `llama` / `llama-tg`; each round is one llama-bench process with the
+// same file and threads. llama-bench times whole repetitions, not tokens, so:
+// - `llama` (the per-token figure, compared with r1's per-token median): `-p 0 -n 1 -d TOKENS/2 -r TOKENS`, i.e.
+//   TOKENS repetitions of one decoded token on a cached TOKENS/2-token context (the middle of a round), each
+//   timed alone (restoring the context is outside the timer). No sampling; at this context the KV cache is
+//   negligible beside the weights, so a token at depth TOKENS/2 costs what the average token of a round costs.
+// - `llama-tg` (llama-bench's usual tg figure, for the round-mean column): `-p 0 -n TOKENS -r 1`, one timed
+//   TOKENS-token generation per round; only its mean is known, so each round counts TOKENS copies of it.
+//
+//   node --import tsx bench/decodeRounds.ts MODEL.gguf [--tokens 64] [--rounds 5] [--configs r1,t1,uv4,r1-complete,nlc-default,llama,llama-tg] [--llama-bench PATH]
+import {execFile, fork, type ChildProcess} from "node:child_process";
 import {fileURLToPath} from "node:url";
-import {parseArgs} from "node:util";
+import {parseArgs, promisify} from "node:util";
 import {getLlama, type LlamaContextSequence, type Token} from "node-llama-cpp";
 import {loadModel} from "../src/engine/loadModel.js";
 import {physicalCoreCount} from "../src/engine/physicalCoreCount.js";
@@ -20,7 +30,7 @@ interface Config {
     uvThreads?: string;
     /** Decode threads; defaults to the physical core count. */
     threads?: number;
-    engine: "r1-sequence" | "r1-complete" | "node-llama-cpp-defaults";
+    engine: "r1-sequence" | "r1-complete" | "node-llama-cpp-defaults" | "llama-bench-token" | "llama-bench-tg";
 }
 
 const CONFIGS: Record<string, Config> = {
@@ -28,8 +38,20 @@ const CONFIGS: Record<string, Config> = {
     "r1-complete": {name: "r1-complete", description: "r1 `complete()` end to end (detokenize, split, events), UV_THREADPOOL_SIZE=1", uvThreads: "1", engine: "r1-complete"},
     "t1": {name: "t1", description: "r1 engine with one decode thread (-t 1), UV_THREADPOOL_SIZE=1", uvThreads: "1", threads: 1, engine: "r1-sequence"},
     "uv4": {name: "uv4", description: "same threads, node's default 4-thread libuv pool", engine: "r1-sequence"},
-    "nlc-default": {name: "nlc-default", description: "node-llama-cpp defaults (maxThreads = max(cores, 4), libuv pool 4)", engine: "node-llama-cpp-defaults"}
+    "nlc-default": {name: "nlc-default", description: "node-llama-cpp defaults (maxThreads = max(cores, 4), libuv pool 4)", engine: "node-llama-cpp-defaults"},
+    "llama": {name: "llama", description: "llama.cpp's llama-bench, one token per repetition (-n 1 -d TOKENS/2 -r TOKENS), threads = physical cores", engine: "llama-bench-token"},
+    "llama-tg": {name: "llama-tg", description: "llama.cpp's llama-bench tg (-n TOKENS -r 1), round mean only, threads = physical cores", engine: "llama-bench-tg"}
 };
+
+const isLlamaBench = (config: Config): boolean => config.engine === "llama-bench-token" || config.engine === "llama-bench-tg";
+
+/** One round of llama.cpp itself: a fresh llama-bench process (the file is in the page cache after the first). */
+async function llamaBenchRound(binary: string, modelPath: string, config: Config, tokens: number): Promise<number[]> {
+    const shape = config.engine === "llama-bench-token" ? ["-n", "1", "-d", String(Math.floor(tokens / 2)), "-r", String(tokens)] : ["-n", String(tokens), "-r", "1"];
+    const {stdout} = await promisify(execFile)(binary, ["-m", modelPath, "-t", String(config.threads ?? physicalCoreCount()), "-p", "0", ...shape, "-o", "json"], {maxBuffer: 16 * 1024 * 1024});
+    const ms = (JSON.parse(stdout) as {samples_ns: number[]}[])[0]!.samples_ns.map((ns) => ns / 1e6);
+    return config.engine === "llama-bench-token" ? ms : Array.from({length: tokens}, () => ms[0]! / tokens);
+}
 
 type Request = {tokens: number};
 type Reply = {tokenMs: number[]} | {ready: true} | {error: string};
@@ -97,7 +119,8 @@ async function main(): Promise<void> {
         allowPositionals: true,
         options: {
             tokens: {type: "string", default: "64"}, rounds: {type: "string", default: "5"}, configs: {type: "string", default: "r1,uv4,nlc-default"},
-            "trap-tokens": {type: "string", default: "8"}, ctx: {type: "string", default: "512"}, worker: {type: "string"}
+            "trap-tokens": {type: "string", default: "8"}, ctx: {type: "string", default: "512"}, worker: {type: "string"},
+            "llama-bench": {type: "string"}
         }
     });
     const modelPath = positionals[0];
@@ -106,8 +129,11 @@ async function main(): Promise<void> {
 
     const names = values.configs.split(",");
     for (const name of names) if (CONFIGS[name] === undefined) throw new Error(`unknown config ${name}; known: ${Object.keys(CONFIGS).join(", ")}`);
+    const llamaBench = values["llama-bench"];
+    if (llamaBench === undefined && names.some((name) => isLlamaBench(CONFIGS[name]!))) throw new Error("configs llama and llama-tg need --llama-bench PATH");
     const children = new Map<string, ChildProcess>();
     for (const name of names) {
+        if (isLlamaBench(CONFIGS[name]!)) continue;
         const {UV_THREADPOOL_SIZE: _, ...env} = process.env;
         const uv = CONFIGS[name]!.uvThreads;
         const child = fork(fileURLToPath(import.meta.url), [modelPath, "--worker", name, "--ctx", values.ctx], {
@@ -117,25 +143,37 @@ async function main(): Promise<void> {
         await ask(child, undefined);
     }
     const samples = new Map<string, number[]>(names.map((n) => [n, []]));
+    const roundMeans = new Map<string, number[]>(names.map((n) => [n, []]));
     const rounds = Number(values.rounds);
     for (let round = 0; round < rounds; round++) {
         // Rotate the order so no configuration always runs right after another one.
         const order = names.map((_, i) => names[(i + round) % names.length]!);
         for (const name of order) {
             const tokens = CONFIGS[name]!.engine === "node-llama-cpp-defaults" ? Number(values["trap-tokens"]) : Number(values.tokens);
-            const reply = await ask(children.get(name)!, {tokens});
-            if ("tokenMs" in reply) samples.get(name)!.push(...(round === 0 ? reply.tokenMs.slice(1) : reply.tokenMs));
+            const reply = isLlamaBench(CONFIGS[name]!)
+                ? {tokenMs: await llamaBenchRound(llamaBench!, modelPath, CONFIGS[name]!, tokens)}
+                : await ask(children.get(name)!, {tokens});
+            if ("tokenMs" in reply) {
+                samples.get(name)!.push(...(round === 0 ? reply.tokenMs.slice(1) : reply.tokenMs));
+                roundMeans.get(name)!.push(mean(reply.tokenMs));
+            }
             process.stderr.write(`round ${round + 1}/${rounds} ${name}: median ${percentile("tokenMs" in reply ? reply.tokenMs : [], 50).toFixed(1)} ms/token\n`);
         }
     }
     for (const child of children.values()) child.kill();
     const base = percentile(samples.get(names[0]!)!, 50);
-    console.log(`| config | what | tokens timed | median ms/token | p90 ms/token | mean ms/token | median vs ${names[0]} |`);
-    console.log("|---|---|---|---|---|---|---|");
+    const baseRounds = percentile(roundMeans.get(names[0]!)!, 50);
+    // The round-mean columns compare like with like where a contender (llama-tg, r1-complete) only knows means.
+    console.log(`| config | what | tokens timed | median ms/token | p90 ms/token | mean ms/token | median vs ${names[0]} | round means: median / p90 | vs ${names[0]} |`);
+    console.log("|---|---|---|---|---|---|---|---|---|");
     for (const name of names) {
         const ms = samples.get(name)!;
         const median = percentile(ms, 50);
-        console.log(`| ${name} | ${CONFIGS[name]!.description} | ${ms.length} | ${median.toFixed(1)} | ${percentile(ms, 90).toFixed(1)} | ${mean(ms).toFixed(1)} | ${(median / base).toFixed(2)}× |`);
+        const means = roundMeans.get(name)!;
+        console.log(
+            `| ${name} | ${CONFIGS[name]!.description} | ${ms.length} | ${median.toFixed(1)} | ${percentile(ms, 90).toFixed(1)} | ${mean(ms).toFixed(1)} | ${(median / base).toFixed(2)}× | ` +
+                `${percentile(means, 50).toFixed(1)} / ${percentile(means, 90).toFixed(1)} | ${(percentile(means, 50) / baseRounds).toFixed(2)}× |`
+        );
     }
     console.log(`\nphysical cores: ${physicalCoreCount()}; rounds: ${rounds}; tokens per round: ${values.tokens} (node-llama-cpp defaults: ${values["trap-tokens"]})`);
 }

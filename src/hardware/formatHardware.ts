@@ -1,16 +1,7 @@
+import {formatBytes} from "../util/formatBytes.js";
 import type {FigureSource, HardwareProfile} from "./types.js";
 
-/** Bytes as decimal units (the way Hugging Face and disk vendors count): `4.68 GB`, `512 MB`. */
-export function formatBytes(bytes: number): string {
-    if (!Number.isFinite(bytes) || bytes <= 0) return "0";
-    const units = ["B", "KB", "MB", "GB", "TB"];
-    let value = bytes, unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(value >= 10 ? 1 : 2)} ${units[unit]}`;
-}
+export {formatBytes};
 
 /** Memory sizes the way RAM and VRAM are sold: binary units, `24 GiB`. */
 export function formatGiB(bytes: number): string {

@@ -1,15 +1,4 @@
-/** `1.23 GB`, `456 MB`, `12 KB`, `512 B`, in decimal units as download sizes are quoted. */
-export function formatBytes(bytes: number): string {
-    if (!Number.isFinite(bytes) || bytes < 0) return "?";
-    const units = ["B", "KB", "MB", "GB", "TB"];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
-}
+export {formatBytes} from "../util/formatBytes.js";
 
 /** `1h02m`, `4m05s`, `12s`; `--` when unknown (no rate yet). */
 export function formatDuration(seconds: number): string {
