@@ -7,10 +7,10 @@
 // llama.cpp itself joins the same rounds with `--llama-bench PATH` (a llama-bench built from the sources
 // node-llama-cpp ships) and the configs `llama` / `llama-tg`; each round is one llama-bench process with the
 // same file and threads. llama-bench times whole repetitions, not tokens, so:
-// - `llama` (the per-token figure, compared with r1's per-token median): `-p 0 -n 1 -d TOKENS/2 -r TOKENS`, i.e.
-//   TOKENS repetitions of one decoded token on a cached TOKENS/2-token context (the middle of a round), each
-//   timed alone (restoring the context is outside the timer). No sampling; at this context the KV cache is
-//   negligible beside the weights, so a token at depth TOKENS/2 costs what the average token of a round costs.
+// - `llama` (the per-token figure, compared with r1's per-token median): `-p 0 -n 1 -r TOKENS`, i.e. TOKENS
+//   repetitions of one decoded token, each timed alone. No sampling, and each token sees an empty KV cache: at
+//   ≤ 64 positions attention is negligible beside reading the weights, so it costs what a round's token costs.
+//   (`-d` would place it mid-round, but its prompt pass takes ggml's AMX path, which dies with SIGILL here.)
 // - `llama-tg` (llama-bench's usual tg figure, for the round-mean column): `-p 0 -n TOKENS -r 1`, one timed
 //   TOKENS-token generation per round; only its mean is known, so each round counts TOKENS copies of it.
 //
@@ -39,7 +39,7 @@ const CONFIGS: Record<string, Config> = {
     "t1": {name: "t1", description: "r1 engine with one decode thread (-t 1), UV_THREADPOOL_SIZE=1", uvThreads: "1", threads: 1, engine: "r1-sequence"},
     "uv4": {name: "uv4", description: "same threads, node's default 4-thread libuv pool", engine: "r1-sequence"},
     "nlc-default": {name: "nlc-default", description: "node-llama-cpp defaults (maxThreads = max(cores, 4), libuv pool 4)", engine: "node-llama-cpp-defaults"},
-    "llama": {name: "llama", description: "llama.cpp's llama-bench, one token per repetition (-n 1 -d TOKENS/2 -r TOKENS), threads = physical cores", engine: "llama-bench-token"},
+    "llama": {name: "llama", description: "llama.cpp's llama-bench, one token per repetition (-n 1 -r TOKENS), threads = physical cores", engine: "llama-bench-token"},
     "llama-tg": {name: "llama-tg", description: "llama.cpp's llama-bench tg (-n TOKENS -r 1), round mean only, threads = physical cores", engine: "llama-bench-tg"}
 };
 
@@ -47,7 +47,7 @@ const isLlamaBench = (config: Config): boolean => config.engine === "llama-bench
 
 /** One round of llama.cpp itself: a fresh llama-bench process (the file is in the page cache after the first). */
 async function llamaBenchRound(binary: string, modelPath: string, config: Config, tokens: number): Promise<number[]> {
-    const shape = config.engine === "llama-bench-token" ? ["-n", "1", "-d", String(Math.floor(tokens / 2)), "-r", String(tokens)] : ["-n", String(tokens), "-r", "1"];
+    const shape = config.engine === "llama-bench-token" ? ["-n", "1", "-r", String(tokens)] : ["-n", String(tokens), "-r", "1"];
     const {stdout} = await promisify(execFile)(binary, ["-m", modelPath, "-t", String(config.threads ?? physicalCoreCount()), "-p", "0", ...shape, "-o", "json"], {maxBuffer: 16 * 1024 * 1024});
     const ms = (JSON.parse(stdout) as {samples_ns: number[]}[])[0]!.samples_ns.map((ns) => ns / 1e6);
     return config.engine === "llama-bench-token" ? ms : Array.from({length: tokens}, () => ms[0]! / tokens);
