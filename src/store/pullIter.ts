@@ -4,7 +4,7 @@ import path from "node:path";
 import {readGguf} from "../gguf/index.js";
 import {acquireFileLock} from "./acquireFileLock.js";
 import {checkFreeDisk, DEFAULT_FREE_DISK_MARGIN} from "./checkFreeDisk.js";
-import {downloadFileIter} from "./downloadFileIter.js";
+import {downloadFileIter, type DownloadFileOptions} from "./downloadFileIter.js";
 import {HttpStatusError} from "./errors/HttpStatusError.js";
 import {HubAuthError} from "./errors/HubAuthError.js";
 import {HubFileNotFoundError} from "./errors/HubFileNotFoundError.js";
@@ -18,7 +18,9 @@ import {ModelStore, PENDING_PULL_FILE} from "./ModelStore.js";
 import type {PullEvent, PullFilePlan} from "./PullEvent.js";
 import {resolvePullSource} from "./resolvePullSource.js";
 
-export interface PullOptions {
+/** How each file is downloaded (retries, stalls, progress rate, disk margin) is `downloadFileIter`'s, per file. */
+export interface PullOptions extends Pick<DownloadFileOptions,
+    "fetch" | "signal" | "maxRetries" | "retryBaseDelayMs" | "stallTimeoutMs" | "progressIntervalMs" | "freeDiskMargin"> {
     /** Store to pull into. Defaults to `new ModelStore({home})`. */
     store?: ModelStore;
     /** r1 data folder when `store` is not given. Defaults to `R1_HOME` or `~/.r1`. */
@@ -29,19 +31,6 @@ export interface PullOptions {
     token?: string;
     /** Branch, tag or commit to resolve. Defaults to `"main"`; the pull then pins the commit it got. */
     revision?: string;
-    /** Defaults to the global `fetch`. */
-    fetch?: typeof fetch;
-    signal?: AbortSignal;
-    /** Consecutive failed attempts per file before giving up. Defaults to `6`. */
-    maxRetries?: number;
-    /** First backoff delay in ms. Defaults to `1000`. */
-    retryBaseDelayMs?: number;
-    /** Drop and retry a response silent for this long. Defaults to `60000`. */
-    stallTimeoutMs?: number;
-    /** Least ms between `progress` events. Defaults to `200`. */
-    progressIntervalMs?: number;
-    /** Space to leave free. Defaults to 256 MiB. */
-    freeDiskMargin?: number;
     /** Read the GGUF header of the result before declaring it pulled. Defaults to `true`. */
     checkGguf?: boolean;
 }
