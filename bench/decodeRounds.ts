@@ -22,6 +22,7 @@ import {getLlama, type LlamaContextSequence, type Token} from "node-llama-cpp";
 import {loadModel} from "../src/engine/loadModel.js";
 import {physicalCoreCount} from "../src/engine/physicalCoreCount.js";
 import {mean, percentile} from "../src/bench/stats.js";
+import {timeTokenLoop} from "../src/bench/timeTokenLoop.js";
 
 interface Config {
     name: string;
@@ -90,20 +91,7 @@ async function worker(configName: string, modelPath: string, contextSize: number
 }
 
 async function tokenLoop(sequence: LlamaContextSequence, first: Token, count: number): Promise<number[]> {
-    await sequence.clearHistory();
-    const tokenMs: number[] = [];
-    let last = performance.now();
-    const iterator = sequence.evaluate([first], {temperature: 0, yieldEogToken: true});
-    for (let i = 0; i < count; i++) {
-        const step = await iterator.next();
-        if (step.done === true) break;
-        const now = performance.now();
-        // The first interval includes the one-token prompt: it is a decode like the others.
-        tokenMs.push(now - last);
-        last = now;
-    }
-    await iterator.return();
-    return tokenMs;
+    return (await timeTokenLoop(sequence, first, count)).tokenMs;
 }
 
 function ask(child: ChildProcess, message: Request | undefined): Promise<Reply> {

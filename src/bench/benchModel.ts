@@ -1,5 +1,6 @@
 import type {Token} from "node-llama-cpp";
 import type {LlamaLoadedModel} from "../engine/LlamaLoadedModel.js";
+import {timeTokenLoop} from "./timeTokenLoop.js";
 import {R1Error} from "../util/R1Error.js";
 import {mean, percentile, standardDeviation} from "./stats.js";
 
@@ -125,24 +126,9 @@ async function promptRun(model: LlamaLoadedModel, count: number): Promise<{token
 async function generationRun(model: LlamaLoadedModel, count: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
     const sequence = model.acquireSequence();
     try {
-        await sequence.clearHistory();
         const first = model.model.tokens.bos ?? fillerTokens(model, 1)[0]!;
-        const tokenMs: number[] = [];
-        const started = performance.now();
-        let last = started;
-        const iterator = sequence.evaluate([first], {temperature: 0, yieldEogToken: true});
-        try {
-            for (let i = 0; i < count; i++) {
-                const step = await iterator.next();
-                if (step.done === true) break;
-                const now = performance.now();
-                tokenMs.push(now - last);
-                last = now;
-            }
-        } finally {
-            await iterator.return();
-        }
-        return {tokensPerSecond: tokenMs.length / ((last - started) / 1000), tokenMs};
+        const {tokenMs, elapsedMs} = await timeTokenLoop(sequence, first, count);
+        return {tokensPerSecond: tokenMs.length / (elapsedMs / 1000), tokenMs};
     } finally {
         model.releaseSequence(sequence);
     }

@@ -1,0 +1,26 @@
+import type {LlamaContextSequence, Token} from "node-llama-cpp";
+
+/**
+ * Greedy generation of up to `count` tokens from `first` on an emptied sequence, timing every
+ * token (the first interval includes the one-token prompt: it is a decode like the others).
+ * Per-token times, not a total, because a few stalls dominate means on shared memory.
+ */
+export async function timeTokenLoop(sequence: LlamaContextSequence, first: Token, count: number): Promise<{tokenMs: number[], elapsedMs: number}> {
+    await sequence.clearHistory();
+    const tokenMs: number[] = [];
+    const started = performance.now();
+    let last = started;
+    const iterator = sequence.evaluate([first], {temperature: 0, yieldEogToken: true});
+    try {
+        for (let i = 0; i < count; i++) {
+            const step = await iterator.next();
+            if (step.done === true) break;
+            const now = performance.now();
+            tokenMs.push(now - last);
+            last = now;
+        }
+    } finally {
+        await iterator.return();
+    }
+    return {tokenMs, elapsedMs: last - started};
+}
