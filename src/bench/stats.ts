@@ -23,3 +23,32 @@ export function percentile(values: readonly number[], p: number): number {
     const high = Math.ceil(rank);
     return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
 }
+
+/** A median with a bootstrap confidence interval. */
+export interface MedianInterval {
+    median: number;
+    low: number;
+    high: number;
+}
+
+/**
+ * Median of `values` with a percentile-bootstrap interval (`confidence` 0.95, 2,000 resamples by
+ * default). Seeded, so the same figures give the same interval. Used for per-round ratios of two
+ * contenders on a noisy machine: whether a target ratio lies inside the interval decides whether
+ * a difference was shown at all.
+ */
+export function medianInterval(values: readonly number[], options: {confidence?: number, resamples?: number, seed?: number} = {}): MedianInterval {
+    const {confidence = 0.95, resamples = 2000, seed = 1} = options;
+    if (values.length === 0) return {median: Number.NaN, low: Number.NaN, high: Number.NaN};
+    let state = seed >>> 0 || 1;
+    // xorshift32: enough randomness for resampling, and reproducible.
+    const next = () => {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        return (state >>> 0) / 0x1_0000_0000;
+    };
+    const medians = Array.from({length: resamples}, () => percentile(Array.from({length: values.length}, () => values[Math.floor(next() * values.length)]!), 50));
+    const tail = ((1 - confidence) / 2) * 100;
+    return {median: percentile(values, 50), low: percentile(medians, tail), high: percentile(medians, 100 - tail)};
+}

@@ -1,6 +1,6 @@
 import {test} from "node:test";
 import assert from "node:assert/strict";
-import {mean, percentile, standardDeviation} from "../../src/bench/stats.js";
+import {mean, medianInterval, percentile, standardDeviation} from "../../src/bench/stats.js";
 
 test("mean, sample standard deviation and interpolated percentiles", () => {
     assert.equal(mean([1, 2, 3, 4]), 2.5);
@@ -17,4 +17,15 @@ test("a few stalls move the mean but not the median (why per-token times are per
     const tokens = [...Array.from({length: 95}, () => 30), 300, 310, 320, 330, 340];
     assert.equal(percentile(tokens, 50), 30);
     assert.ok(mean(tokens) > 40);
+});
+
+test("medianInterval: reproducible, brackets the median, narrows with more rounds, collapses on constant values", () => {
+    const noisy = (n: number) => Array.from({length: n}, (_, i) => 1 + 0.1 * Math.sin(i * 12.9898) * ((i % 3) - 1));
+    const few = medianInterval(noisy(8));
+    assert.deepEqual(medianInterval(noisy(8)), few);
+    assert.ok(few.low <= few.median && few.median <= few.high);
+    const many = medianInterval(noisy(200));
+    assert.ok(many.high - many.low < few.high - few.low, `${JSON.stringify(many)} vs ${JSON.stringify(few)}`);
+    assert.deepEqual(medianInterval([1.04, 1.04, 1.04]), {median: 1.04, low: 1.04, high: 1.04});
+    assert.ok(Number.isNaN(medianInterval([]).median));
 });
