@@ -17,9 +17,14 @@
 // `llama-tg:LABEL`. Each runs with LD_LIBRARY_PATH set to its binary's folder, so a llama-bench copied next to other
 // llama.cpp libraries of the same release (node-llama-cpp's prebuilt ones, say) runs on those libraries.
 //
-//   node --import tsx bench/decodeRounds.ts MODEL.gguf [--tokens 64] [--rounds 5] [--configs r1,t1,uv4,r1-complete,nlc-default,llama,llama-tg,llama:LABEL] [--llama-bench [LABEL=]PATH ...]
+// - `llama-server` (with `--llama-server PATH`): llama.cpp's server, started once with the same file, threads and
+//   context; each round is one `/completion` of TOKENS tokens from the BOS token, greedy (top-k 1), no prompt cache,
+//   EOS ignored; the server's own `timings.predicted_per_token_ms` is the round's mean (no HTTP time in it).
+//
+//   node --import tsx bench/decodeRounds.ts MODEL.gguf [--tokens 64] [--rounds 5] [--configs r1,r1-st,r1-b64,r1-b1,t1,uv4,r1-complete,nlc-default,llama,llama-tg,llama:LABEL,llama-server] [--llama-bench [LABEL=]PATH ...] [--llama-server PATH]
 import {execFile, fork, type ChildProcess} from "node:child_process";
 import {dirname} from "node:path";
+import {readGguf} from "../src/gguf/index.js";
 import {fileURLToPath} from "node:url";
 import {parseArgs, promisify} from "node:util";
 import {getLlama, type LlamaContextSequence, type Token} from "node-llama-cpp";
@@ -35,9 +40,11 @@ interface Config {
     uvThreads?: string;
     /** Decode threads; defaults to the physical core count. */
     threads?: number;
+    /** Batch size (node-llama-cpp makes it the micro-batch too, so it sizes the reserved compute graph). */
+    batchSize?: number;
     /** Extra node flags for the worker process. */
     nodeFlags?: string[];
-    engine: "r1-sequence" | "r1-complete" | "node-llama-cpp-defaults" | "llama-bench-token" | "llama-bench-tg";
+    engine: "r1-sequence" | "r1-complete" | "node-llama-cpp-defaults" | "llama-bench-token" | "llama-bench-tg" | "llama-server";
     /** Which `--llama-bench` build runs it (llama-bench engines only). */
     llamaBench?: string;
 }
@@ -46,11 +53,14 @@ const CONFIGS: Record<string, Config> = {
     "r1": {name: "r1", description: "r1 engine (threads = physical cores, UV_THREADPOOL_SIZE=1), token loop", uvThreads: "1", engine: "r1-sequence"},
     "r1-complete": {name: "r1-complete", description: "r1 `complete()` end to end (detokenize, split, events), UV_THREADPOOL_SIZE=1", uvThreads: "1", engine: "r1-complete"},
     "r1-st": {name: "r1-st", description: "r1 engine in node --single-threaded (no V8 background threads), UV_THREADPOOL_SIZE=1", uvThreads: "1", nodeFlags: ["--single-threaded"], engine: "r1-sequence"},
+    "r1-b64": {name: "r1-b64", description: "r1 engine with batch size 64 (a 64-token compute graph, like llama-bench -n 64)", uvThreads: "1", batchSize: 64, engine: "r1-sequence"},
+    "r1-b1": {name: "r1-b1", description: "r1 engine with batch size 1 (like llama-bench -n 1)", uvThreads: "1", batchSize: 1, engine: "r1-sequence"},
     "t1": {name: "t1", description: "r1 engine with one decode thread (-t 1), UV_THREADPOOL_SIZE=1", uvThreads: "1", threads: 1, engine: "r1-sequence"},
     "uv4": {name: "uv4", description: "same threads, node's default 4-thread libuv pool", engine: "r1-sequence"},
     "nlc-default": {name: "nlc-default", description: "node-llama-cpp defaults (maxThreads = max(cores, 4), libuv pool 4)", engine: "node-llama-cpp-defaults"},
     "llama": llamaBenchConfig("llama-bench-token", "llama"),
-    "llama-tg": llamaBenchConfig("llama-bench-tg", "llama")
+    "llama-tg": llamaBenchConfig("llama-bench-tg", "llama"),
+    "llama-server": {name: "llama-server", description: "llama.cpp's llama-server /completion, greedy, its own per-token mean, threads = physical cores", engine: "llama-server"}
 };
 
 function llamaBenchConfig(engine: "llama-bench-token" | "llama-bench-tg", label: string): Config {
@@ -66,6 +76,32 @@ function configNamed(name: string): Config | undefined {
 }
 
 const isLlamaBench = (config: Config): boolean => config.engine === "llama-bench-token" || config.engine === "llama-bench-tg";
+
+const LLAMA_SERVER_PORT = 18_431;
+
+/** Starts llama.cpp's server on loopback with the model loaded; resolves once `/health` answers. */
+async function startLlamaServer(binary: string, modelPath: string, contextSize: number): Promise<ChildProcess> {
+    const child = execFile(binary, ["-m", modelPath, "-t", String(physicalCoreCount()), "-c", String(contextSize), "-np", "1",
+        "--host", "127.0.0.1", "--port", String(LLAMA_SERVER_PORT)], {env: {...process.env, LD_LIBRARY_PATH: dirname(binary)}, maxBuffer: 64 * 1024 * 1024});
+    for (let attempt = 0; attempt < 600; attempt++) {
+        if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
+        const ok = await fetch(`http://127.0.0.1:${LLAMA_SERVER_PORT}/health`).then((r) => r.ok, () => false);
+        if (ok) return child;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill();
+    throw new Error("llama-server did not become healthy in 60 s");
+}
+
+/** One round on llama-server: the server's own mean time per generated token, spread over the round's tokens. */
+async function llamaServerRound(bos: number, tokens: number): Promise<number[]> {
+    const response = await fetch(`http://127.0.0.1:${LLAMA_SERVER_PORT}/completion`, {
+        method: "POST", headers: {"content-type": "application/json"},
+        body: JSON.stringify({prompt: [bos], n_predict: tokens, temperature: 0, top_k: 1, cache_prompt: false, ignore_eos: true})
+    });
+    const body = await response.json() as {timings: {predicted_per_token_ms: number, predicted_n: number}};
+    return Array.from({length: body.timings.predicted_n}, () => body.timings.predicted_per_token_ms);
+}
 
 /** One round of llama.cpp itself: a fresh llama-bench process (the file is in the page cache after the first). */
 async function llamaBenchRound(binary: string, modelPath: string, config: Config, tokens: number): Promise<number[]> {
@@ -92,7 +128,11 @@ async function worker(configName: string, modelPath: string, contextSize: number
         sequence = context.getSequence();
         run = (tokens) => tokenLoop(sequence, model.tokens.bos ?? (0 as Token), tokens);
     } else {
-        const model = await loadModel({path: modelPath, contextSize, ...(config.threads === undefined ? {} : {threads: config.threads})});
+        const model = await loadModel({
+            path: modelPath, contextSize,
+            ...(config.threads === undefined ? {} : {threads: config.threads}),
+            ...(config.batchSize === undefined ? {} : {batchSize: config.batchSize})
+        });
         if (config.engine === "r1-complete") {
             run = async (tokens) => {
                 for await (const event of model.complete("Once upon a time", {temperature: 0, maxTokens: tokens})) {
@@ -119,7 +159,7 @@ async function tokenLoop(sequence: LlamaContextSequence, first: Token, count: nu
 }
 
 /** Whether a configuration's rounds only know their mean (so its per-token "median" is that mean). */
-const meanOnly = (config: Config): boolean => config.engine === "llama-bench-tg" || config.engine === "r1-complete";
+const meanOnly = (config: Config): boolean => config.engine === "llama-bench-tg" || config.engine === "r1-complete" || config.engine === "llama-server";
 
 /** Per-round ratio base ÷ other, of medians, or of means where either side only knows means. */
 function pairedRatio(base: {medians: number[], means: number[], config: Config}, other: {medians: number[], means: number[], config: Config}): string {
@@ -148,7 +188,7 @@ async function main(): Promise<void> {
         options: {
             tokens: {type: "string", default: "64"}, rounds: {type: "string", default: "5"}, configs: {type: "string", default: "r1,uv4,nlc-default"},
             "trap-tokens": {type: "string", default: "8"}, ctx: {type: "string", default: "512"}, worker: {type: "string"},
-            "llama-bench": {type: "string", multiple: true}
+            "llama-bench": {type: "string", multiple: true}, "llama-server": {type: "string"}
         }
     });
     const modelPath = positionals[0];
@@ -170,8 +210,14 @@ async function main(): Promise<void> {
         if (isLlamaBench(config) && !llamaBenches.has(config.llamaBench!)) throw new Error(`config ${config.name} needs --llama-bench ${config.llamaBench === "llama" ? "" : `${config.llamaBench}=`}PATH`);
     }
     const children = new Map<string, ChildProcess>();
+    let llamaServer: ChildProcess | undefined;
+    const bos = Number((await readGguf(modelPath)).metadata.getNumber("tokenizer.ggml.bos_token_id") ?? 0);
+    if (names.some((name) => configs.get(name)!.engine === "llama-server")) {
+        if (values["llama-server"] === undefined) throw new Error("config llama-server needs --llama-server PATH");
+        llamaServer = await startLlamaServer(values["llama-server"], modelPath, Number(values.ctx));
+    }
     for (const name of names) {
-        if (isLlamaBench(configs.get(name)!)) continue;
+        if (isLlamaBench(configs.get(name)!) || configs.get(name)!.engine === "llama-server") continue;
         const {UV_THREADPOOL_SIZE: _, ...env} = process.env;
         const uv = configs.get(name)!.uvThreads;
         const child = fork(fileURLToPath(import.meta.url), [modelPath, "--worker", name, "--ctx", values.ctx], {
@@ -192,7 +238,9 @@ async function main(): Promise<void> {
             const tokens = config.engine === "node-llama-cpp-defaults" ? Number(values["trap-tokens"]) : Number(values.tokens);
             const reply = isLlamaBench(config)
                 ? {tokenMs: await llamaBenchRound(llamaBenches.get(config.llamaBench!)!, modelPath, config, tokens)}
-                : await ask(children.get(name)!, {tokens});
+                : config.engine === "llama-server"
+                    ? {tokenMs: await llamaServerRound(bos, tokens)}
+                    : await ask(children.get(name)!, {tokens});
             if ("tokenMs" in reply) {
                 samples.get(name)!.push(...(round === 0 ? reply.tokenMs.slice(1) : reply.tokenMs));
                 roundMeans.get(name)!.push(mean(reply.tokenMs));
@@ -202,6 +250,7 @@ async function main(): Promise<void> {
         }
     }
     for (const child of children.values()) child.kill();
+    llamaServer?.kill();
     const rounds_ = (name: string) => ({medians: roundMedians.get(name)!, means: roundMeans.get(name)!, config: configs.get(name)!});
     const base = percentile(samples.get(names[0]!)!, 50);
     const baseRounds = percentile(roundMeans.get(names[0]!)!, 50);
