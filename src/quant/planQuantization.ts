@@ -4,7 +4,7 @@ import type {GgufMetadata} from "../gguf/GgufMetadata.js";
 import {LlamaFileType, llamaFileTypeName} from "../gguf/LlamaFileType.js";
 import {serializeGgufHeader} from "../gguf/serializeGgufHeader.js";
 import {R1Error, ExitCode} from "../util/R1Error.js";
-import {chooseTensorTypes, modelFactsFromMetadata, type TensorTypeOverride, type TensorTypePlan} from "./chooseTensorType.js";
+import {chooseTensorTypes, modelFactsFromMetadata, type ChooseTensorTypesOptions, type TensorTypeOverride, type TensorTypePlan} from "./chooseTensorType.js";
 import {canQuantizeTo} from "./quantizableTypes.js";
 
 /** llama-quantize's `GGML_QNT_VERSION`, written as `general.quantization_version`. */
@@ -12,7 +12,10 @@ export const GGML_QUANTIZATION_VERSION = 2;
 /** llama-quantize lays its output out with 32-byte alignment whatever the input said. */
 export const QUANTIZE_ALIGNMENT = 32;
 
-export interface PlanQuantizationOptions {
+/** llama-quantize's per-tensor type choices besides the file type, as `chooseTensorTypes` takes them. */
+export type TensorTypeRules = Pick<ChooseTensorTypesOptions, "pure" | "leaveOutputTensor" | "tokenEmbeddingType" | "outputTensorType">;
+
+export interface PlanQuantizationOptions extends TensorTypeRules {
     readonly fileType: LlamaFileType;
     /** `--tensor-type` rules (a recipe's rules come first). Defaults to none. */
     readonly overrides?: readonly TensorTypeOverride[];
@@ -51,7 +54,12 @@ export function planQuantization(file: GgufFile, options: PlanQuantizationOption
         const entry = file.metadata.get(key);
         return entry?.value;
     });
-    const plan = chooseTensorTypes(file.tensors, facts, {fileType: options.fileType, overrides: options.overrides ?? []});
+    const plan = chooseTensorTypes(file.tensors, facts, {
+        fileType: options.fileType, overrides: options.overrides ?? [],
+        pure: options.pure ?? false, leaveOutputTensor: options.leaveOutputTensor ?? false,
+        ...(options.tokenEmbeddingType === undefined ? {} : {tokenEmbeddingType: options.tokenEmbeddingType}),
+        ...(options.outputTensorType === undefined ? {} : {outputTensorType: options.outputTensorType})
+    });
     const metadata = file.metadata.clone();
     metadata.setUint32("general.quantization_version", GGML_QUANTIZATION_VERSION);
     metadata.setUint32("general.file_type", options.fileType);

@@ -10,10 +10,10 @@ import {writeGgufIter, type GgufTensorToWrite} from "../gguf/writeGguf.js";
 import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {TensorTypeChoice, TensorTypeOverride} from "./chooseTensorType.js";
 import {rowBytes} from "./convertTensorData.js";
-import {assertPlanExecutable, planQuantization, QUANTIZE_ALIGNMENT, type QuantizationPlan} from "./planQuantization.js";
+import {assertPlanExecutable, planQuantization, QUANTIZE_ALIGNMENT, type QuantizationPlan, type TensorTypeRules} from "./planQuantization.js";
 import {QuantizeWorkerPool} from "./QuantizeWorkerPool.js";
 
-export interface QuantizeGgufOptions {
+export interface QuantizeGgufOptions extends TensorTypeRules {
     readonly input: string;
     readonly output: string;
     readonly fileType: LlamaFileType;
@@ -62,7 +62,7 @@ export async function* quantizeGgufIter(options: QuantizeGgufOptions): AsyncGene
     const started = performance.now();
     await assertNotSameFile(options.input, options.output);
     const file = await readGguf(options.input, {split: true});
-    const q = planQuantization(file, {fileType: options.fileType, overrides: options.overrides ?? []});
+    const q = planQuantization(file, options);
     assertPlanExecutable(q, options.allowRequantize ?? false);
     const threads = options.threads ?? availableParallelism();
     yield {type: "plan", plan: q, threads};

@@ -49,6 +49,38 @@ test("--dry-run prints the plan, the exact output size and BPW, and writes nothi
     assert.ok(json.tensors.filter((x: {name: string, to: string}) => x.name.includes("ffn_up")).every((x: {to: string}) => x.to === "Q8_0"));
 });
 
+test("--pure, --leave-output-tensor, --token-embedding-type and --output-tensor-type change the plan like llama-quantize's flags", {skip}, async () => {
+    type Row = {name: string, from: string, to: string};
+    const plan = (...flags: string[]) => {
+        const result = r1(sharedPath(F16), "--type", "Q4_K_M", "--dry-run", "--json", ...flags);
+        assert.equal(result.status, 0, result.stderr);
+        return new Map((JSON.parse(result.stdout).tensors as Row[]).map((t) => [t.name, t]));
+    };
+    const mixed = plan();
+    assert.equal(mixed.get("blk.0.attn_v.weight")!.to, "Q6_K"); // Q4_K_M's "more bits" rule
+    const pure = plan("--pure");
+    assert.ok([...pure.values()].filter((t) => t.to !== t.from).every((t) => t.to === "Q4_K"), "every quantized tensor in the base type");
+    assert.equal(pure.get("blk.0.attn_v.weight")!.to, "Q4_K");
+    const chosen = plan("--token-embedding-type", "q8_0", "--output-tensor-type", "f16");
+    assert.equal(chosen.get("token_embd.weight")!.to, "Q8_0");
+    assert.equal(chosen.get("output.weight")!.to, "F16");
+    assert.equal(chosen.get("blk.0.attn_v.weight")!.to, "Q6_K");
+    const kept = plan("--leave-output-tensor");
+    assert.equal(kept.get("output.weight")!.to, kept.get("output.weight")!.from);
+
+    // The flags reach the writer, not only the plan.
+    await withDir(async (dir) => {
+        const out = path.join(dir, "pure.gguf");
+        const result = r1(sharedPath(F16), out, "--type", "Q4_K_M", "--pure", "--output-tensor-type", "q8_0", "--threads", "1");
+        assert.equal(result.status, 0, result.stderr);
+        const written = await readGguf(out);
+        const types = new Map(written.tensors.map((t) => [t.name, t.type]));
+        assert.equal(types.get("blk.0.attn_v.weight"), GgmlType.Q4_K);
+        assert.equal(types.get("output.weight"), GgmlType.Q8_0);
+    });
+    oneLineFailure(r1(sharedPath(F16), "--dry-run", "--token-embedding-type", "q9_9"), 2, /unknown --token-embedding-type q9_9/);
+});
+
 test("a DeepSeek-R1-shaped MoE is planned from its header alone, recipes included", async () => {
     await withDir(async (dir) => {
         // 61 layers like R1 but tiny widths keep the sparse file small; names and roles are R1's.

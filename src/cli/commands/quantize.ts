@@ -4,13 +4,13 @@ import type {CommandModule} from "yargs";
 import pc from "picocolors";
 import cliProgress from "cli-progress";
 import Table from "cli-table3";
-import {GgmlType} from "../../gguf/GgmlType.js";
+import {GgmlType, ggmlTypeByName} from "../../gguf/GgmlType.js";
 import {LlamaFileType, llamaFileTypeByName} from "../../gguf/LlamaFileType.js";
 import {readGguf} from "../../gguf/readGguf.js";
 import {
     BadRecipeError, findQuantRecipe, fileTypeLabel, MAX_RECIPE_FILE_BYTES, parseQuantRecipe,
     parseTensorTypeOverride, planQuantization, quantizeGgufIter, QuantizeInterruptedError, quantRecipes, recipeUnsupportedTypes,
-    type QuantizationPlan, type QuantRecipe, type TensorTypeOverride
+    type QuantizationPlan, type QuantRecipe, type TensorTypeOverride, type TensorTypeRules
 } from "../../quant/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 
@@ -27,6 +27,10 @@ interface QuantizeArgs {
     threads?: number;
     "allow-requantize": boolean;
     json: boolean;
+    pure: boolean;
+    "leave-output-tensor": boolean;
+    "token-embedding-type"?: string;
+    "output-tensor-type"?: string;
 }
 
 export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
@@ -42,18 +46,23 @@ export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
         .option("threads", {type: "number", describe: `worker threads (default: all ${availableParallelism()} cores)`})
         .option("allow-requantize", {type: "boolean", default: false, describe: "allow re-quantizing an already quantized input (loses quality)"})
         .option("json", {type: "boolean", default: false, describe: "with --dry-run: the plan as JSON"})
+        .option("pure", {type: "boolean", default: false, describe: "every quantized tensor in the file type's base type: skip its \"more bits\" rules (llama-quantize --pure)"})
+        .option("leave-output-tensor", {type: "boolean", default: false, describe: "keep output.weight as it is in the input"})
+        .option("token-embedding-type", {type: "string", describe: "type for token_embd.weight, e.g. q8_0"})
+        .option("output-tensor-type", {type: "string", describe: "type for output.weight, e.g. q8_0"})
         .epilog(["Recipes:", ...quantRecipes.map((r) => `  ${r.name.padEnd(8)} ${r.description}`)].join("\n")),
     handler: async (args) => {
         const recipe = args.recipe === undefined ? undefined : await loadRecipe(args.recipe);
         const fileType = resolveFileType(args.type, recipe);
         const userOverrides = (args["tensor-type"] ?? []).map((spec) => parseTensorTypeOverride(spec));
         const overrides = [...userOverrides, ...(recipe?.rules ?? [])];
+        const rules = tensorTypeRules(args);
         const threads = args.threads === undefined ? availableParallelism() : Math.floor(args.threads);
         if (!(threads >= 1)) throw new R1Error(`--threads must be at least 1, got ${args.threads}`, {exitCode: ExitCode.usage});
 
         if (args["dry-run"]) {
             const file = await readGguf(args.input);
-            const q = planQuantization(file, {fileType, overrides});
+            const q = planQuantization(file, {fileType, overrides, ...rules});
             assertOverridesUsed(q, userOverrides);
             printPlan(q, file.fileSize, args.json, recipe);
             return;
@@ -63,12 +72,30 @@ export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
             throw new R1Error(`recipe ${recipe.name} needs ${recipeUnsupportedTypes(recipe).map((t) => GgmlType[t]).join(", ")}, which r1 cannot quantize (importance-matrix IQ types)`,
                 {exitCode: ExitCode.usage, hint: "use it with --dry-run to plan sizes, or pick ud-2.51, moe-3.5 or moe-4.5"});
         }
-        await runQuantize(args, fileType, overrides, userOverrides, threads);
+        await runQuantize(args, fileType, overrides, userOverrides, rules, threads);
     }
 };
 
+/** `--pure`, `--leave-output-tensor`, `--token-embedding-type`, `--output-tensor-type`, as llama-quantize takes them. */
+function tensorTypeRules(args: QuantizeArgs): TensorTypeRules {
+    const typeOf = (flag: "token-embedding-type" | "output-tensor-type"): GgmlType | undefined => {
+        const name = args[flag];
+        if (name === undefined) return undefined;
+        const traits = ggmlTypeByName(name);
+        if (traits === undefined) throw new R1Error(`unknown --${flag} ${name}`, {exitCode: ExitCode.usage, hint: "use a ggml type name such as q8_0, q6_K, f16"});
+        return traits.type;
+    };
+    const tokenEmbeddingType = typeOf("token-embedding-type");
+    const outputTensorType = typeOf("output-tensor-type");
+    return {
+        pure: args.pure, leaveOutputTensor: args["leave-output-tensor"],
+        ...(tokenEmbeddingType === undefined ? {} : {tokenEmbeddingType}),
+        ...(outputTensorType === undefined ? {} : {outputTensorType})
+    };
+}
+
 async function runQuantize(args: QuantizeArgs, fileType: LlamaFileType, overrides: TensorTypeOverride[],
-    userOverrides: TensorTypeOverride[], threads: number): Promise<void> {
+    userOverrides: TensorTypeOverride[], rules: TensorTypeRules, threads: number): Promise<void> {
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once("SIGINT", onSignal);
@@ -82,7 +109,7 @@ async function runQuantize(args: QuantizeArgs, fileType: LlamaFileType, override
     let barStarted = false;
     try {
         for await (const event of quantizeGgufIter({
-            input: args.input, output: args.output!, fileType, overrides, threads,
+            input: args.input, output: args.output!, fileType, overrides, ...rules, threads,
             allowRequantize: args["allow-requantize"], signal: controller.signal
         })) {
             if (event.type === "plan") {
