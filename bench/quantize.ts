@@ -4,9 +4,11 @@
 // CLI's peak RSS (VmHWM, polled). Weights are N(0, 0.02) values stored as F16, a repeated 1 MiB
 // pattern (the quantizer's speed does not depend on the values' order).
 //
-//   npx tsc && node --import tsx bench/quantize.ts [--threads 1,2] [--layers 28] [--keep]
+//   npx tsc && node --import tsx bench/quantize.ts [--threads 1,2] [--layers 28] [--vocab 151936] [--keep]
 //
-// `--layers N` keeps the real widths but fewer layers (for a quick run); the report says so.
+// `--layers N` keeps the real widths but fewer layers (for a quick run); `--vocab N` shrinks the
+// embeddings, so the layers' many small tensors dominate; the report says so. `--r1 A,B` times other
+// checkouts' bin/r1.js too, alternating with this one for each thread count (e.g. before/after a change).
 import {spawn} from "node:child_process";
 import {readFile, rm, stat} from "node:fs/promises";
 import {tmpdir} from "node:os";
@@ -21,11 +23,13 @@ import {fp32ToFp16} from "../src/quant/codecs/float16.js";
 const {values} = parseArgs({options: {
     threads: {type: "string", default: "1,2"},
     layers: {type: "string", default: "28"},
+    vocab: {type: "string", default: "151936"},
+    r1: {type: "string"},
     keep: {type: "boolean", default: false}
 }});
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const layers = Number(values.layers);
-const dims = {embd: 1536, ff: 8960, head: 12, headKv: 2, vocab: 151936};
+const dims = {embd: 1536, ff: 8960, head: 12, headKv: 2, vocab: Number(values.vocab)};
 
 function gaussianF16Pattern(bytes: number): Uint8Array {
     let s = 0x9E3779B9;
@@ -91,9 +95,9 @@ async function peakRss(pid: number): Promise<number> {
     return m ? Number(m[1]) * 1024 : 0;
 }
 
-async function timeQuantize(input: string, output: string, threads: number): Promise<{seconds: number, rss: number}> {
+async function timeQuantize(cli: string, input: string, output: string, threads: number): Promise<{seconds: number, rss: number}> {
     const started = performance.now();
-    const child = spawn(process.execPath, [path.join(repo, "bin/r1.js"), "quantize", input, output, "--type", "Q4_K_M", "--threads", String(threads)],
+    const child = spawn(process.execPath, [cli, "quantize", input, output, "--type", "Q4_K_M", "--threads", String(threads)],
         {stdio: ["ignore", "ignore", "inherit"]});
     let rss = 0;
     const poll = setInterval(() => void peakRss(child.pid!).then((v) => { rss = Math.max(rss, v); }), 200);
@@ -104,14 +108,17 @@ async function timeQuantize(input: string, output: string, threads: number): Pro
 }
 
 const dir = tmpdir();
-const input = path.join(dir, `r1-bench-qwen1.5b-${layers}l-f16.gguf`);
-const output = path.join(dir, `r1-bench-qwen1.5b-${layers}l-q4km.gguf`);
+const input = path.join(dir, `r1-bench-qwen1.5b-${layers}l-${dims.vocab}v-f16.gguf`);
+const output = path.join(dir, `r1-bench-qwen1.5b-${layers}l-${dims.vocab}v-q4km.gguf`);
+const clis = [path.join(repo, "bin/r1.js"), ...(values.r1 === undefined ? [] : values.r1.split(","))];
 const weights = await writeModel(input);
-console.log(`model: ${(weights / 1e9).toFixed(3)} B weights, ${layers} layers, ${((await stat(input)).size / 2 ** 30).toFixed(2)} GiB F16`);
-console.log("| threads | wall s | M weights/s | peak RSS MiB |");
-console.log("|---|---|---|---|");
+console.log(`model: ${(weights / 1e9).toFixed(3)} B weights, ${layers} layers, vocabulary ${dims.vocab}, ${((await stat(input)).size / 2 ** 30).toFixed(2)} GiB F16`);
+console.log("| r1 | threads | wall s | M weights/s | peak RSS MiB |");
+console.log("|---|---|---|---|---|");
 for (const threads of values.threads.split(",").map(Number)) {
-    const {seconds, rss} = await timeQuantize(input, output, threads);
-    console.log(`| ${threads} | ${seconds.toFixed(1)} | ${(weights / seconds / 1e6).toFixed(2)} | ${(rss / 2 ** 20).toFixed(0)} |`);
+    for (const cli of clis) {
+        const {seconds, rss} = await timeQuantize(cli, input, output, threads);
+        console.log(`| ${cli} | ${threads} | ${seconds.toFixed(1)} | ${(weights / seconds / 1e6).toFixed(2)} | ${(rss / 2 ** 20).toFixed(0)} |`);
+    }
 }
 if (!values.keep) await Promise.all([rm(input, {force: true}), rm(output, {force: true})]);

@@ -1,17 +1,16 @@
 import {availableParallelism} from "node:os";
 import {realpath} from "node:fs/promises";
 import path from "node:path";
-import type {GgufFile} from "../gguf/GgufFile.js";
-import type {GgufTensorInfo} from "../gguf/GgufTensorInfo.js";
 import type {LlamaFileType} from "../gguf/LlamaFileType.js";
 import {readGguf} from "../gguf/readGguf.js";
 import {GgufDataReader} from "../gguf/readTensorData.js";
 import {writeGgufIter, type GgufTensorToWrite} from "../gguf/writeGguf.js";
 import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {TensorTypeChoice, TensorTypeOverride} from "./chooseTensorType.js";
-import {rowBytes} from "./convertTensorData.js";
 import {assertPlanExecutable, planQuantization, QUANTIZE_ALIGNMENT, type QuantizationPlan, type TensorTypeRules} from "./planQuantization.js";
+import {QuantizeInterruptedError} from "./QuantizeInterruptedError.js";
 import {QuantizeWorkerPool} from "./QuantizeWorkerPool.js";
+import {SliceLookahead} from "./SliceLookahead.js";
 
 export interface QuantizeGgufOptions extends TensorTypeRules {
     readonly input: string;
@@ -36,20 +35,13 @@ export type QuantizeEvent =
     | {readonly type: "tensor", readonly tensor: TensorTypeChoice, readonly index: number, readonly tensorCount: number}
     | {readonly type: "done", readonly path: string, readonly bytes: number, readonly seconds: number, readonly weights: number};
 
-/** Longest row (ne[0] elements of the input type) converted as one piece; real models use < 1 MiB. */
-export const MAX_QUANTIZE_ROW_BYTES = 256 * 1024 * 1024;
+export {MAX_QUANTIZE_ROW_BYTES} from "./SliceLookahead.js";
+export {QuantizeInterruptedError} from "./QuantizeInterruptedError.js";
 
 /** Output path equals the input. */
 export class QuantizeOverwriteError extends R1Error {
     constructor(readonly path: string) {
         super(`refusing to overwrite the input ${path}`, {exitCode: ExitCode.usage, hint: "choose a different output path"});
-    }
-}
-
-/** The run was stopped by its AbortSignal (Ctrl-C). */
-export class QuantizeInterruptedError extends R1Error {
-    constructor() {
-        super("quantization interrupted; no output was written", {exitCode: ExitCode.interrupted});
     }
 }
 
@@ -70,18 +62,18 @@ export async function* quantizeGgufIter(options: QuantizeGgufOptions): AsyncGene
     const reader = new GgufDataReader(file);
     const pool = new QuantizeWorkerPool(threads);
     const infos = new Map(file.tensors.map((t) => [t.name, t]));
-    const sliceBytes = Math.max(64 * 1024, options.sliceBytes ?? 4 * 1024 * 1024);
+    const lookahead = new SliceLookahead(file, pool, q.plan.tensors.map((choice) =>
+        choice.targetType === choice.sourceType ? undefined : {info: infos.get(choice.name)!, targetType: choice.targetType}), {
+        sliceBytes: Math.max(64 * 1024, options.sliceBytes ?? 4 * 1024 * 1024),
+        maxInFlight: pool.parallelism * 2,
+        signal: options.signal
+    });
     const totalWeights = q.plan.totalElements;
     let weightsDone = 0;
-    const tensors: GgufTensorToWrite[] = q.plan.tensors.map((choice) => {
-        const info = infos.get(choice.name)!;
-        return {
-            name: choice.name, shape: choice.shape, type: choice.targetType,
-            data: () => choice.targetType === choice.sourceType
-                ? reader.iter(info)
-                : convertTensor(file, pool, info, choice, sliceBytes, options.signal)
-        };
-    });
+    const tensors: GgufTensorToWrite[] = q.plan.tensors.map((choice, i) => ({
+        name: choice.name, shape: choice.shape, type: choice.targetType,
+        data: () => choice.targetType === choice.sourceType ? reader.iter(infos.get(choice.name)!) : lookahead.slices(i)
+    }));
     try {
         let index = 0;
         for await (const event of writeGgufIter(options.output, {metadata: q.metadata, tensors, alignment: QUANTIZE_ALIGNMENT})) {
@@ -98,7 +90,11 @@ export async function* quantizeGgufIter(options: QuantizeGgufOptions): AsyncGene
                 yield {type: "done", path: event.path, bytes: event.totalBytes, seconds: (performance.now() - started) / 1000, weights: totalWeights};
             }
         }
+    } catch (error) {
+        if (options.signal?.aborted) throw new QuantizeInterruptedError();
+        throw error;
     } finally {
+        await lookahead.close();
         await pool.close();
         await reader.close();
     }
@@ -109,34 +105,6 @@ export async function quantizeGguf(options: QuantizeGgufOptions): Promise<Extrac
     let done: Extract<QuantizeEvent, {type: "done"}> | undefined;
     for await (const event of quantizeGgufIter(options)) if (event.type === "done") done = event;
     return done!;
-}
-
-// Reads whole rows, converts up to `pool.parallelism × 2` slices at once, yields them in order.
-async function* convertTensor(file: GgufFile, pool: QuantizeWorkerPool, info: GgufTensorInfo, choice: TensorTypeChoice,
-    sliceBytes: number, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array, void> {
-    const rowLength = info.shape[0] ?? 1;
-    const inRow = rowBytes(info.type, rowLength);
-    if (inRow > MAX_QUANTIZE_ROW_BYTES) {
-        throw new R1Error(`tensor ${info.name} has ${inRow}-byte rows, more than MAX_QUANTIZE_ROW_BYTES (${MAX_QUANTIZE_ROW_BYTES})`,
-            {exitCode: ExitCode.badFile, hint: "this is not a model r1 can quantize"});
-    }
-    const rowsPerSlice = Math.max(1, Math.floor(sliceBytes / inRow));
-    // A reader whose chunks are whole rows; its chunks become the work items.
-    const reader = new GgufDataReader(file, {chunkBytes: rowsPerSlice * inRow});
-    const inFlight: Promise<Uint8Array>[] = [];
-    const maxInFlight = pool.parallelism * 2;
-    try {
-        for await (const bytes of reader.iter(info)) {
-            if (signal?.aborted) throw new QuantizeInterruptedError();
-            const job = pool.convert(info.type, bytes, bytes.length / inRow * rowLength, choice.targetType);
-            job.catch(() => undefined);
-            inFlight.push(job);
-            if (inFlight.length >= maxInFlight) yield await inFlight.shift()!;
-        }
-        while (inFlight.length > 0) yield await inFlight.shift()!;
-    } finally {
-        await reader.close();
-    }
 }
 
 async function assertNotSameFile(input: string, output: string): Promise<void> {
