@@ -211,9 +211,10 @@ async function main(): Promise<void> {
     }
     const children = new Map<string, ChildProcess>();
     let llamaServer: ChildProcess | undefined;
-    const bos = Number((await readGguf(modelPath)).metadata.getNumber("tokenizer.ggml.bos_token_id") ?? 0);
+    let bos = 0;
     if (names.some((name) => configs.get(name)!.engine === "llama-server")) {
         if (values["llama-server"] === undefined) throw new Error("config llama-server needs --llama-server PATH");
+        bos = (await readGguf(modelPath)).metadata.getNumber("tokenizer.ggml.bos_token_id") ?? 0;
         llamaServer = await startLlamaServer(values["llama-server"], modelPath, Number(values.ctx));
     }
     for (const name of names) {

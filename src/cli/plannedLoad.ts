@@ -1,4 +1,4 @@
-import {requireVariant, type Variant} from "../catalog/index.js";
+import {findVariant} from "../catalog/index.js";
 import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../hardware/index.js";
 import {loadCalibration, planModel, type ModelPlan} from "../plan/index.js";
@@ -17,7 +17,7 @@ export interface PlannedLoad {
  * the engine's defaults (node-llama-cpp fits GPU layers to free VRAM).
  */
 export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?: string, quant?: string}): Promise<PlannedLoad> {
-    const variant = model.catalogId === undefined ? undefined : tryVariant(model.catalogId);
+    const variant = model.catalogId === undefined ? undefined : findVariant(model.catalogId);
     if (variant === undefined || model.quant === undefined) return {options: flagged, reasons: ["not a catalog model: engine defaults"]};
     const hardware = await detectHardware();
     const calibration = await loadCalibration(hardware);
@@ -42,12 +42,4 @@ export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?:
             ...(useGpuLayers ? [`gpu layers ${plan.gpuLayers} from the planner`] : [])
         ]
     };
-}
-
-function tryVariant(id: string): Variant | undefined {
-    try {
-        return requireVariant(id);
-    } catch {
-        return undefined;
-    }
 }

@@ -1,12 +1,6 @@
-import type {HardwareProfile} from "../hardware/index.js";
+import {formatGiB, type HardwareProfile} from "../hardware/index.js";
 import type {ModelPlan, PlanAllResult} from "../plan/index.js";
 import type {WebHardwareItem, WebPlanResponse, WebPlanRow} from "./webApiTypes.js";
-
-/** Memory in GiB, as vendors size RAM and VRAM ("24 GB" cards hold 24 GiB). */
-function gib(bytes: number): string {
-    const value = bytes / 2 ** 30;
-    return `${value >= 100 ? Math.round(value) : value.toFixed(1)} GiB`;
-}
 
 function gbPerSecond(bytesPerSecond: number): string {
     return `${Math.round(bytesPerSecond / 1e9)} GB/s`;
@@ -17,12 +11,12 @@ export function webHardwareItems(hardware: HardwareProfile): WebHardwareItem[] {
     const {cpu, ram} = hardware;
     const items: WebHardwareItem[] = [
         {label: "CPU", value: `${cpu.model}, ${cpu.physicalCores} cores / ${cpu.logicalCores} threads${cpu.isa.length === 0 ? "" : `, ${cpu.isa.join(" ")}`}`},
-        {label: "RAM", value: `${gib(ram.totalBytes)} (${gib(ram.freeBytes)} free), ${gbPerSecond(ram.bandwidthBytesPerSecond)}`}
+        {label: "RAM", value: `${formatGiB(ram.totalBytes)} (${formatGiB(ram.freeBytes)} free), ${gbPerSecond(ram.bandwidthBytesPerSecond)}`}
     ];
     if (hardware.gpus.length === 0) items.push({label: "GPU", value: "none detected"});
     hardware.gpus.forEach((gpu, i) => items.push({
         label: hardware.gpus.length === 1 ? "GPU" : `GPU ${i}`,
-        value: `${gpu.name} (${gpu.backend}${gpu.unifiedMemory ? ", unified memory" : ""}), ${gib(gpu.vramBytes)}, ${gbPerSecond(gpu.bandwidthBytesPerSecond)}`
+        value: `${gpu.name} (${gpu.backend}${gpu.unifiedMemory ? ", unified memory" : ""}), ${formatGiB(gpu.vramBytes)}, ${gbPerSecond(gpu.bandwidthBytesPerSecond)}`
     }));
     return items;
 }

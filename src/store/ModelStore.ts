@@ -3,7 +3,6 @@ import path from "node:path";
 import {acquireFileLock, liveLockOwner} from "./acquireFileLock.js";
 import {DamagedModelError} from "./errors/DamagedModelError.js";
 import {ModelNotFoundError} from "./errors/ModelNotFoundError.js";
-import {PullLockedError} from "./errors/PullLockedError.js";
 import {MAX_MANIFEST_BYTES, type ModelManifest, modelManifestSchema, type PendingPull, pendingPullSchema} from "./ModelManifest.js";
 import {modelDirName, modelNameFromDir, pathInside, validateStoredFileName} from "./modelNames.js";
 import {resolveR1Home} from "./resolveR1Home.js";
@@ -201,15 +200,8 @@ export class ModelStore {
         // Taking every lock proves no pull is writing here; stale ones from dead processes are taken over.
         const locks = [];
         try {
-            for (const entry of await fs.readdir(dir)) {
-                if (!entry.endsWith(".lock")) continue;
-                try {
-                    locks.push(await acquireFileLock(path.join(dir, entry.slice(0, -".lock".length))));
-                } catch (error) {
-                    if (error instanceof PullLockedError) throw new PullLockedError(name, error.pid);
-                    throw error;
-                }
-            }
+            for (const entry of await fs.readdir(dir))
+                if (entry.endsWith(".lock")) locks.push(await acquireFileLock(path.join(dir, entry.slice(0, -".lock".length)), name));
             const freedBytes = await this.bytesIn(dir);
             await fs.rm(dir, {recursive: true, force: true});
             return {freedBytes};

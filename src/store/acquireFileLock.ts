@@ -44,9 +44,10 @@ async function readOwner(lockPath: string): Promise<{pid: number, host: string} 
  * Takes `<target>.lock` with an exclusive create. A lock left by a dead process on this host
  * (`kill -9`, a crash, a reboot) is stale and taken over, so an interrupted pull can always resume;
  * a live owner makes this throw `PullLockedError`. A lock from another host (a shared network
- * folder) is honoured, since its pid cannot be checked from here.
+ * folder) is honoured, since its pid cannot be checked from here. `name` is what the error calls
+ * the locked thing (a model's name rather than its lock path); defaults to `target`.
  */
-export async function acquireFileLock(target: string): Promise<FileLock> {
+export async function acquireFileLock(target: string, name = target): Promise<FileLock> {
     const lockPath = `${target}.lock`;
     const body = JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()});
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -79,14 +80,14 @@ export async function acquireFileLock(target: string): Promise<FileLock> {
         }
         const owner = await readOwner(lockPath);
         if (owner !== undefined && owner.pid !== process.pid && (owner.host !== os.hostname() || isAlive(owner.pid)))
-            throw new PullLockedError(target, owner.pid);
+            throw new PullLockedError(name, owner.pid);
         if (owner !== undefined && owner.pid === process.pid)
-            throw new PullLockedError(target, owner.pid);
+            throw new PullLockedError(name, owner.pid);
         // Stale: remove it and race for it again; exactly one contender's link wins. (Two processes
         // that both found the same stale lock at the same instant can still both get through.)
         await fs.rm(lockPath, {force: true});
     }
-    throw new PullLockedError(target, -1);
+    throw new PullLockedError(name, -1);
 }
 
 /** The pid of the live process on this host holding `<target>.lock`, or `undefined` (no lock, or a stale one). */

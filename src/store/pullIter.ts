@@ -9,7 +9,6 @@ import {HttpStatusError} from "./errors/HttpStatusError.js";
 import {HubAuthError} from "./errors/HubAuthError.js";
 import {HubFileNotFoundError} from "./errors/HubFileNotFoundError.js";
 import {NotAGgufError} from "./errors/NotAGgufError.js";
-import {PullLockedError} from "./errors/PullLockedError.js";
 import {fetchHubFileMetadata, listHubGgufFiles, type HubRequestOptions} from "./fetchHubFileMetadata.js";
 import {hashFileInto} from "./hashFileInto.js";
 import {hfEndpoint, hfResolveUrl, hfToken} from "./hfHub.js";
@@ -86,13 +85,7 @@ export async function* pullIter(name: string, options: PullOptions = {}): AsyncG
     const dir = store.modelDir(source.name);
     await fs.mkdir(dir, {recursive: true});
     // One pull per model at a time: pull.json and the manifest are shared by all of its files.
-    let modelLock;
-    try {
-        modelLock = await acquireFileLock(path.join(dir, "pull"));
-    } catch (error) {
-        if (error instanceof PullLockedError) throw new PullLockedError(source.name, error.pid);
-        throw error;
-    }
+    const modelLock = await acquireFileLock(path.join(dir, "pull"), source.name);
     let finished = false;
     try {
         const existing = await store.inspect(source.name);

@@ -7,7 +7,7 @@ import type {Argv, CommandModule} from "yargs";
 import {benchModelIter, type BenchTestResult} from "../../bench/benchModel.js";
 import {syntheticModelPath} from "../../bench/syntheticModelPath.js";
 import {writeSyntheticModelIter} from "../../bench/writeSyntheticModel.js";
-import {DEFAULT_QUANT, findQuantOption, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
+import {DEFAULT_QUANT, findQuantOption, findVariant, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
 import {loadModel} from "../../engine/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {calibrateFromMeasurement, saveCalibration, type ModelPlan} from "../../plan/index.js";
@@ -129,7 +129,7 @@ interface BenchTarget {
 async function benchTarget(args: BenchArgs, log: (line: string) => void): Promise<BenchTarget> {
     if (args.synthetic === undefined) {
         const resolved = await resolveModel(args.model ?? "");
-        const variant = resolved.manifest?.catalogId === undefined ? undefined : tryVariant(resolved.manifest.catalogId);
+        const variant = resolved.manifest?.catalogId === undefined ? undefined : findVariant(resolved.manifest.catalogId);
         return {path: resolved.path, ...(variant === undefined ? {} : {variant}), ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})};
     }
     const variant = requireVariant(args.synthetic);
@@ -161,7 +161,7 @@ async function pulledTokenizer(variant: Variant): Promise<string | undefined> {
         const store = new ModelStore({home: resolveR1Home()});
         for (const stored of await store.list()) {
             const id = stored.manifest?.catalogId;
-            const other = stored.status === "complete" && id !== undefined ? tryVariant(id) : undefined;
+            const other = stored.status === "complete" && id !== undefined ? findVariant(id) : undefined;
             if (other === undefined || other.architecture.arch !== variant.architecture.arch || other.architecture.vocabSize !== variant.architecture.vocabSize) continue;
             const first = stored.manifest?.files[0];
             if (first !== undefined) return store.filePath(stored.name, first.name);
@@ -170,14 +170,6 @@ async function pulledTokenizer(variant: Variant): Promise<string | undefined> {
         // An unreadable store only means no real tokenizer: the stand-in is as fast.
     }
     return undefined;
-}
-
-function tryVariant(id: string): Variant | undefined {
-    try {
-        return requireVariant(id);
-    } catch {
-        return undefined;
-    }
 }
 
 function describeMachine(hardware: HardwareProfile): string {
