@@ -28,7 +28,7 @@ import {readGguf} from "../src/gguf/index.js";
 import {fileURLToPath} from "node:url";
 import {parseArgs, promisify} from "node:util";
 import {getLlama, type LlamaContextSequence, type Token} from "node-llama-cpp";
-import {loadModel} from "../src/engine/loadModel.js";
+import {loadModel} from "../src/engine/embedded/loadModel.js";
 import {physicalCoreCount} from "../src/engine/physicalCoreCount.js";
 import {mean, medianInterval, percentile} from "../src/bench/stats.js";
 import {timeTokenLoop} from "../src/bench/timeTokenLoop.js";

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
-import {loadModel} from "../src/engine/loadModel.js";
+import {loadModel} from "../src/engine/embedded/loadModel.js";
 import {FileModelSource} from "../src/server/FileModelSource.js";
 import {startServer} from "../src/server/startServer.js";
 

@@ -1,5 +1,5 @@
 import type {Token} from "node-llama-cpp";
-import type {LlamaLoadedModel} from "../engine/LlamaLoadedModel.js";
+import type {LlamaLoadedModel} from "../engine/embedded/LlamaLoadedModel.js";
 import {timeTokenLoop} from "./timeTokenLoop.js";
 import {R1Error} from "../util/R1Error.js";
 import {mean, percentile, standardDeviation} from "./stats.js";

@@ -1,6 +1,6 @@
 import os from "node:os";
 import type {Argv} from "yargs";
-import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/loadModel.js";
+import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/embedded/loadModel.js";
 import type {LoadedModelInfo} from "../engine/types.js";
 import {R1Error, ExitCode} from "../util/R1Error.js";
 

@@ -1,5 +1,5 @@
 import {findVariant} from "../catalog/index.js";
-import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/loadModel.js";
+import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/embedded/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../hardware/index.js";
 import {loadCalibration, planModel, type ModelPlan} from "../plan/index.js";
 

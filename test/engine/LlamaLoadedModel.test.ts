@@ -1,8 +1,8 @@
 import {after, before, test} from "node:test";
 import assert from "node:assert/strict";
 import {benchModel} from "../../src/bench/benchModel.js";
-import {loadModel} from "../../src/engine/loadModel.js";
-import type {LlamaLoadedModel} from "../../src/engine/LlamaLoadedModel.js";
+import {loadModel} from "../../src/engine/embedded/loadModel.js";
+import type {LlamaLoadedModel} from "../../src/engine/embedded/LlamaLoadedModel.js";
 import {NoFreeSequenceError, ModelLoadError} from "../../src/engine/errors.js";
 import {formatR1Prompt} from "../../src/engine/formatR1Prompt.js";
 import type {GenerationEvent, GenerationResult} from "../../src/engine/types.js";

@@ -4,7 +4,7 @@ import {spawn, spawnSync} from "node:child_process";
 import {mkdtempSync, rmSync} from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {DEFAULT_CONTEXT_SIZE} from "../../src/engine/loadModel.js";
+import {DEFAULT_CONTEXT_SIZE} from "../../src/engine/embedded/loadModel.js";
 import {repoRoot, sharedPath, skipWithoutShared} from "../helpers/shared.js";
 
 const bin = path.join(repoRoot, "bin/r1.js");

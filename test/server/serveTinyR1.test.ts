@@ -5,7 +5,7 @@ import {after, before, describe, test} from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import {Ollama} from "ollama";
-import {loadModel} from "../../src/engine/loadModel.js";
+import {loadModel} from "../../src/engine/embedded/loadModel.js";
 import {FileModelSource} from "../../src/server/FileModelSource.js";
 import {startServer, type RunningServer} from "../../src/server/startServer.js";
 import {skipWithoutShared} from "../helpers/shared.js";

@@ -8,7 +8,7 @@ import {benchModelIter, type BenchTestResult} from "../../bench/benchModel.js";
 import {syntheticModelPath} from "../../bench/syntheticModelPath.js";
 import {writeSyntheticModelIter} from "../../bench/writeSyntheticModel.js";
 import {DEFAULT_QUANT, findQuantOption, findVariant, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
-import {loadModel} from "../../engine/loadModel.js";
+import {loadModel} from "../../engine/embedded/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {calibrateFromMeasurement, saveCalibration, type ModelPlan} from "../../plan/index.js";
 import {ModelStore, resolveModel, resolveR1Home} from "../../store/index.js";

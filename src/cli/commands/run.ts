@@ -1,8 +1,8 @@
 import readline from "node:readline";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {loadModel, type LoadModelOptions} from "../../engine/loadModel.js";
-import type {LlamaLoadedModel} from "../../engine/LlamaLoadedModel.js";
+import {loadModel, type LoadModelOptions} from "../../engine/embedded/loadModel.js";
+import type {LlamaLoadedModel} from "../../engine/embedded/LlamaLoadedModel.js";
 import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../../engine/types.js";
 import {resolveModel} from "../../store/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";

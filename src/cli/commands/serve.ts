@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {DEFAULT_CONTEXT_SIZE, loadModel, MAX_PARALLEL_SEQUENCES, type LoadModelOptions} from "../../engine/loadModel.js";
+import {DEFAULT_CONTEXT_SIZE, loadModel, MAX_PARALLEL_SEQUENCES, type LoadModelOptions} from "../../engine/embedded/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {planGgufFile} from "../../plan/index.js";
 import {clampContextSize} from "../../server/clampContextSize.js";

@@ -1,10 +1,10 @@
 import {resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
-import {ContextOverflowError, NoFreeSequenceError} from "./errors.js";
-import {formatR1Prompt, isR1Template} from "./formatR1Prompt.js";
-import {ReasoningSplitter, THINK_CLOSE} from "./ReasoningSplitter.js";
-import {StopMatcher} from "./StopMatcher.js";
+import {ContextOverflowError, NoFreeSequenceError} from "../errors.js";
+import {formatR1Prompt, isR1Template} from "../formatR1Prompt.js";
+import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
+import {StopMatcher} from "../StopMatcher.js";
 import {TokenTextDecoder} from "./TokenTextDecoder.js";
-import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo} from "./types.js";
+import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo} from "../types.js";
 
 /** DeepSeek's recommended sampling for R1. */
 export const DEFAULT_TEMPERATURE = 0.6;

@@ -1,5 +1,5 @@
 import {getLlama, LlamaLogLevel, type Llama} from "node-llama-cpp";
-import {physicalCoreCount} from "./physicalCoreCount.js";
+import {physicalCoreCount} from "../physicalCoreCount.js";
 
 let runtime: Promise<Llama> | undefined;
 const recentErrors: string[] = [];

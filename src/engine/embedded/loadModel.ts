@@ -1,8 +1,8 @@
 import {existsSync} from "node:fs";
 import type {LlamaModel} from "node-llama-cpp";
 import type {LlamaLoadedModel} from "./LlamaLoadedModel.js";
-import {ModelLoadError} from "./errors.js";
-import {physicalCoreCount} from "./physicalCoreCount.js";
+import {ModelLoadError} from "../errors.js";
+import {physicalCoreCount} from "../physicalCoreCount.js";
 
 /**
  * Context size when the caller (normally the planner) does not choose one. Letting llama.cpp
