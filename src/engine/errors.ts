@@ -35,3 +35,18 @@ export class ContextOverflowError extends R1Error {
         this.contextSize = contextSize;
     }
 }
+
+/**
+ * The engine cannot honour a generation option (tools on an engine without them, a JSON Schema
+ * feature its grammar cannot express, a tool name that was not offered). Servers answer it as a
+ * 400 naming `option`; nothing is ever dropped silently.
+ */
+export class UnsupportedOptionError extends R1Error {
+    /** The option as `GenerationOptions` names it (`tools`, `responseFormat`, `toolChoice`…), or a path inside it. */
+    readonly option: string;
+
+    constructor(option: string, reason: string, options: {hint?: string} = {}) {
+        super(`${option}: ${reason}`, {exitCode: ExitCode.usage, ...(options.hint === undefined ? {} : {hint: options.hint})});
+        this.option = option;
+    }
+}

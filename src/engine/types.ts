@@ -4,15 +4,54 @@
  * its tests can run on any implementation of `LoadedModel`.
  */
 
-export type ChatRole = "system" | "user" | "assistant";
+export type ChatRole = "system" | "user" | "assistant" | "tool";
 
 export interface ChatMessage {
     role: ChatRole;
-    /** The visible text. For assistant turns, the answer without its reasoning. */
+    /** The visible text. For assistant turns, the answer without its reasoning; for tool turns, the tool's result. */
     content: string;
     /** An assistant turn's reasoning; never sent back to the model (DeepSeek's recommendation). */
     reasoning?: string;
+    /** Assistant turns: the tool calls the model made in this turn. */
+    toolCalls?: ToolCall[];
+    /** Tool turns: the `id` of the call this message answers (it must match an earlier assistant call). */
+    toolCallId?: string;
 }
+
+/**
+ * A JSON Schema as parsed JSON (an object; `{}` admits anything). Engines support the subset that
+ * `checkJsonSchema` (src/engine/jsonSchema) accepts and reject the rest with the feature named.
+ */
+export type JsonSchema = {[key: string]: unknown};
+
+/** A function the model may call. */
+export interface ToolDefinition {
+    /** Letters, digits, `_` and `-`, at most 64 (OpenAI's rule). */
+    name: string;
+    description?: string;
+    /** JSON Schema of the arguments object. */
+    parameters: JsonSchema;
+}
+
+/**
+ * `"auto"`: the model decides (the default when tools are given); `"none"`: no call, text only;
+ * `"required"`: at least one call; `{name}`: exactly that tool is called.
+ */
+export type ToolChoice = "auto" | "none" | "required" | {name: string};
+
+/** One call the model made. */
+export interface ToolCall {
+    /** Unique within the conversation; the tool turn that answers it carries it as `toolCallId`. */
+    id: string;
+    name: string;
+    /** The arguments as JSON text; always parses to an object valid against the tool's schema. */
+    arguments: string;
+}
+
+/** Constrains the answer (after the reasoning) to JSON. */
+export type ResponseFormat =
+    | {type: "json_object"}
+    | {type: "json_schema", schema: JsonSchema, name?: string};
 
 export interface GenerationOptions {
     /** Most tokens to generate, reasoning included. Defaults to what the context leaves. */
@@ -39,9 +78,24 @@ export interface GenerationOptions {
      * llama.cpp's examples print). Defaults to `false`.
      */
     echoPrompt?: boolean;
+    /**
+     * `chat()` only: functions the model may call. An engine that cannot offer tools throws
+     * `UnsupportedOptionError` naming `tools` rather than ignoring them.
+     */
+    tools?: ToolDefinition[];
+    /** Defaults to `"auto"` when `tools` are given. A named tool must be one of `tools`. */
+    toolChoice?: ToolChoice;
+    /** Whether one turn may hold several calls. Defaults to `true`. */
+    parallelToolCalls?: boolean;
+    /**
+     * The answer must be JSON (reasoning still runs free). An engine that cannot constrain output
+     * throws `UnsupportedOptionError` naming `responseFormat`.
+     */
+    responseFormat?: ResponseFormat;
 }
 
-export type FinishReason = "stop" | "length" | "abort";
+/** `tool_calls`: the turn ended with tool calls (in `GenerationResult.toolCalls`) for the caller to run. */
+export type FinishReason = "stop" | "length" | "abort" | "tool_calls";
 
 export interface GenerationUsage {
     promptTokens: number;
@@ -66,15 +120,21 @@ export interface GenerationTimings {
 export interface GenerationResult {
     reasoning: string;
     answer: string;
+    /** The calls the model made, in order; empty when it made none. */
+    toolCalls: ToolCall[];
     finishReason: FinishReason;
     usage: GenerationUsage;
     timings: GenerationTimings;
 }
 
-/** Streamed pieces of one generation: reasoning text first, then answer text, then `done`. */
+/**
+ * Streamed pieces of one generation: reasoning text first, then answer text and/or tool calls
+ * (each call whole, once its arguments are complete and valid), then `done`.
+ */
 export type GenerationEvent =
     | {type: "reasoning", text: string}
     | {type: "answer", text: string}
+    | {type: "toolCall", call: ToolCall}
     | {type: "done", result: GenerationResult};
 
 export interface LoadedModelInfo {

@@ -87,7 +87,7 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
             for await (const event of generation.events) {
                 if (event.type === "reasoning") yield line({model, created_at: now(), message: message("", event.text), done: false});
                 else if (event.type === "answer") yield line({model, created_at: now(), message: message(event.text), done: false});
-                else yield line({model, created_at: now(), message: message(""), ...final(generation, event.result)});
+                else if (event.type === "done") yield line({model, created_at: now(), message: message(""), ...final(generation, event.result)});
             }
         });
     });
@@ -122,7 +122,7 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
             for await (const event of generation.events) {
                 if (event.type === "reasoning") yield line({model, created_at: now(), response: "", thinking: event.text, done: false});
                 else if (event.type === "answer") yield line({model, created_at: now(), response: event.text, done: false});
-                else yield line({model, created_at: now(), response: "", ...final(generation, event.result)});
+                else if (event.type === "done") yield line({model, created_at: now(), response: "", ...final(generation, event.result)});
             }
         });
     });

@@ -65,7 +65,7 @@ export function openaiRoutes(ctx: ServerContext): Hono {
             for await (const event of generation.events) {
                 if (event.type === "reasoning") yield chunk({reasoning_content: event.text}, null);
                 else if (event.type === "answer") yield chunk({content: event.text}, null);
-                else {
+                else if (event.type === "done") {
                     if (generation.timedOut()) throw new ApiError("timeout", "The request ran past its time limit and was stopped.");
                     yield chunk({}, finishReason(event.result.finishReason), {timings: timings(event.result)});
                     if (includeUsage) yield sse({id, object: "chat.completion.chunk", created, model, choices: [], usage: usage(event.result)});
@@ -108,7 +108,7 @@ export function openaiRoutes(ctx: ServerContext): Hono {
                         choices: [{index: 0, text: "", logprobs: null, finish_reason: finishReason(event.result.finishReason)}],
                         ...(includeUsage ? {usage: usage(event.result)} : {})
                     });
-                } else {
+                } else if (event.type !== "toolCall") {
                     yield sse({id, object: "text_completion", created, model, choices: [{index: 0, text: event.text, logprobs: null, finish_reason: null}]});
                 }
             }

@@ -90,7 +90,7 @@ export class FakeModel implements LoadedModel {
             yield {
                 type: "done",
                 result: {
-                    reasoning, answer, finishReason,
+                    reasoning, answer, toolCalls: [], finishReason,
                     usage: {promptTokens: this.countTokens(prompt), completionTokens: generated, reasoningTokens},
                     timings: {promptMs: 1, generationMs: Math.max(1, Date.now() - started - firstTokenMs), firstTokenMs}
                 }

@@ -146,7 +146,7 @@ async function printReply(events: AsyncIterable<GenerationEvent>, hideThinking: 
                 thinkingShown = false;
             }
             process.stdout.write(event.text);
-        } else {
+        } else if (event.type === "done") {
             if (thinkingShown && !hideThinking) process.stderr.write("\n");
             return event.result;
         }

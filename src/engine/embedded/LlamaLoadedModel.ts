@@ -1,5 +1,5 @@
 import {resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
-import {ContextOverflowError, NoFreeSequenceError} from "../errors.js";
+import {ContextOverflowError, NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
 import {formatR1Prompt, isR1Template} from "../formatR1Prompt.js";
 import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
 import {StopMatcher} from "../StopMatcher.js";
@@ -55,10 +55,15 @@ export class LlamaLoadedModel implements LoadedModel {
     }
 
     chat(messages: ChatMessage[], options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
+        // Until tool calls and JSON grammars land here, refuse rather than ignore them.
+        if (options.tools !== undefined && options.tools.length > 0) throw new UnsupportedOptionError("tools", "this engine does not offer tools yet");
+        if (options.responseFormat !== undefined) throw new UnsupportedOptionError("responseFormat", "this engine does not constrain output yet");
         return this.generate(() => this.prepareChat(messages, options.think ?? true), options);
     }
 
     complete(prompt: string, options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
+        if (options.tools !== undefined && options.tools.length > 0) throw new UnsupportedOptionError("tools", "tools need a chat, not a raw completion");
+        if (options.responseFormat !== undefined) throw new UnsupportedOptionError("responseFormat", "a raw completion is not constrained");
         return this.generate(() => {
             const bos = this.model.tokens.bos;
             const body = this.model.tokenize(prompt, false);
@@ -102,9 +107,9 @@ export class LlamaLoadedModel implements LoadedModel {
         }
         // Other models: node-llama-cpp renders their own template (or its best-matching wrapper).
         const wrapper = resolveChatWrapper(this.model);
-        const history: ChatHistoryItem[] = messages.map((m) => m.role === "assistant"
+        const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => m.role === "assistant"
             ? {type: "model", response: [m.content]}
-            : {type: m.role, text: m.content});
+            : m.role === "system" ? {type: "system", text: m.content} : {type: "user", text: m.content});
         history.push({type: "model", response: []});
         const {contextText} = wrapper.generateContextState({chatHistory: history});
         return {tokens: contextText.tokenize(this.model.tokenizer), startInReasoning: false, splitReasoning: this.info.reasoning};
@@ -220,6 +225,7 @@ export class LlamaLoadedModel implements LoadedModel {
             result: {
                 reasoning: reasoning.trim(),
                 answer,
+                toolCalls: [],
                 finishReason,
                 usage: {promptTokens: prompt.tokens.length, completionTokens, reasoningTokens, cachedPromptTokens: reuse},
                 timings: {
