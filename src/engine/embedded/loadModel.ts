@@ -3,15 +3,9 @@ import type {LlamaModel} from "node-llama-cpp";
 import type {LlamaLoadedModel} from "./LlamaLoadedModel.js";
 import {ModelLoadError} from "../errors.js";
 import {physicalCoreCount} from "../physicalCoreCount.js";
+import {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES} from "../loadLimits.js";
 
-/**
- * Context size when the caller (normally the planner) does not choose one. Letting llama.cpp
- * choose means the trained context, 131,072 tokens for R1: 15 s and 3.6 GB more on CPU, measured.
- */
-export const DEFAULT_CONTEXT_SIZE = 4096;
-/** Largest context accepted from a caller, whatever the model claims. */
-export const MAX_CONTEXT_SIZE = 1 << 20;
-export const MAX_PARALLEL_SEQUENCES = 64;
+export {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES};
 
 export interface LoadModelOptions {
     /** Path of the GGUF file (the first part of a split model). */
