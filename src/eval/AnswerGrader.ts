@@ -37,12 +37,18 @@ function closeTo(a: number, b: number): boolean {
     return Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)) + ABSOLUTE_TOLERANCE;
 }
 
-/** `x = 5` (one variable on the left) as its right side; other strings unchanged. */
+/**
+ * A left side that only names what the right side is: one variable (`x`), a command (`\theta`),
+ * or a function applied to its variables or numbers (`p(x)`, `f(2)`, `g_1(a,b)`, `f^{-1}(x)`).
+ */
+const NAMING_LHS = /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:(?:_\{?\w+\}?|\^\{-1\})*\((?:[a-zA-Z]|-?\d+)(?:,(?:[a-zA-Z]|-?\d+))*\))?$/;
+
+/** `x = 5` or `p(x) = x^3+1` (a naming left side) as its right side; other strings unchanged. */
 function assignedValue(s: string): string | undefined {
     const sides = splitTopLevel(s, "=");
     if (sides.length !== 2) return undefined;
     const [lhs = "", rhs = ""] = sides;
-    return /^(?:[a-zA-Z]|\\[a-zA-Z]+)$/.test(lhs.trim()) && rhs.trim() !== "" ? rhs.trim() : undefined;
+    return NAMING_LHS.test(lhs.replace(/\s+/g, "")) && rhs.trim() !== "" ? rhs.trim() : undefined;
 }
 
 function isEquation(s: string): boolean {
@@ -180,6 +186,10 @@ export class AnswerGrader {
         if (!e1.isValid || !e2.isValid) return false;
         if (e1.isSame(e2)) return true;
         if (!sameUnknowns(e1, e2) || !isCheapToEvaluate(e1.json) || !isCheapToEvaluate(e2.json)) return false;
+        if (e1.unknowns.length === 0) {
+            const exact = exactlyEqual(e1, e2);
+            if (exact !== undefined) return exact;
+        }
         const points = e1.unknowns.length === 0 ? 1 : SAMPLE_POINTS.length;
         let agreeing = 0;
         for (let k = 0; k < points; k++) {
@@ -204,6 +214,24 @@ export class AnswerGrader {
         if (value.unknowns.length > 0) return undefined;
         return {re: value.re, im: value.im};
     }
+}
+
+/**
+ * Exact verdict for two constants when one of them is an exact integer and the other is exact too
+ * (an integer, a fraction, or a decimal as written): the relative tolerance would let
+ * `11111111101` equal `11,111,111,100`, and an integer answer is right only when it is that
+ * integer. Undefined when the tolerance must decide (irrational values, floating-point results).
+ */
+function exactlyEqual(e1: Expression, e2: Expression): boolean | undefined {
+    const v1 = e1.evaluate();
+    const v2 = e2.evaluate();
+    const exact = (e: Expression, v: Expression): boolean => v.isRational === true || isNumberLiteral(e.json);
+    if (!(v1.isInteger === true && exact(e2, v2)) && !(v2.isInteger === true && exact(e1, v1))) return undefined;
+    return v1.isSame(v2);
+}
+
+function isNumberLiteral(node: unknown): boolean {
+    return typeof node === "number" || (typeof node === "object" && node !== null && !Array.isArray(node) && "num" in node);
 }
 
 function numericLiteral(node: unknown): number | undefined {

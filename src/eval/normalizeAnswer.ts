@@ -10,6 +10,12 @@ const UNIT_WORDS = [
     "values?", "positive", "seats?", "outfits?", "cups?", "bits?", "boxes?", "cookies?", "tiles?", "steps?", "rows?"
 ].join("|");
 const UNIT_TEXT = new RegExp(`\\\\(?:text|mbox|mathrm|textrm|textnormal)\\{\\s*(?:(?:${UNIT_WORDS})\\s*)+\\}(?:\\^\\{?[23]\\}?)?`, "g");
+/**
+ * Any text after a number is a unit or a label (`9 \text{ customers}`, `864 \text{ in}^2`,
+ * `2 \mbox{ inches per second}`): the list above cannot name every noun, and the number alone
+ * decides equality. "and"/"or" between values are separators, not units.
+ */
+const TEXT_AFTER_NUMBER = /(?<=[\d}.)]\s*)\\(?:text|mbox|textrm|textnormal)\{\s*(?!(?:and|or)\s*\})[a-zA-Z][a-zA-Z .'/-]*\}(?:\^\{?[23]\}?)?/g;
 // Bare words only when longer than one letter: "4m" may well be an expression in m.
 const UNIT_TAIL_WORDS = UNIT_WORDS.split("|").filter((w) => w.replace(/[^a-z]/g, "").length > 1).join("|");
 const UNIT_TAIL = new RegExp(`(?<=[\\d}.)])\\s*(?:(?:${UNIT_TAIL_WORDS})\\b\\s*)+(?:\\^\\{?[23]\\}?)?$`);
@@ -29,7 +35,7 @@ function removeSpaces(s: string): string {
  * (Hendrycks MATH, Qwen2.5-Math, DeepSeek's evaluation) apply. Pure; never throws.
  *
  * Drops `$`, `\left`/`\right`, spacing commands, `\displaystyle`, degree marks, percent signs, unit
- * words and thousands separators; `\dfrac`/`\tfrac` become `\frac`; `\text{X}` becomes `X`; `x \in S`
+ * words, any `\text{…}` right after a number, and thousands separators; `\dfrac`/`\tfrac` become `\frac`; `\text{X}` becomes `X`; `x \in S`
  * becomes `S`; integers lose leading zeros ("025" → "25", AIME style); a trailing period goes.
  */
 export function normalizeAnswer(raw: string): string {
@@ -51,6 +57,7 @@ export function normalizeAnswer(raw: string): string {
     // "x \in [-2,7]" is the interval; "k = 3" is 3 (when the other side of the comparison isn't an equation).
     s = s.replace(/^\s*[a-zA-Z]\s*\\in(?![a-zA-Z])\s*/, "");
     s = s.replace(UNIT_TEXT, (match, offset: number) => (offset === 0 ? match : ""));
+    s = s.replace(TEXT_AFTER_NUMBER, "");
     s = s.replace(/\\text\{\s*(?:and|or)\s*\}/g, ",");
     s = s.replace(TEXT_WRAPPERS, "$1").replace(TEXT_WRAPPERS, "$1");
     s = s.replace(UNIT_TAIL, "");
