@@ -64,9 +64,14 @@ export async function detectHardware(options: DetectHardwareOptions = {}): Promi
     if (probe !== undefined) {
         ramBandwidth = probe.readBytesPerSecond;
         ramBandwidthSource = "probe";
-        // The probe's matmul is scalar JavaScript: a floor for llama.cpp's SIMD kernels, not an estimate.
-        cpuFlops = Math.max(cpuFlops, probe.matmulFlopsPerSecond);
-        cpuFlopsSource = "probe";
+        notes.push(probeNote(probe));
+        // The probe's matmul is scalar JavaScript: a floor for llama.cpp's SIMD kernels, not an
+        // estimate of them. It replaces the ISA estimate only where it is higher, and only then is
+        // the CPU figure labelled as probed (a probe of 0.3 GFLOPS once showed as "~115 GFLOPS (probed)").
+        if (probe.matmulFlopsPerSecond > cpuFlops) {
+            cpuFlops = probe.matmulFlopsPerSecond;
+            cpuFlopsSource = "probe";
+        }
     } else if (ramBandwidthSource === "assumed") {
         notes.push("RAM bandwidth assumed (dual-channel DDR4-3200); run `r1 hw --probe` to measure it");
     }
@@ -177,6 +182,15 @@ export function parseNvidiaSmi(csv: string, notes: string[] = []): GpuDevice[] {
         });
     }
     return gpus;
+}
+
+/** Where each probed figure comes from and how much it spread, for `r1 hw` and `r1 plan`. */
+export function probeNote(probe: HardwareProbe): string {
+    const gb = (x: number) => (x / 1e9).toFixed(1);
+    const spread = probe.readBytesPerSecondMedian === undefined || probe.readPasses === undefined ? ""
+        : ` (best of ${probe.readPasses} passes; median ${gb(probe.readBytesPerSecondMedian)})`;
+    return `r1 hw --probe (${probe.measuredAt.slice(0, 16).replace("T", " ")} UTC): RAM read ${gb(probe.readBytesPerSecond)} GB/s${spread} over ${probe.threads} threads; ` +
+        `scalar JavaScript matmul ${gb(probe.matmulFlopsPerSecond)} GFLOPS, a floor for llama.cpp's SIMD kernels, not used as the CPU figure unless higher`;
 }
 
 function run(command: string, args: string[], timeout: number): Promise<string | undefined> {

@@ -20,7 +20,7 @@ export function hardwareLines(hardware: HardwareProfile): string[] {
     const c = hardware.cpu;
     lines.push(`  CPU   ${c.model}: ${c.physicalCores} cores / ${c.logicalCores} threads, ${c.arch}` +
         `${c.isa.length > 0 ? `, ${c.isa.filter((x) => x !== "apple").join(" ")}` : ""}, ~${(c.flopsPerSecond / 1e9).toFixed(0)} GFLOPS` +
-        ` ${c.flopsSource === "probe" ? "(probed)" : "(estimated)"}`);
+        ` ${c.flopsSource === "probe" ? "(probed)" : c.flopsSource === "custom" ? "(given)" : "(estimated from ISA, cores and clock)"}`);
     lines.push(`  RAM   ${formatGiB(hardware.ram.totalBytes)} (${formatGiB(hardware.ram.freeBytes)} available), ` +
         `${bandwidth(hardware.ram.bandwidthBytesPerSecond, hardware.ram.bandwidthSource)}`);
     hardware.gpus.forEach((g, i) => {

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import {
     customHardware, detectHardware, findKnownGpu, hardwareProfile, hardwareProfileNames, HARDWARE_PROBE_FILE, loadHardwareProbe,
-    parseNvidiaSmi, probeHardware, UnknownHardwareProfileError
+    hardwareLines, HardwareProbeTimeoutError, parseNvidiaSmi, passRates, probeHardware, UnknownHardwareProfileError
 } from "../../src/hardware/index.js";
 
 const GB = 1e9;
@@ -76,13 +76,18 @@ test("detectHardware describes this machine without a GPU runtime", async () => 
 test("probe measures, caches under R1_HOME, and detectHardware uses the cache; bad caches are ignored", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "r1-probe-"));
     try {
-        const probe = await probeHardware({threads: 1, passes: 2, r1Home: dir});
+        const probe = await probeHardware({threads: 1, passes: 2, budgetMs: 0, r1Home: dir});
         assert.ok(probe.readBytesPerSecond > 0 && probe.matmulFlopsPerSecond > 0);
+        assert.ok(probe.readPasses! >= 2 && probe.readBytesPerSecondMedian! <= probe.readBytesPerSecond);
         const cpuModel = probe.cpuModel, totalBytes = probe.totalBytes;
         assert.deepEqual(await loadHardwareProbe({r1Home: dir, cpuModel, totalBytes}), probe);
         const h = await detectHardware({nvidia: false, r1Home: dir});
         assert.equal(h.ram.bandwidthSource, "probe");
         assert.equal(h.ram.bandwidthBytesPerSecond, probe.readBytesPerSecond);
+        // The scalar-JS matmul is far below the ISA estimate: the CPU figure stays the estimate and says so.
+        assert.equal(h.cpu.flopsSource, "assumed");
+        assert.match(hardwareLines(h).join("\n"), /GFLOPS \(estimated from ISA, cores and clock\)/);
+        assert.ok(h.notes.some((n) => n.includes("scalar JavaScript matmul") && n.includes("best of")));
         assert.equal(await loadHardwareProbe({r1Home: dir, cpuModel: "other", totalBytes}), undefined);
         await writeFile(path.join(dir, HARDWARE_PROBE_FILE), JSON.stringify({...probe, readBytesPerSecond: -1}));
         assert.equal(await loadHardwareProbe({r1Home: dir, cpuModel, totalBytes}), undefined);
@@ -91,4 +96,28 @@ test("probe measures, caches under R1_HOME, and detectHardware uses the cache; b
     } finally {
         await rm(dir, {recursive: true, force: true});
     }
+});
+
+test("probe with more threads than cores and tiny passes never hangs at a barrier (20 runs)", async () => {
+    // The old barrier reset the next barrier's counter after leaving one: with threads > cores and
+    // passes of a few microseconds a late thread erased a fast thread's arrival, and the probe hung.
+    for (let run = 0; run < 20; run++) {
+        const probe = await probeHardware({threads: 4, passes: 200, budgetMs: 0, bytesPerThread: 64 * 1024, matmulMs: 5, timeoutMs: 30_000, r1Home: null});
+        assert.equal(probe.threads, 4);
+        assert.equal(probe.readPasses, 200, `run ${run}`);
+        assert.ok(probe.readBytesPerSecond > 0);
+    }
+});
+
+test("a probe that cannot finish in time stops its threads with a one-line timeout error", async () => {
+    await assert.rejects(probeHardware({threads: 2, passes: 2000, budgetMs: 0, bytesPerThread: 256 * 2 ** 20, timeoutMs: 200, r1Home: null}),
+        (e: unknown) => e instanceof HardwareProbeTimeoutError && e.timeoutMs === 200 && !e.message.includes("\n"));
+});
+
+test("pass rates: all threads' bytes over the span from the first start to the last end", () => {
+    const MB = 1e6;
+    // Two threads, 1 MB each: pass 0 spans 0–2 ms (1 GB/s), pass 1 spans 10–11 ms (2 GB/s).
+    assert.deepEqual(passRates([[[0, 1], [10, 11]], [[1, 2], [10, 10.5]]], MB), [1e9, 2e9]);
+    // Uneven pass counts (never happens, but must not read past an array): the common passes only.
+    assert.equal(passRates([[[0, 1]], [[0, 1], [2, 3]]], MB).length, 1);
 });

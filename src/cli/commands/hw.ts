@@ -21,8 +21,10 @@ export const hwCommand: CommandModule<object, HwArgs> = {
             if (!args.json) process.stderr.write(pc.dim("probing memory bandwidth and matmul speed…\n"));
             const probe = await probeHardware();
             if (!args.json) {
-                process.stderr.write(pc.dim(`measured ${(probe.readBytesPerSecond / 1e9).toFixed(1)} GB/s read over ${probe.threads} threads, ` +
-                    `${(probe.matmulFlopsPerSecond / 1e9).toFixed(1)} GFLOPS scalar matmul; cached (a busy machine measures low: rerun when idle)\n`));
+                const median = probe.readBytesPerSecondMedian ?? probe.readBytesPerSecond;
+                process.stderr.write(pc.dim(`measured ${(probe.readBytesPerSecond / 1e9).toFixed(1)} GB/s read (best of ${probe.readPasses ?? "?"} passes, ` +
+                    `median ${(median / 1e9).toFixed(1)}) over ${probe.threads} threads, ${(probe.matmulFlopsPerSecond / 1e9).toFixed(1)} GFLOPS scalar JavaScript matmul; ` +
+                    `cached${median < 0.8 * probe.readBytesPerSecond ? " — passes spread widely: the machine is busy, rerun when idle" : ""}\n`));
             }
         }
         const hardware = args.hardware === undefined ? await detectHardware() : await resolveHardware({profile: args.hardware});
