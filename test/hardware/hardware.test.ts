@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import {
     customHardware, detectHardware, findKnownGpu, hardwareProfile, hardwareProfileNames, HARDWARE_PROBE_FILE, loadHardwareProbe,
-    hardwareLines, HardwareProbeTimeoutError, parseNvidiaSmi, passRates, probeHardware, UnknownHardwareProfileError
+    hardwareLines, HardwareProbeTimeoutError, parseCacheSize, parseNvidiaSmi, passRates, probeHardware, UnknownHardwareProfileError
 } from "../../src/hardware/index.js";
 
 const GB = 1e9;
@@ -120,4 +120,11 @@ test("pass rates: all threads' bytes over the span from the first start to the l
     assert.deepEqual(passRates([[[0, 1], [10, 11]], [[1, 2], [10, 10.5]]], MB), [1e9, 2e9]);
     // Uneven pass counts (never happens, but must not read past an array): the common passes only.
     assert.equal(passRates([[[0, 1]], [[0, 1], [2, 3]]], MB).length, 1);
+});
+
+test("sysfs cache sizes parse to bytes (the probe scans 4x the last-level cache)", () => {
+    assert.equal(parseCacheSize("307200K\n"), 307200 * 1024);
+    assert.equal(parseCacheSize("32M"), 32 * 2 ** 20);
+    assert.equal(parseCacheSize("512"), 512);
+    assert.equal(parseCacheSize("garbage"), 0);
 });
