@@ -20,7 +20,8 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
     ["show", async () => (await import("./show.js")).showCommand],
     ["quantize", async () => (await import("./quantize.js")).quantizeCommand],
     ["inspect", async () => (await import("./inspect.js")).inspectCommand],
-    ["eval", async () => (await import("./eval.js")).evalCommand]
+    ["eval", async () => (await import("./eval.js")).evalCommand],
+    ["engine", async () => (await import("./engine.js")).engineCommand]
 ];
 
 /**

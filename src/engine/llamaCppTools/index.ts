@@ -7,3 +7,11 @@ export {readBuildStamp, type LlamaCppBuildStamp} from "./buildStamp.js";
 export {ENGINE_BUILD_HINT, LlamaCppToolMissingError, LlamaCppToolUnusableError, requireLlamaCppTool} from "./errors.js";
 export {LLAMA_CPP_BACKENDS, LLAMA_CPP_TOOL_NAMES, type FoundLlamaCppTools, type LlamaCppBackend, type LlamaCppInstall,
     type LlamaCppToolName, type LlamaCppToolOrigin} from "./types.js";
+export {buildLlamaCppToolsIter, type BuildLlamaCppToolsOptions} from "./buildLlamaCppToolsIter.js";
+export type {LlamaCppBuildEvent} from "./LlamaCppBuildEvent.js";
+export {chooseBackend, type BackendChoice, type BuildMachine} from "./chooseBackend.js";
+export {BUILD_TARGETS, cacheMatchesArgs, cmakeConfigureArgs, cmakeDefines, type CmakeArgsOptions} from "./cmakeArgs.js";
+export {parseBuildProgress, type BuildProgress} from "./parseBuildProgress.js";
+export {missingPrerequisite, type BuildPrerequisites, type PackageManager} from "./checkBuildPrerequisites.js";
+export {detectBuildMachine, type DetectedBuildMachine} from "./detectBuildMachine.js";
+export {BuildPrerequisiteMissingError, LlamaCppBuildError} from "./buildErrors.js";
