@@ -13,8 +13,11 @@ const MAY = "DeepSeek-R1-0528 model card (pass@1, 16 samples; LiveCodeBench 2408
 /** The standard llama.cpp file types offered for the dense distills, best quality first. */
 export const DENSE_QUANTS = ["Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "IQ4_XS", "Q3_K_M", "Q2_K"] as const;
 
-/** File types offered for the 671B: plain llama.cpp ones, then Unsloth's dynamic recipes. */
-export const MOE_QUANTS = ["Q8_0", "Q4_K_M", "Q3_K_M", "Q2_K", "UD-Q2_K_XL", "UD-IQ2_XXS", "UD-IQ1_M", "UD-IQ1_S"] as const;
+/**
+ * File types offered for the 671B: plain llama.cpp ones (IQ4_XS from bartowski, the others from
+ * Unsloth), then Unsloth's dynamic recipes. IQ4_XS (~360 GB) is what a 384 GB server can hold.
+ */
+export const MOE_QUANTS = ["Q8_0", "Q4_K_M", "IQ4_XS", "Q3_K_M", "Q2_K", "UD-Q2_K_XL", "UD-IQ2_XXS", "UD-IQ1_M", "UD-IQ1_S"] as const;
 
 function qwen2(layers: number, hiddenSize: number, heads: number, kvHeads: number, ffnSize: number, vocabSize: number,
     ropeTheta: number, rmsNormEps: number): DenseArchitecture {
@@ -130,6 +133,9 @@ export const VARIANTS: readonly Variant[] = [
         quants: MOE_QUANTS,
         downloads: {
             repo: "unsloth/DeepSeek-R1-GGUF", stem: "DeepSeek-R1", layout: "folder-per-quant",
+            // bartowski publishes R1 from IQ1_S to Q8_0 in the same folder-per-quant layout
+            // (`DeepSeek-R1-IQ3_M/DeepSeek-R1-IQ3_M-00001-of-00008.gguf`, r1-family.md §4); Unsloth has no IQ4_XS.
+            altRepo: "bartowski/DeepSeek-R1-GGUF", altQuants: ["IQ4_XS"],
             knownParts: {"UD-IQ1_S": 3, "UD-IQ2_XXS": 4, "UD-Q2_K_XL": 5, Q3_K_M: 7, Q4_K_M: 9}
         },
         configSource: "deepseek-ai/DeepSeek-R1 config.json (verbatim GitHub copy); deepseek-ai/DeepSeek-V3 @9b4e978"
@@ -141,7 +147,8 @@ export const VARIANTS: readonly Variant[] = [
         // Same deepseek_v3 core as R1 (public test fixture for deepseek-ai/DeepSeek-R1-0528).
         architecture: deepseekV3, parameters: 671_026_419_200,
         scores: {aime2024: 91.4, gpqaDiamond: 81.0, liveCodeBench: 73.3, codeforcesRating: 1930, source: MAY},
-        quants: MOE_QUANTS,
+        // Unsloth's 0528 repo has no IQ4_XS, and no other repo's 0528 layout is confirmed.
+        quants: MOE_QUANTS.filter((q) => q !== "IQ4_XS"),
         downloads: {repo: "unsloth/DeepSeek-R1-0528-GGUF", stem: "DeepSeek-R1-0528", layout: "folder-per-quant", bareFolders: true},
         configSource: "deepseek-ai/DeepSeek-R1-0528 (MoE core from a public test fixture; other fields as R1)"
     }

@@ -7,7 +7,7 @@ import type {ModelPlan} from "./types.js";
 
 /** Quants `r1 plan` lists per variant when not asked for all: the useful steps, not every file. */
 export const TABLE_QUANTS_DENSE = ["Q8_0", "Q6_K", "Q4_K_M", "Q3_K_M"] as const;
-export const TABLE_QUANTS_MOE = ["Q4_K_M", "UD-Q2_K_XL", "UD-IQ1_S"] as const;
+export const TABLE_QUANTS_MOE = ["Q4_K_M", "IQ4_XS", "UD-Q2_K_XL", "UD-IQ1_S"] as const;
 
 // Points subtracted from a variant's AIME 2024 score to rank its quants against other variants.
 // A heuristic ordering, not a measurement: K-quants ≥ Q5 are within noise of the original;
@@ -61,7 +61,7 @@ export function planAll(options: PlanAllOptions): PlanAllResult {
     for (const variant of options.variants ?? allVariants()) {
         const quants = options.quants !== undefined ? options.quants.filter((q) => variant.quants.includes(q))
             : options.allQuants === true ? variant.quants
-                : variant.architecture.kind === "moe" ? TABLE_QUANTS_MOE : TABLE_QUANTS_DENSE;
+                : (variant.architecture.kind === "moe" ? TABLE_QUANTS_MOE : TABLE_QUANTS_DENSE).filter((q) => variant.quants.includes(q));
         for (const quant of quants) {
             candidates.push(planModel({
                 variant, quant, hardware: options.hardware, contextSize: options.contextSize, calibration: options.calibration,

@@ -63,7 +63,20 @@ export const DEFAULT_MICRO_BATCH = 512;
 
 /** CUDA context, cuBLAS workspace and driver allocations per NVIDIA GPU. */
 export const GPU_RESERVED_BYTES = 600 * 2 ** 20;
-/** System RAM left to the OS and other programs: the larger of 2 GiB and 15% of RAM. */
+/**
+ * System RAM left to the OS and other programs: the larger of 2 GiB and 15% of RAM, but never more
+ * than 6 GiB + 1% of RAM.
+ *
+ * Why: what the OS and other programs need does not grow with RAM. 15% fits laptops and desktops
+ * (3.6 GiB of 24 GiB: a desktop session and a browser), but on a headless 384 GB server it held back
+ * 57 GB that nothing uses. A server needs its OS and services — Ubuntu's own floor is 2 GB (its
+ * images run out of memory below it; osinfo-db "Bump minimal ram requirement for ubuntu to 2Gb") —
+ * plus what the kernel keeps per byte of RAM: page tables for the memory-mapped weights (8 bytes per
+ * 4 KiB page, 0.2%), the free-page watermark `min_free_kbytes` (√(16 × RAM in kB), at most 256 MiB;
+ * Linux Documentation/admin-guide/sysctl/vm.rst and mm/page_alloc.c) and slab/page-cache metadata.
+ * 6 GiB covers the desktop case with room to spare and 1% covers the per-byte costs several times
+ * over, so a 384 GB server keeps ~10 GB back and a 64 GiB desktop 6.6 GiB.
+ */
 export function ramReservedBytes(totalBytes: number): number {
-    return Math.max(2 * 2 ** 30, 0.15 * totalBytes);
+    return Math.min(Math.max(2 * 2 ** 30, 0.15 * totalBytes), 6 * 2 ** 30 + 0.01 * totalBytes);
 }

@@ -128,3 +128,9 @@ test("distills say what they are built on; scores are DeepSeek's", () => {
     assert.equal(requireVariant("deepseek-r1:14b").scores.aime2024, 69.7);
     assert.equal(requireVariant("deepseek-r1").scores.math500, 97.3);
 });
+
+test("the 671B's IQ4_XS comes from bartowski's folder-per-quant layout", () => {
+    const r = resolveModelName("deepseek-r1:671b:IQ4_XS");
+    assert.equal(r.repo, "bartowski/DeepSeek-R1-GGUF");
+    assert.match(r.files[0]!, /^DeepSeek-R1-IQ4_XS\/DeepSeek-R1-IQ4_XS-00001-of-0000\d\.gguf$/);
+});

@@ -2,7 +2,7 @@ import {test} from "node:test";
 import assert from "node:assert/strict";
 import {allVariants, requireVariant, variantFileSize} from "../../src/catalog/index.js";
 import {customHardware, hardwareProfile, hardwareProfileNames, type HardwareProfile} from "../../src/hardware/index.js";
-import {kvBytesPerTokenPerLayer, kvCacheBytes, planModel} from "../../src/plan/index.js";
+import {kvBytesPerTokenPerLayer, kvCacheBytes, planModel, ramReservedBytes} from "../../src/plan/index.js";
 
 const GiB = 2 ** 30;
 
@@ -152,4 +152,30 @@ test("a model that cannot fit says so, with zero predicted speed", () => {
     assert.equal(plan.verdict, "does-not-fit");
     assert.equal(plan.placement, "none");
     assert.equal(plan.predicted.generationTokensPerSecond, 0);
+});
+
+test("RAM reserve: 15% on small machines, a few GiB plus 1% on big servers (not 57 GB of 384)", () => {
+    assert.equal(ramReservedBytes(8 * GiB), 2 * GiB);
+    assert.equal(ramReservedBytes(24 * GiB), 0.15 * 24 * GiB);
+    assert.equal(ramReservedBytes(64 * GiB), 6 * GiB + 0.01 * 64 * GiB);
+    const server = ramReservedBytes(384e9);
+    assert.ok(server > 8e9 && server < 12e9, `${server}`);
+    // Monotonic: more RAM never leaves less for the model.
+    let last = -Infinity;
+    for (let gib = 1; gib <= 2048; gib *= 1.25) {
+        const usable = gib * GiB - ramReservedBytes(gib * GiB);
+        assert.ok(usable >= last, `${gib} GiB`);
+        last = usable;
+    }
+});
+
+test("the 671B's IQ4_XS (bartowski) is in the catalog and runs from RAM on a 384 GB server", () => {
+    const v = requireVariant("deepseek-r1");
+    assert.ok(v.quants.includes("IQ4_XS"));
+    const size = variantFileSize(v, "IQ4_XS").totalBytes;
+    assert.ok(size > 340e9 && size < 380e9, `${size}`);
+    const plan = planModel({variant: v, quant: "IQ4_XS", hardware: hardwareProfile("epyc-2s-384gb-ddr5")});
+    assert.equal(plan.placement, "cpu");
+    // The May 2025 update's repo has no IQ4_XS: not offered there.
+    assert.ok(!requireVariant("deepseek-r1-0528").quants.includes("IQ4_XS"));
 });
