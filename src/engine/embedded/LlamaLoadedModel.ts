@@ -1,10 +1,11 @@
-import {resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
+import {LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
 import {ContextOverflowError, NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
 import {formatR1Prompt, isR1Template} from "../formatR1Prompt.js";
 import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
 import {StopMatcher} from "../StopMatcher.js";
 import {TokenTextDecoder} from "./TokenTextDecoder.js";
-import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo} from "../types.js";
+import {planOutput, type OutputPlan} from "../planOutput.js";
+import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ToolCall} from "../types.js";
 
 /** DeepSeek's recommended sampling for R1. */
 export const DEFAULT_TEMPERATURE = 0.6;
@@ -55,10 +56,8 @@ export class LlamaLoadedModel implements LoadedModel {
     }
 
     chat(messages: ChatMessage[], options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
-        // Until tool calls and JSON grammars land here, refuse rather than ignore them.
-        if (options.tools !== undefined && options.tools.length > 0) throw new UnsupportedOptionError("tools", "this engine does not offer tools yet");
-        if (options.responseFormat !== undefined) throw new UnsupportedOptionError("responseFormat", "this engine does not constrain output yet");
-        return this.generate(() => this.prepareChat(messages, options.think ?? true), options);
+        const plan = planOutput(options);
+        return this.generate(() => this.prepareChat(messages, options.think ?? true, plan.instructions), options, plan);
     }
 
     complete(prompt: string, options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
@@ -100,32 +99,37 @@ export class LlamaLoadedModel implements LoadedModel {
         await this.model.dispose();
     }
 
-    private prepareChat(messages: ChatMessage[], think: boolean): PreparedPrompt {
+    private prepareChat(messages: ChatMessage[], think: boolean, instructions: string | undefined): PreparedPrompt {
         if (this.r1) {
-            const text = formatR1Prompt(messages, {bos: this.model.tokens.bosString ?? undefined, think});
+            const text = formatR1Prompt(messages, {bos: this.model.tokens.bosString ?? undefined, think, ...(instructions === undefined ? {} : {instructions})});
             return {tokens: this.model.tokenize(text, true), startInReasoning: think, splitReasoning: true};
         }
         // Other models: node-llama-cpp renders their own template (or its best-matching wrapper).
         const wrapper = resolveChatWrapper(this.model);
+        // Tool turns have no place in a generic template: calls are written as the JSON envelope
+        // the instructions describe, results as user turns that name their call.
         const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => m.role === "assistant"
-            ? {type: "model", response: [m.content]}
-            : m.role === "system" ? {type: "system", text: m.content} : {type: "user", text: m.content});
+            ? {type: "model", response: [m.toolCalls !== undefined && m.toolCalls.length > 0 ? formatEnvelope(m.toolCalls) : m.content]}
+            : m.role === "system" ? {type: "system", text: m.content}
+            : m.role === "tool" ? {type: "user", text: `Result of tool call${m.toolCallId === undefined ? "" : ` ${m.toolCallId}`}:\n${m.content}`}
+            : {type: "user", text: m.content});
+        if (instructions !== undefined) history.unshift({type: "system", text: instructions});
         history.push({type: "model", response: []});
         const {contextText} = wrapper.generateContextState({chatHistory: history});
         return {tokens: contextText.tokenize(this.model.tokenizer), startInReasoning: false, splitReasoning: this.info.reasoning};
     }
 
-    private async *generate(prepare: () => PreparedPrompt, options: GenerationOptions): AsyncGenerator<GenerationEvent, void, void> {
+    private async *generate(prepare: () => PreparedPrompt, options: GenerationOptions, plan?: OutputPlan): AsyncGenerator<GenerationEvent, void, void> {
         const started = performance.now();
         const sequence = this.acquireSequence();
         try {
-            yield* this.generateOn(sequence, prepare(), options, started);
+            yield* this.generateOn(sequence, prepare(), options, started, plan);
         } finally {
             this.releaseSequence(sequence);
         }
     }
 
-    private async *generateOn(sequence: LlamaContextSequence, prompt: PreparedPrompt, options: GenerationOptions, started: number): AsyncGenerator<GenerationEvent, void, void> {
+    private async *generateOn(sequence: LlamaContextSequence, prompt: PreparedPrompt, options: GenerationOptions, started: number, plan?: OutputPlan): AsyncGenerator<GenerationEvent, void, void> {
         const contextSize = sequence.contextSize;
         if (prompt.tokens.length >= contextSize) throw new ContextOverflowError(prompt.tokens.length, contextSize);
         const maxTokens = Math.min(options.maxTokens ?? Infinity, contextSize - prompt.tokens.length);
@@ -147,6 +151,22 @@ export class LlamaLoadedModel implements LoadedModel {
         let lastTokenAt = started;
         let finishReason: FinishReason = "stop";
 
+        // Structured output and tools: the reasoning runs free, then a JSON-schema grammar shapes
+        // the answer. The grammar state is looked up at every sampling step, so it switches on
+        // mid-stream, right after `</think>` (or at once when there is no reasoning).
+        const schema = plan?.answerSchema;
+        const grammar = schema === undefined ? undefined : await this.model.llama.createGrammarForJsonSchema(schema as never); // checked by checkJsonSchema; the generic GbnfJsonSchema type cannot follow a runtime schema
+        let grammarState: LlamaGrammarEvaluationState | undefined;
+        const constrain = () => {
+            if (grammar !== undefined && grammarState === undefined) grammarState = new LlamaGrammarEvaluationState({model: this.model, grammar});
+        };
+        if (!prompt.startInReasoning) constrain();
+        // Tool envelopes are interpreted whole at the end; a JSON answer streams as it comes.
+        const streamJson = plan !== undefined && plan.tools.size === 0;
+        let json = "";
+        let jsonDone = false;
+        let toolCalls: ToolCall[] = [];
+
         if (options.echoPrompt === true && !prompt.splitReasoning) {
             answer = this.model.detokenize(prompt.tokens, false);
             if (answer !== "") yield {type: "answer", text: answer};
@@ -157,6 +177,14 @@ export class LlamaLoadedModel implements LoadedModel {
             for (const piece of pieces) {
                 if (piece.type === "reasoning") {
                     reasoning += piece.text;
+                    events.push(piece);
+                    continue;
+                }
+                if (grammarState !== undefined) {
+                    json += piece.text;
+                    if (!streamJson) continue;
+                    firstAnswerAt ??= performance.now();
+                    answer += piece.text;
                     events.push(piece);
                     continue;
                 }
@@ -176,7 +204,10 @@ export class LlamaLoadedModel implements LoadedModel {
             ...(options.topK === undefined ? {} : {topK: options.topK}),
             ...(options.minP === undefined ? {} : {minP: options.minP}),
             ...(options.seed === undefined ? {} : {seed: options.seed}),
-            ...(options.repeatPenalty === undefined || options.repeatPenalty === 1 ? {} : {repeatPenalty: {penalty: options.repeatPenalty, punishTokens: () => sequence.contextTokens.slice(-REPEAT_PENALTY_WINDOW)}})
+            ...(options.repeatPenalty === undefined || options.repeatPenalty === 1 ? {} : {repeatPenalty: {penalty: options.repeatPenalty, punishTokens: () => sequence.contextTokens.slice(-REPEAT_PENALTY_WINDOW)}}),
+            grammarEvaluationState: () => grammarState,
+            // Seen so that an end of text inside the reasoning can be turned into a closed thought when an answer is owed.
+            yieldEogToken: true
         });
         let feed: Token[] | undefined;
         try {
@@ -189,12 +220,25 @@ export class LlamaLoadedModel implements LoadedModel {
                 feed = undefined;
                 if (step.done === true) break;
                 const token = step.value;
+                if (this.model.isEogToken(token)) {
+                    if (grammar === undefined || grammarState !== undefined || splitter?.inReasoning !== true) break;
+                    // The model ended inside its thought but the answer must be JSON: close the thought instead.
+                    feed = this.model.tokenize(BUDGET_CLOSE, true);
+                    yield* emit(classify(decoder.flush() + BUDGET_CLOSE));
+                    constrain();
+                    continue;
+                }
                 lastTokenAt = performance.now();
                 firstTokenAt ??= lastTokenAt;
                 completionTokens++;
                 const wasReasoning = splitter?.inReasoning ?? false;
                 if (wasReasoning) reasoningTokens++;
                 yield* emit(classify(decoder.push(token)));
+                if (grammar !== undefined && grammarState === undefined && splitter?.inReasoning !== true) constrain();
+                if (grammarState !== undefined && isCompleteJson(json)) {
+                    jsonDone = true;
+                    break;
+                }
                 if (stops.hasStopped) break;
                 if (completionTokens >= maxTokens) {
                     finishReason = "length";
@@ -204,12 +248,13 @@ export class LlamaLoadedModel implements LoadedModel {
                     // Out of budget: close the thought in the context too, so the model answers next.
                     feed = [token, ...this.model.tokenize(BUDGET_CLOSE, true)];
                     yield* emit(classify(decoder.flush() + BUDGET_CLOSE));
+                    constrain();
                 }
             }
         } finally {
             await iterator.return();
         }
-        if (finishReason !== "abort") {
+        if (finishReason !== "abort" && !jsonDone) {
             const tail = decoder.flush();
             yield* emit([...classify(tail), ...(splitter?.flush() ?? [])]);
             const rest = stops.flush();
@@ -219,13 +264,29 @@ export class LlamaLoadedModel implements LoadedModel {
                 yield {type: "answer", text: rest};
             }
         }
+        if (plan !== undefined && jsonDone) {
+            const out = plan.interpret(json);
+            toolCalls = out.toolCalls;
+            if (!streamJson) {
+                answer = out.answer;
+                if (answer !== "") {
+                    firstAnswerAt ??= performance.now();
+                    yield {type: "answer", text: answer};
+                }
+                for (const call of toolCalls) yield {type: "toolCall", call};
+            } else answer = out.answer;
+            if (toolCalls.length > 0) finishReason = "tool_calls";
+        } else if (grammar !== undefined && !streamJson) {
+            // Cut short (length or abort) before the envelope closed: no call can be trusted.
+            answer = "";
+        }
         const firstToken = firstTokenAt ?? performance.now();
         yield {
             type: "done",
             result: {
                 reasoning: reasoning.trim(),
                 answer,
-                toolCalls: [],
+                toolCalls,
                 finishReason,
                 usage: {promptTokens: prompt.tokens.length, completionTokens, reasoningTokens, cachedPromptTokens: reuse},
                 timings: {
@@ -236,6 +297,34 @@ export class LlamaLoadedModel implements LoadedModel {
                 }
             }
         };
+    }
+}
+
+/**
+ * Whether text generated under a JSON grammar is a whole value: it parses, and cannot grow (a
+ * number is only whole once something follows it).
+ */
+export function isCompleteJson(text: string): boolean {
+    const trimmed = text.trimEnd();
+    if (trimmed === "") return false;
+    try {
+        JSON.parse(trimmed);
+    } catch {
+        return false;
+    }
+    return /[}\]"el]$/.test(trimmed) || trimmed !== text;
+}
+
+/** Earlier calls written the way `planOutput`'s instructions ask the model to write them. */
+function formatEnvelope(calls: readonly ToolCall[]): string {
+    return JSON.stringify({tool_calls: calls.map((call) => ({name: call.name, arguments: safeParse(call.arguments)}))});
+}
+
+function safeParse(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
     }
 }
 
