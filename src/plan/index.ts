@@ -15,3 +15,5 @@ export {
 } from "./speedConstants.js";
 export {serializePlan, serializeHardware, serializePlanReport} from "./serializePlan.js";
 export {planGgufFile, modelWeightsFromGguf, architectureFromGguf, UnplannableGgufError, type PlanGgufFileOptions} from "./planGgufFile.js";
+export {requiredEngine, defaultExpertOffload, type PlanEngine, type RequiredEngine, type ExpertOffloadDefaultOptions} from "./requiredEngine.js";
+export {planLaunchOptions, type PlanLaunchOptions} from "./llamaServerLaunch.js";

@@ -1,4 +1,5 @@
 import {existsSync} from "node:fs";
+import path from "node:path";
 import type {CommandModule} from "yargs";
 import Table from "cli-table3";
 import pc from "picocolors";
@@ -9,6 +10,8 @@ import {
 } from "../../plan/index.js";
 import {formatBytes, hardwareLines} from "../../hardware/index.js";
 import {R1Error} from "../../util/R1Error.js";
+import {findLlamaServer, planCommandLine, planEngineInfo, type LocalLlamaServer} from "../planEngine.js";
+import {defaultExpertOffload} from "../../plan/index.js";
 
 /** Tokens/s with sensible precision: 0.04, 3.7, 42, 1,234. */
 function formatRate(x: number): string {
@@ -31,7 +34,7 @@ interface PlanArgs {
     "kv-cache": string;
     parallel: number;
     all: boolean;
-    "cpu-moe": boolean;
+    "cpu-moe"?: boolean;
     json: boolean;
 }
 
@@ -56,8 +59,9 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         .option("kv-cache", {type: "string", default: "f16", describe: "KV cache type: f16, q8_0 or q4_0"})
         .option("parallel", {type: "number", default: 1, describe: "parallel sequences sharing the KV cache"})
         .option("all", {type: "boolean", default: false, describe: "list every quant, not just the usual steps"})
-        .option("cpu-moe", {type: "boolean", default: false,
-            describe: "also consider the 671B with attention on GPU and experts in RAM (llama-server --n-cpu-moe; r1's engine cannot load that yet)"})
+        .option("cpu-moe", {type: "boolean",
+            describe: "consider MoE layouts with attention on the GPU and experts in RAM, run by llama-server (--n-cpu-moe / -ot exps=CPU); "
+                + "default: on GPU machines when llama-server is available (r1 engine build), and for what-if machines"})
         .option("json", {type: "boolean", default: false, describe: "machine-readable output"}),
     handler: async (args) => {
         const kvCacheType = parseKvType(args["kv-cache"]);
@@ -78,6 +82,9 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             ...(args["ram-bandwidth"] === undefined ? {} : {ramBandwidthGBps: args["ram-bandwidth"]})
         });
         const calibration = await loadCalibration(hardware);
+        const llamaServer = await findLlamaServer();
+        const expertOffload = args["cpu-moe"]
+            ?? defaultExpertOffload({hardware, llamaServerAvailable: llamaServer !== undefined, whatIf: hardware.source !== "detected"});
         if (args.model === undefined) {
             const quant = args.quant === undefined ? undefined : findQuantOption(args.quant);
             if (args.quant !== undefined && quant === undefined) {
@@ -86,24 +93,30 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             }
             const result = planAll({
                 hardware, contextSize: args.ctx, allQuants: args.all, calibration, kvCacheType, parallelSequences: args.parallel,
-                expertOffload: args["cpu-moe"],
+                expertOffload,
                 ...(quant === undefined ? {} : {quants: [quant.name]})
             });
-            if (args.json) return printJson(serializePlanReport(hardware, result.candidates, result.recommendation));
-            printFamily(hardware, result.candidates, result.recommendation.summary, args.ctx);
+            if (args.json) return printJson(withEngines(serializePlanReport(hardware, result.candidates, result.recommendation), result.candidates, hardware, llamaServer));
+            printFamily(hardware, result.candidates, result.recommendation.summary, args.ctx, llamaServer);
             return;
         }
-        const common = {hardware, contextSize: args.ctx, kvCacheType, parallelSequences: args.parallel, expertOffload: args["cpu-moe"],
+        const common = {hardware, contextSize: args.ctx, kvCacheType, parallelSequences: args.parallel, expertOffload,
             ...(calibration === undefined ? {} : {calibration})};
         let plan: ModelPlan;
-        if (/^https?:\/\//i.test(args.model) || (args.model.toLowerCase().endsWith(".gguf") && existsSync(args.model))) {
+        const isFile = args.model.toLowerCase().endsWith(".gguf") && existsSync(args.model);
+        if (/^https?:\/\//i.test(args.model) || isFile) {
             plan = await planGgufFile({source: args.model, ...common});
         } else {
             const {variant, quant} = resolveModelAndQuant(args.model, args.quant);
             plan = planModel({variant, quant, ...common});
         }
-        if (args.json) return printJson(serializePlanReport(hardware, [plan], recommend([plan])));
-        printDetail(hardware, plan);
+        const command = plan.placement === "none" || (!isFile && !plan.variant.quants.includes(plan.quant)) ? undefined
+            : await planCommandLine(plan, {hardware, llamaServer, parallel: args.parallel, kvCacheType, ...(isFile ? {modelPath: path.resolve(args.model)} : {})});
+        if (args.json) {
+            const report = withEngines(serializePlanReport(hardware, [plan], recommend([plan])), [plan], hardware, llamaServer);
+            return printJson({...report, llamaServerCommand: command ?? null});
+        }
+        printDetail(hardware, plan, llamaServer, command);
     }
 };
 
@@ -145,23 +158,33 @@ function placementShort(p: ModelPlan): string {
         case "gpu": return gpu;
         case "partial": return p.cpuMoeLayers > 0 ? `${gpu} + experts in RAM` : `${gpu} ${p.gpuLayers}/${p.variant.architecture.layers + 1} + RAM`;
         case "cpu": return "RAM";
-        case "disk": return "RAM + disk (mmap)";
+        case "disk": return p.cpuMoeLayers > 0 ? `${gpu} + experts in RAM + disk` : "RAM + disk (mmap)";
         case "none": return "—";
     }
 }
 
-function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[], summary: string, ctx: number): void {
+/** `r1 plan --json` with each candidate's engine: `{engine, available, reason?, howToGet?}`. */
+function withEngines(report: Record<string, unknown>, plans: readonly ModelPlan[], hardware: HardwareProfile, llamaServer: LocalLlamaServer | undefined): Record<string, unknown> {
+    const candidates = report.candidates as Record<string, unknown>[];
+    return {...report, candidates: candidates.map((candidate, i) => ({...candidate, engine: planEngineInfo(plans[i]!, hardware, llamaServer)}))};
+}
+
+function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[], summary: string, ctx: number, llamaServer: LocalLlamaServer | undefined): void {
     for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
     process.stdout.write(`\nEvery variant for a ${ctx.toLocaleString("en-US")}-token context; generation speed at an empty context (like llama-bench tg128):\n`);
     const table = new Table({
-        head: ["model", "quant", "file", "where", "memory", "gen t/s", "prompt t/s", "verdict", "AIME24", "quant quality"],
+        head: ["model", "quant", "file", "where", "engine", "memory", "gen t/s", "prompt t/s", "verdict", "AIME24", "quant quality"],
         chars: {"mid": "", "left-mid": "", "mid-mid": "", "right-mid": ""},
         style: {head: [], border: [], "padding-left": 1, "padding-right": 1}
     });
+    let needsBuild = false;
     for (const p of candidates) {
         const fits = p.verdict !== "does-not-fit";
+        const engine = planEngineInfo(p, hardware, llamaServer);
+        if (fits && !engine.available) needsBuild = true;
         table.push([
-            shortName(p.variant), p.quant, formatBytes(p.memory.fileBytes), placementShort(p), fits ? formatBytes(p.memory.totalBytes) : "—",
+            shortName(p.variant), p.quant, formatBytes(p.memory.fileBytes), placementShort(p),
+            !fits ? "—" : engine.available ? engine.engine : pc.yellow(`${engine.engine}*`), fits ? formatBytes(p.memory.totalBytes) : "—",
             fits ? formatRate(p.predicted.generationTokensPerSecond) : "—", fits ? formatRate(p.predicted.promptTokensPerSecond) : "—",
             VERDICT_LABEL[p.verdict], p.variant.scores.aime2024.toFixed(1), p.qualityNote.replace(/ \(.*$/, "").replace(/,.*$/, "")
         ]);
@@ -169,11 +192,14 @@ function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[]
     process.stdout.write(`${table.toString()}\n`);
     process.stdout.write(pc.dim("Distill = a dense Qwen2.5 / Qwen3 / Llama 3 model fine-tuned on R1's outputs, not R1 itself (671B MoE). " +
         "AIME24 = DeepSeek's published pass@1.\n"));
+    if (needsBuild) process.stdout.write(pc.yellow(hardware.source === "detected"
+        ? "* needs llama.cpp's llama-server for this machine, which is not built here: r1 engine build\n"
+        : "* needs llama.cpp's llama-server on that machine: r1 engine build there\n"));
     process.stdout.write(`${pc.bold("Recommendation:")} ${summary}\n`);
     process.stdout.write(pc.dim("Details: r1 plan <model> [--quant Q] [--ctx N]    What-if: r1 plan --hardware rtx-4090    Measure: r1 hw --probe, r1 bench\n"));
 }
 
-function printDetail(hardware: HardwareProfile, plan: ModelPlan): void {
+function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: LocalLlamaServer | undefined, command: string | undefined): void {
     const v = plan.variant;
     for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
     const inCatalog = v.quants.includes(plan.quant);
@@ -217,4 +243,13 @@ function printDetail(hardware: HardwareProfile, plan: ModelPlan): void {
     process.stdout.write(`Prompt:     ${formatRate(p.promptTokensPerSecond)} tok/s\n`);
     process.stdout.write(`Verdict:    ${VERDICT_LABEL[plan.verdict]}\n`);
     for (const note of plan.notes) process.stdout.write(pc.dim(`note: ${note}\n`));
+    const engine = planEngineInfo(plan, hardware, llamaServer);
+    if (engine.engine === "embedded") {
+        process.stdout.write(`Engine:     embedded (node-llama-cpp); with --engine llama-server r1 runs:\n`);
+    } else {
+        process.stdout.write(`Engine:     ${pc.bold("llama-server")}, for ${engine.reason}; ` +
+            `${engine.available ? "available" : pc.yellow(`get it with ${engine.howToGet}`)}\n`);
+        process.stdout.write("Command r1 runs:\n");
+    }
+    if (command !== undefined) process.stdout.write(`  ${command}\n${pc.dim("  (plus --host 127.0.0.1, a free --port and a random --api-key when r1 starts it)")}\n`);
 }
