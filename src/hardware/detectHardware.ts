@@ -5,6 +5,7 @@ import {estimateCpuFlops} from "./cpuFlops.js";
 import {APPLE_CPU_BANDWIDTH_SHARE, appleGpuShare, DDR_CONFIGS, findKnownAppleChip, findKnownGpu} from "./knownParts.js";
 import {ASSUMED_NVME_READ_BYTES_PER_SECOND} from "./profiles.js";
 import {loadHardwareProbe, type HardwareProbe} from "./probeHardware.js";
+import {detectSysfsGpus, SYSFS_DRM_ROOT} from "./detectSysfsGpus.js";
 import type {GpuDevice, HardwareProfile} from "./types.js";
 
 const GB = 1e9;
@@ -18,6 +19,10 @@ const MAX_COMMAND_OUTPUT_BYTES = 1 << 20;
 export interface DetectHardwareOptions {
     /** Query `nvidia-smi` for NVIDIA GPUs. Defaults to `true`. */
     readonly nvidia?: boolean;
+    /** Read AMD/Intel GPUs from sysfs (Linux). Defaults to `true`. */
+    readonly sysfs?: boolean;
+    /** Where the DRM cards are listed. Defaults to `/sys/class/drm`. */
+    readonly sysfsRoot?: string;
     /** Use a cached `r1 hw --probe` result for this machine when present. Defaults to `true`. */
     readonly useProbeCache?: boolean;
     /** Directory of the probe cache. Defaults to `R1_HOME` (`~/.r1`). */
@@ -26,7 +31,7 @@ export interface DetectHardwareOptions {
 
 /**
  * Detects this machine: CPU model, cores and SIMD ISA, RAM total/available, NVIDIA GPUs via
- * `nvidia-smi`, Apple Silicon unified memory (and the GPU's default share of it). Bandwidths come
+ * `nvidia-smi`, AMD/Intel GPUs from sysfs (Vulkan devices), Apple Silicon unified memory (and the GPU's default share of it). Bandwidths come
  * from the known-parts tables, or from a cached `r1 hw --probe`. Fast (no GPU runtime is loaded)
  * and never throws for a missing tool: what could not be found is listed in `notes`.
  */
@@ -37,12 +42,17 @@ export async function detectHardware(options: DetectHardwareOptions = {}): Promi
     const cpus = os.cpus();
     const model = (cpus[0]?.model ?? "unknown CPU").trim();
     const logicalCores = cpus.length || 1;
-    const [isa, physicalCores, freeBytes, nvidiaGpus] = await Promise.all([
+    const [isa, physicalCores, freeBytes, nvidiaGpus, sysfs] = await Promise.all([
         detectIsa(platform, arch), detectPhysicalCores(platform, logicalCores), detectFreeMemory(platform),
-        options.nvidia === false ? Promise.resolve([]) : detectNvidiaGpus(notes)
+        options.nvidia === false ? Promise.resolve([]) : detectNvidiaGpus(notes),
+        platform === "linux" && options.sysfs !== false ? detectSysfsGpus({root: options.sysfsRoot ?? SYSFS_DRM_ROOT}) : Promise.resolve({gpus: [], notes: []})
     ]);
     const totalBytes = os.totalmem();
     const gpus: GpuDevice[] = [...nvidiaGpus];
+    notes.push(...sysfs.notes);
+    // One backend runs a model: with NVIDIA GPUs present r1 plans CUDA; AMD/Intel cards run through Vulkan otherwise.
+    if (nvidiaGpus.length === 0) gpus.push(...sysfs.gpus);
+    else for (const g of sysfs.gpus) notes.push(`${g.name} also present; r1 plans on the NVIDIA GPUs (CUDA), which do not share work with it`);
     const apple = platform === "darwin" && arch === "arm64" ? findKnownAppleChip(model) : undefined;
     let ramBandwidth: number = DDR_CONFIGS["ddr4-3200-dual"];
     let ramBandwidthSource: "table" | "assumed" | "probe" = "assumed";
@@ -75,7 +85,7 @@ export async function detectHardware(options: DetectHardwareOptions = {}): Promi
     } else if (ramBandwidthSource === "assumed") {
         notes.push("RAM bandwidth assumed (dual-channel DDR4-3200); run `r1 hw --probe` to measure it");
     }
-    if (gpus.length === 0 && platform !== "darwin") notes.push("no NVIDIA GPU found (nvidia-smi); AMD/Intel GPUs via Vulkan are not detected");
+    if (gpus.length === 0 && platform !== "darwin") notes.push(`no GPU found (nvidia-smi${platform === "linux" ? ", /sys/class/drm" : ""})`);
     return {
         name: "this machine", source: "detected",
         description: `${model}, ${physicalCores} cores, ${(totalBytes / GB).toFixed(0)} GB RAM` +

@@ -21,8 +21,12 @@ export interface BackendEfficiency {
  * "Performance of llama.cpp with CUDA") → ~0.68 of 1008 GB/s; Metal — M1 Max 61 t/s, M2 Ultra
  * 94 t/s, M3 Max 66 t/s (discussion #4167, "Performance of llama.cpp on Apple Silicon") → 0.45–0.63
  * of 400/800 GB/s; prompt pp512 M1 Max ≈ 530 t/s → ~0.65 of 10.4 TFLOPS; CPU — desktop DDR5
- * results in the same threads reach ~0.6 of the channels' peak. Vulkan trails CUDA on the same
- * card. Overheads: small models on fast GPUs run well below the roofline (1.5B on a 4090 at
+ * results in the same threads reach ~0.6 of the channels' peak. Vulkan (AMD/Intel GPUs found in
+ * sysfs): llama.cpp PR #13324 ("vulkan: scalar flash attention", May 2025) measured an RX 5700 XT
+ * (448 GB/s, 19.5 FP16 TFLOPS) at tg128 65.2 t/s → 65.2 × 3.82 GB = 249 GB/s, 0.56 of peak, and
+ * pp512 468 t/s → 468 × 2 × 6.74 GFLOP = 6.3 TFLOPS, 0.32 of peak; Vulkan on an RTX 3090 reaches
+ * ~0.73 (PR #21024: Llama-8B Q4_0, 4.33 GiB, tg128 147 t/s of 936 GB/s), so 0.55 is the AMD
+ * figure and a floor for others. Overheads: small models on fast GPUs run well below the roofline (1.5B on a 4090 at
  * ~350 t/s, not 600+), which a fixed + per-layer cost per token explains.
  */
 export const DEFAULT_EFFICIENCY: Readonly<Record<SpeedBackend, BackendEfficiency>> = {
