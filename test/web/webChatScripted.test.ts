@@ -131,6 +131,7 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
         await reply.locator(".reply-error", {hasText: "model 'fake-r1' is not loaded"}).waitFor(WAIT);
         await reply.getByRole("button", {name: "Regenerate"}).click();
         await page.locator(".msg.assistant").last().locator(".answer", {hasText: "ANSWER-MARK"}).waitFor(WAIT);
+        await page.locator(".msg.assistant").last().locator(".regenerate").waitFor(WAIT); // the next test starts on a finished reply
         assert.equal(await page.locator(".msg.assistant").last().locator(".reply-error").count(), 0);
     });
 
@@ -149,6 +150,32 @@ describe("web chat page (scripted endpoint, Chromium)", {skip: skipWithoutChromi
         assert.equal(body.reasoning_budget, 512);
         assert.equal(body.num_ctx, 4096);
         assert.equal(server.requests.at(-1)!.authorization, "Bearer sekret");
+    });
+
+    test("a value typed in settings survives the page redrawing under it before it is committed", async () => {
+        // The page redraws on every streamed token; a field bound to the stored settings used to be
+        // reset to the stored value by any redraw between typing and leaving the field (the cause
+        // of "settings change what is sent" failing on a busy machine).
+        server.replies = [SLOW];
+        await send(page, "Stream while I change settings");
+        const answer = page.locator(".msg.assistant").last().locator(".answer");
+        await answer.waitFor(WAIT);
+        await page.getByRole("button", {name: "Settings"}).click();
+        const budget = page.getByLabel("Thinking budget (tokens)");
+        await budget.fill("1024");
+        const shown = (await answer.innerText()).length;
+        await page.waitForFunction((n) => ([...document.querySelectorAll(".msg.assistant .answer")].at(-1)?.textContent ?? "").length > n + 20,
+            shown, WAIT);
+        assert.equal(await budget.inputValue(), "1024", "what was typed is still in the field after redraws");
+        await budget.press("Tab");
+        await page.keyboard.press("Escape");
+        await page.locator("dialog#settings").waitFor({state: "hidden", ...WAIT});
+        await page.getByRole("button", {name: "Stop"}).click();
+        await page.getByRole("button", {name: "Send"}).waitFor(WAIT);
+        server.replies = [FAST];
+        await send(page, "And now?");
+        await page.locator(".msg.assistant").last().locator(".regenerate").waitFor(WAIT);
+        assert.equal(server.requests.at(-1)!.body.reasoning_budget, 1024);
     });
 
     test("conversations: new, switch, kept across a reload, delete", async () => {

@@ -1,6 +1,7 @@
 import type {Settings} from "../conversations.js";
 import {DEFAULT_SETTINGS} from "../conversations.js";
 import {Dialog} from "./Dialog.js";
+import {DraftInput} from "./DraftInput.js";
 
 export interface SettingsDialogProps {
     open: boolean;
@@ -47,26 +48,23 @@ export function SettingsDialog({open, settings, onChange, onClose}: SettingsDial
                 </div>
                 <div class="field">
                     <label for="set-context">Context size (tokens)</label>
-                    <input id="set-context" type="number" min="256" max="1048576" step="256" inputMode="numeric" placeholder="chosen by the planner"
-                        value={settings.contextSize ?? ""} aria-describedby="set-context-hint"
-                        onChange={(e) => set({contextSize: numberOrUndefined((e.currentTarget as HTMLInputElement).value)})} />
+                    <DraftInput id="set-context" type="number" min="256" max="1048576" step="256" inputMode="numeric" placeholder="chosen by the planner"
+                        stored={String(settings.contextSize ?? "")} describedBy="set-context-hint"
+                        onCommit={(text) => set({contextSize: numberOrUndefined(text)})} />
                     <p id="set-context-hint" class="hint">Empty: the planner's choice for this machine. Larger contexts need more memory.</p>
                 </div>
                 <div class="field">
                     <label for="set-think-budget">Thinking budget (tokens)</label>
-                    <input id="set-think-budget" type="number" min="0" step="64" inputMode="numeric" placeholder="unlimited"
-                        value={settings.thinkBudget ?? ""} aria-describedby="set-think-hint"
-                        onChange={(e) => set({thinkBudget: numberOrUndefined((e.currentTarget as HTMLInputElement).value)})} />
+                    <DraftInput id="set-think-budget" type="number" min="0" step="64" inputMode="numeric" placeholder="unlimited"
+                        stored={String(settings.thinkBudget ?? "")} describedBy="set-think-hint"
+                        onCommit={(text) => set({thinkBudget: numberOrUndefined(text)})} />
                     <p id="set-think-hint" class="hint">After this many reasoning tokens the model must answer. Empty: unlimited.</p>
                 </div>
                 <div class="field">
                     <label for="set-api-key">API key</label>
-                    <input id="set-api-key" type="password" autoComplete="off" placeholder="none" value={settings.apiKey ?? ""}
-                        aria-describedby="set-api-key-hint"
-                        onChange={(e) => {
-                            const key = (e.currentTarget as HTMLInputElement).value.trim();
-                            set({apiKey: key === "" ? undefined : key});
-                        }} />
+                    <DraftInput id="set-api-key" type="password" autoComplete="off" placeholder="none" stored={settings.apiKey ?? ""}
+                        describedBy="set-api-key-hint"
+                        onCommit={(text) => set({apiKey: text.trim() === "" ? undefined : text.trim()})} />
                     <p id="set-api-key-hint" class="hint">Only for a server started with <code>--api-key</code>; kept in this browser.</p>
                 </div>
                 <div class="dialog-actions">
