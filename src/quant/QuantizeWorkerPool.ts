@@ -2,7 +2,7 @@ import {Worker} from "node:worker_threads";
 import {fileURLToPath} from "node:url";
 import type {GgmlType} from "../gguf/GgmlType.js";
 import {R1Error} from "../util/R1Error.js";
-import {convertTensorData} from "./convertTensorData.js";
+import {convertTensorData, type RowImportance} from "./convertTensorData.js";
 
 export interface ConvertJob {
     readonly id: number;
@@ -10,6 +10,8 @@ export interface ConvertJob {
     readonly targetType: GgmlType;
     readonly elements: number;
     readonly source: ArrayBuffer;
+    /** Its weights are shared memory when the caller made them so (no copy per job). */
+    readonly importance?: RowImportance;
 }
 
 export type ConvertResult = {readonly id: number, readonly bytes: Uint8Array, readonly error?: undefined}
@@ -59,11 +61,11 @@ export class QuantizeWorkerPool {
         return Math.max(1, this.workers.length);
     }
 
-    convert(sourceType: GgmlType, source: Uint8Array, elements: number, targetType: GgmlType): Promise<Uint8Array> {
+    convert(sourceType: GgmlType, source: Uint8Array, elements: number, targetType: GgmlType, importance?: RowImportance): Promise<Uint8Array> {
         if (this.failure !== undefined) return Promise.reject(this.failure);
         if (this.workers.length === 0) {
             try {
-                return Promise.resolve(convertTensorData(sourceType, source, elements, targetType));
+                return Promise.resolve(convertTensorData(sourceType, source, elements, targetType, importance));
             } catch (error) {
                 return Promise.reject(error);
             }
@@ -71,7 +73,7 @@ export class QuantizeWorkerPool {
         // Copy into a transferable buffer of its own: the source may be a view of a larger read.
         const copy = source.slice().buffer as ArrayBuffer;
         return new Promise((resolve, reject) => {
-            this.queue.push({job: {id: this.nextId++, sourceType, targetType, elements, source: copy}, resolve, reject});
+            this.queue.push({job: {id: this.nextId++, sourceType, targetType, elements, source: copy, ...(importance ? {importance} : {})}, resolve, reject});
             this.pump();
         });
     }

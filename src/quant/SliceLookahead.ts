@@ -13,6 +13,8 @@ export const MAX_QUANTIZE_ROW_BYTES = 256 * 1024 * 1024;
 export interface SliceConversion {
     readonly info: GgufTensorInfo;
     readonly targetType: GgmlType;
+    /** Importance weights (`ne0 × ne2`), when the tensor is quantized with an imatrix. */
+    readonly importance?: Float32Array;
 }
 
 interface InFlight {
@@ -63,7 +65,7 @@ export class SliceLookahead {
     private async *submitAll(file: GgufFile): AsyncGenerator<InFlight, void> {
         for (const [tensor, conversion] of this.conversions.entries()) {
             if (conversion === undefined) continue;
-            const {info, targetType} = conversion;
+            const {info, targetType, importance} = conversion;
             const rowLength = info.shape[0] ?? 1;
             const inRow = rowBytes(info.type, rowLength);
             if (inRow > MAX_QUANTIZE_ROW_BYTES) {
@@ -74,10 +76,14 @@ export class SliceLookahead {
             const reader = new GgufDataReader(file, {chunkBytes: Math.max(1, Math.floor(this.options.sliceBytes / inRow)) * inRow});
             try {
                 let pending: Promise<Uint8Array> | undefined;
+                let firstRow = 0;
                 for await (const bytes of reader.iter(info)) {
                     this.options.signal?.throwIfAborted();
                     if (pending !== undefined) yield {tensor, job: pending, last: false};
-                    pending = this.pool.convert(info.type, bytes, bytes.length / inRow * rowLength, targetType);
+                    const rows = bytes.length / inRow;
+                    pending = this.pool.convert(info.type, bytes, rows * rowLength, targetType,
+                        importance === undefined ? undefined : {weights: importance, nPerRow: rowLength, firstRow, rowsPerExpert: info.shape[1] ?? 1});
+                    firstRow += rows;
                     pending.catch(() => undefined); // observed when its turn comes
                 }
                 yield {tensor, job: pending ?? Promise.resolve(new Uint8Array(0)), last: true};

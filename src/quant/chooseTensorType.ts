@@ -339,7 +339,8 @@ function applyMixtureRules(s: RuleState, type: GgmlType, t: TensorHeader, catego
 
 const imatrixTypes = new Set([T.IQ3_XXS, T.IQ2_XXS, T.IQ2_XS, T.IQ2_S, T.IQ1_M, T.IQ1_S]);
 
-function requiresImatrix(name: string, type: GgmlType, ftype: LlamaFileType): boolean {
+/** llama-quant's `tensor_requires_imatrix`: IQ1/IQ2/IQ3_XXS targets (and Q2_K in a Q2_K_S file), never the embeddings or output. */
+export function tensorRequiresImatrix(name: string, type: GgmlType, ftype: LlamaFileType): boolean {
     if (name === "token_embd.weight" || name === "per_layer_token_embd.weight" || name === "output.weight") return false;
     if (imatrixTypes.has(type)) return true;
     return type === T.Q2_K && ftype === F.MOSTLY_Q2_K_S;
@@ -402,7 +403,7 @@ export function chooseTensorTypes(tensors: readonly TensorHeader[], facts: Model
                     if (fallback) fallbackCount++;
                 }
             }
-            if (requiresImatrix(t.name, target, fileType) && !hasImatrix) needImatrix.push(t.name);
+            if (tensorRequiresImatrix(t.name, target, fileType) && !hasImatrix) needImatrix.push(t.name);
         }
         const elements = t.shape.reduce((a, b) => a * b, 1);
         const sourceBytes = ggmlTensorBytes(t.type, elements);

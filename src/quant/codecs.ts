@@ -6,11 +6,19 @@ import * as kq from "./codecs/kQuants.js";
 import * as iq4 from "./codecs/iq4Quants.js";
 import * as tq from "./codecs/ternaryQuants.js";
 import {iqGridDequantizers} from "./codecs/iqGridQuants.js";
+import * as kqw from "./codecs/kQuantsWeighted.js";
+import * as lqw from "./codecs/legacyQuantsWeighted.js";
 
 /** Encodes `nBlocks` blocks of float32 `x` (from `xo`) into `y` (from byte `yo`). */
 export type QuantizeBlocks = (x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number) => void;
 /** Decodes `nBlocks` blocks of `y` (from byte `yo`) into float32 `out` (from `oo`). */
 export type DequantizeBlocks = (y: Uint8Array, yo: number, out: Float32Array, oo: number, nBlocks: number) => void;
+
+/**
+ * Encodes one row of `n` float32 values of `x` (from `xo`) into `y` (from byte `yo`), weighting
+ * column j by the importance `qw[qo + j]` (ggml's `quant_weights`: an imatrix row).
+ */
+export type QuantizeRowWeighted = (x: Float32Array, xo: number, y: Uint8Array, yo: number, n: number, qw: Float32Array, qo: number) => void;
 
 export interface GgmlCodec {
     readonly type: GgmlType;
@@ -18,6 +26,8 @@ export interface GgmlCodec {
     readonly typeSize: number;
     /** Absent for types r1 can only read (IQ1/IQ2/IQ3: their grid quantizers need an importance matrix). */
     readonly quantize?: QuantizeBlocks;
+    /** ggml's path with importance weights; absent where ggml ignores them (Q8_0, TQ*, floats). */
+    readonly quantizeWeighted?: QuantizeRowWeighted;
     readonly dequantize: DequantizeBlocks;
 }
 
@@ -57,9 +67,24 @@ const table: Array<[GgmlType, QuantizeBlocks | undefined, DequantizeBlocks]> = [
     ...iqGridDequantizers.map(([t, d]): [GgmlType, undefined, DequantizeBlocks] => [t, undefined, d])
 ];
 
+const weighted = new Map<GgmlType, QuantizeRowWeighted>([
+    [GgmlType.Q4_0, lqw.quantizeQ4_0Weighted],
+    [GgmlType.Q4_1, lqw.quantizeQ4_1Weighted],
+    [GgmlType.Q5_0, lqw.quantizeQ5_0Weighted],
+    [GgmlType.Q5_1, lqw.quantizeQ5_1Weighted],
+    [GgmlType.Q2_K, kqw.quantizeQ2_KWeighted],
+    [GgmlType.Q3_K, kqw.quantizeQ3_KWeighted],
+    [GgmlType.Q4_K, kqw.quantizeQ4_KWeighted],
+    [GgmlType.Q5_K, kqw.quantizeQ5_KWeighted],
+    [GgmlType.Q6_K, kqw.quantizeQ6_KWeighted],
+    [GgmlType.IQ4_NL, iq4.quantizeIQ4_NLWeighted],
+    [GgmlType.IQ4_XS, iq4.quantizeIQ4_XSWeighted]
+]);
+
 const codecs = new Map<GgmlType, GgmlCodec>(table.map(([type, quantize, dequantize]) => {
     const t = ggmlTypeTraits(type)!;
-    return [type, {type, blockSize: t.blockSize, typeSize: t.typeSize, dequantize, ...(quantize ? {quantize} : {})}];
+    const w = weighted.get(type);
+    return [type, {type, blockSize: t.blockSize, typeSize: t.typeSize, dequantize, ...(quantize ? {quantize} : {}), ...(w ? {quantizeWeighted: w} : {})}];
 }));
 
 /** The codec of a type, or `undefined` when r1 has none. */
@@ -80,6 +105,24 @@ export function quantize(type: GgmlType, src: Float32Array, dst?: Uint8Array): U
     if (out.length < nBlocks * c.typeSize) throw new RangeError("destination too small");
     c.quantize(src, 0, out, 0, nBlocks);
     return out.subarray(0, nBlocks * c.typeSize);
+}
+
+/**
+ * Quantizes whole rows of `nPerRow` values like `ggml_quantize_chunk(type, src, dst, 0, nrows,
+ * n_per_row, imatrix)`: with `importance` (one weight per column) through the weighted path
+ * where ggml has one, else as {@link quantize}.
+ */
+export function quantizeRows(type: GgmlType, src: Float32Array, nPerRow: number, importance?: Float32Array, dst?: Uint8Array): Uint8Array {
+    const c = codecs.get(type);
+    if (c === undefined) throw new UnsupportedTensorTypeError(type, "quantize");
+    if (importance === undefined || c.quantizeWeighted === undefined) return quantize(type, src, dst);
+    if (nPerRow % c.blockSize !== 0 || src.length % nPerRow !== 0) throw new BadBlockLengthError(type, nPerRow, c.blockSize);
+    if (importance.length < nPerRow) throw new RangeError(`importance has ${importance.length} weights for rows of ${nPerRow}`);
+    const rowBytes = nPerRow / c.blockSize * c.typeSize, nRows = src.length / nPerRow;
+    const out = dst ?? new Uint8Array(nRows * rowBytes);
+    if (out.length < nRows * rowBytes) throw new RangeError("destination too small");
+    for (let r = 0; r < nRows; r++) c.quantizeWeighted(src, r * nPerRow, out, r * rowBytes, nPerRow, importance, 0);
+    return out.subarray(0, nRows * rowBytes);
 }
 
 /** Decodes `n` elements of `type` from `src` into `dst` (or a new array). */

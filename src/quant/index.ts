@@ -7,3 +7,6 @@ export * from "./convertTensorData.js";
 export * from "./planQuantization.js";
 export * from "./quantizeGguf.js";
 export {QuantizeWorkerPool, MAX_QUANTIZE_THREADS} from "./QuantizeWorkerPool.js";
+export * from "./imatrix/readImatrix.js";
+export * from "./imatrix/importanceWeights.js";
+export * from "./imatrix/writeImatrixGguf.js";

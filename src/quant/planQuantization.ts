@@ -4,7 +4,8 @@ import type {GgufMetadata} from "../gguf/GgufMetadata.js";
 import {LlamaFileType, llamaFileTypeName} from "../gguf/LlamaFileType.js";
 import {serializeGgufHeader} from "../gguf/serializeGgufHeader.js";
 import {R1Error, ExitCode} from "../util/R1Error.js";
-import {chooseTensorTypes, modelFactsFromMetadata, type ChooseTensorTypesOptions, type TensorTypeOverride, type TensorTypePlan} from "./chooseTensorType.js";
+import {chooseTensorTypes, modelFactsFromMetadata, tensorRequiresImatrix, type ChooseTensorTypesOptions, type TensorTypeOverride, type TensorTypePlan} from "./chooseTensorType.js";
+import type {ImportanceWeights} from "./imatrix/importanceWeights.js";
 import {canQuantizeTo} from "./quantizableTypes.js";
 
 /** llama-quantize's `GGML_QNT_VERSION`, written as `general.quantization_version`. */
@@ -21,7 +22,12 @@ export interface PlanQuantizationOptions extends TensorTypeRules {
     readonly overrides?: readonly TensorTypeOverride[];
     /** Allow re-quantizing tensors that are already quantized. Defaults to `false`. */
     readonly allowRequantize?: boolean;
+    /** Importance weights (`--imatrix`, from `loadImportanceWeights`). Defaults to none. */
+    readonly imatrix?: ImportanceWeights;
 }
+
+/** llama-quantize copies the imatrix path and dataset into 128-byte fields (127 bytes and a NUL). */
+const IMATRIX_STRING_BYTES = 127;
 
 export interface QuantizationPlan {
     readonly plan: TensorTypePlan;
@@ -32,8 +38,14 @@ export interface QuantizationPlan {
     readonly outputHeaderSize: number;
     /** Tensors whose input is already quantized and would be re-quantized. */
     readonly requantized: readonly string[];
-    /** Target types r1 has no quantizer for (IQ1/IQ2/IQ3), by tensor. */
+    /** Target types r1 has no quantizer for, by tensor. */
     readonly unsupported: ReadonlyArray<{readonly tensor: string, readonly type: GgmlType}>;
+    /** Per converted tensor: the importance weights it is quantized with (`ne0 × n_expert`). */
+    readonly importance: ReadonlyMap<string, Float32Array>;
+    /** Tensors whose type needs importance weights the imatrix does not have for them. */
+    readonly missingImportance: readonly string[];
+    /** Tensors whose imatrix entry has the wrong size (llama-quantize refuses; `token_embd` is only skipped). */
+    readonly importanceMismatch: ReadonlyArray<{readonly tensor: string, readonly expected: number, readonly actual: number}>;
 }
 
 /** The plan cannot be executed (re-quantizing without permission, a type r1 cannot write…). */
@@ -56,7 +68,7 @@ export function planQuantization(file: GgufFile, options: PlanQuantizationOption
     });
     const plan = chooseTensorTypes(file.tensors, facts, {
         fileType: options.fileType, overrides: options.overrides ?? [],
-        pure: options.pure ?? false, leaveOutputTensor: options.leaveOutputTensor ?? false,
+        pure: options.pure ?? false, leaveOutputTensor: options.leaveOutputTensor ?? false, hasImatrix: options.imatrix !== undefined,
         ...(options.tokenEmbeddingType === undefined ? {} : {tokenEmbeddingType: options.tokenEmbeddingType}),
         ...(options.outputTensorType === undefined ? {} : {outputTensorType: options.outputTensorType})
     });
@@ -64,15 +76,37 @@ export function planQuantization(file: GgufFile, options: PlanQuantizationOption
     metadata.setUint32("general.quantization_version", GGML_QUANTIZATION_VERSION);
     metadata.setUint32("general.file_type", options.fileType);
     for (const key of ["split.no", "split.count", "split.tensors.count"]) metadata.delete(key);
+    const im = options.imatrix;
+    if (im !== undefined) {
+        // quantize.cpp passes these as --override-kv entries, set (appended) in this order
+        metadata.setString("quantize.imatrix.file", truncateUtf8(im.file, IMATRIX_STRING_BYTES));
+        if (im.dataset !== undefined) metadata.setString("quantize.imatrix.dataset", truncateUtf8(im.dataset, IMATRIX_STRING_BYTES));
+        metadata.setUint32("quantize.imatrix.entries_count", im.weights.size);
+        if (im.chunkCount > 0) metadata.setUint32("quantize.imatrix.chunks_count", im.chunkCount);
+    }
     const header = serializeGgufHeader({
         metadata, alignment: QUANTIZE_ALIGNMENT,
         tensors: plan.tensors.map((t) => ({name: t.name, shape: t.shape, type: t.targetType}))
     });
     const changed = plan.tensors.filter((t) => t.targetType !== t.sourceType);
+    const importance = new Map<string, Float32Array>();
+    const missingImportance: string[] = [];
+    const importanceMismatch: Array<{tensor: string, expected: number, actual: number}> = [];
+    for (const t of changed) {
+        const w = im?.weights.get(t.name);
+        const expected = (t.shape[0] ?? 1) * (t.shape[2] ?? 1);
+        if (w !== undefined && w.length === expected) importance.set(t.name, w);
+        else if (w !== undefined && t.name !== "token_embd.weight" && t.name !== "per_layer_token_embd.weight") {
+            importanceMismatch.push({tensor: t.name, expected, actual: w.length});
+        } else if (im !== undefined && t.quantizable && tensorRequiresImatrix(t.name, t.targetType, options.fileType)) {
+            missingImportance.push(t.name);
+        }
+    }
     return {
         plan, metadata, outputFileSize: header.fileSize, outputHeaderSize: header.dataOffset,
         requantized: changed.filter((t) => !floatTypes.has(t.sourceType)).map((t) => t.name),
-        unsupported: changed.filter((t) => !canQuantizeTo(t.targetType)).map((t) => ({tensor: t.name, type: t.targetType}))
+        unsupported: changed.filter((t) => !canQuantizeTo(t.targetType)).map((t) => ({tensor: t.name, type: t.targetType})),
+        importance, missingImportance, importanceMismatch
     };
 }
 
@@ -83,10 +117,31 @@ export function assertPlanExecutable(q: QuantizationPlan, allowRequantize: boole
         throw new QuantizationPlanError(`${q.unsupported.length} tensor(s) would need ${types}, which r1 cannot quantize (it needs an importance matrix)`,
             "use --dry-run to see the plan, or pick K-quant types (Q2_K…Q6_K, IQ4_XS)", q.unsupported.map((u) => u.tensor));
     }
+    if (q.plan.requiresImatrix.length > 0) {
+        const types = [...new Set(q.plan.tensors.filter((t) => q.plan.requiresImatrix.includes(t.name)).map((t) => GgmlType[t.targetType]))].join(", ");
+        throw new QuantizationPlanError(`${q.plan.requiresImatrix.length} tensor(s) would be ${types}, which needs an importance matrix (llama-quantize's rule: without one the result is garbage)`,
+            "compute one with `r1 imatrix MODEL --text calibration.txt`, then pass --imatrix FILE", q.plan.requiresImatrix);
+    }
+    if (q.importanceMismatch.length > 0) {
+        const m = q.importanceMismatch[0]!;
+        throw new QuantizationPlanError(`the importance matrix does not fit this model: ${m.tensor} has ${m.actual} weights, the tensor needs ${m.expected}`
+            + (q.importanceMismatch.length > 1 ? ` (and ${q.importanceMismatch.length - 1} more)` : ""),
+        "use an imatrix computed for this model", q.importanceMismatch.map((x) => x.tensor));
+    }
+    if (q.missingImportance.length > 0) {
+        throw new QuantizationPlanError(`the importance matrix has no entry for ${q.missingImportance[0]}${q.missingImportance.length > 1 ? ` (and ${q.missingImportance.length - 1} more)` : ""}, `
+            + "which a very low-bit type needs", "use an imatrix computed for this model (without --include/--exclude-weights dropping it)", q.missingImportance);
+    }
     if (q.requantized.length > 0 && !allowRequantize) {
         throw new QuantizationPlanError(`the input is already quantized (${q.requantized.length} tensor(s) would be re-quantized, losing quality)`,
             "quantize from an F16/BF16/F32 file, or pass --allow-requantize", q.requantized);
     }
+}
+
+// strncpy into a 128-byte field: the first 127 bytes (a cut UTF-8 sequence becomes U+FFFD, as a reader sees it)
+function truncateUtf8(s: string, bytes: number): string {
+    const b = Buffer.from(s, "utf8");
+    return b.length <= bytes ? s : b.subarray(0, bytes).toString("utf8");
 }
 
 /** `Q4_K_M` for a file type, or its number. */

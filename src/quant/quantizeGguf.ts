@@ -9,6 +9,7 @@ import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {TensorTypeChoice, TensorTypeOverride} from "./chooseTensorType.js";
 import {assertPlanExecutable, planQuantization, QUANTIZE_ALIGNMENT, type QuantizationPlan, type TensorTypeRules} from "./planQuantization.js";
 import {QuantizeInterruptedError} from "./QuantizeInterruptedError.js";
+import type {ImportanceWeights} from "./imatrix/importanceWeights.js";
 import {QuantizeWorkerPool} from "./QuantizeWorkerPool.js";
 import {SliceLookahead} from "./SliceLookahead.js";
 
@@ -24,6 +25,8 @@ export interface QuantizeGgufOptions extends TensorTypeRules {
     readonly allowRequantize?: boolean;
     /** Source bytes converted per work item. Defaults to 4 MiB. */
     readonly sliceBytes?: number;
+    /** Importance weights (`loadImportanceWeights(--imatrix)`), used as llama-quantize uses them. Defaults to none. */
+    readonly imatrix?: ImportanceWeights;
     /** Stops the run; the partial output is removed. */
     readonly signal?: AbortSignal;
 }
@@ -63,7 +66,10 @@ export async function* quantizeGgufIter(options: QuantizeGgufOptions): AsyncGene
     const pool = new QuantizeWorkerPool(threads);
     const infos = new Map(file.tensors.map((t) => [t.name, t]));
     const lookahead = new SliceLookahead(file, pool, q.plan.tensors.map((choice) =>
-        choice.targetType === choice.sourceType ? undefined : {info: infos.get(choice.name)!, targetType: choice.targetType}), {
+        choice.targetType === choice.sourceType ? undefined : {
+            info: infos.get(choice.name)!, targetType: choice.targetType,
+            ...(q.importance.has(choice.name) ? {importance: q.importance.get(choice.name)!} : {})
+        }), {
         sliceBytes: Math.max(64 * 1024, options.sliceBytes ?? 4 * 1024 * 1024),
         maxInFlight: pool.parallelism * 2,
         signal: options.signal

@@ -5,7 +5,7 @@ import type {ConvertJob, ConvertResult} from "./QuantizeWorkerPool.js";
 
 parentPort?.on("message", (job: ConvertJob) => {
     try {
-        const bytes = convertTensorData(job.sourceType, new Uint8Array(job.source), job.elements, job.targetType);
+        const bytes = convertTensorData(job.sourceType, new Uint8Array(job.source), job.elements, job.targetType, job.importance);
         const result: ConvertResult = {id: job.id, bytes};
         parentPort!.postMessage(result, [bytes.buffer as ArrayBuffer]);
     } catch (error) {

@@ -177,6 +177,24 @@ test("re-quantizing needs --allow-requantize and warns; --tensor-type overrides 
     });
 });
 
+test("--imatrix and --include-weights reach the file; a bad imatrix or bad flags are one line", {skip: skip || skipWithoutShared("golden/imatrix/tiny-llama.imatrix.dat")}, async () => {
+    await withDir(async (dir) => {
+        const dat = sharedPath("golden/imatrix/tiny-llama.imatrix.dat");
+        const out = path.join(dir, "q.gguf");
+        const ok = r1(sharedPath(F16), out, "--type", "Q4_K_M", "--imatrix", dat, "--include-weights", "ffn_down", "--threads", "2");
+        assert.equal(ok.status, 0, ok.stderr);
+        const file = await readGguf(out);
+        assert.equal(file.metadata.getString("quantize.imatrix.file"), dat);
+        assert.equal(file.metadata.getNumber("quantize.imatrix.entries_count"), 8, "only the 8 ffn_down entries");
+        const junk = path.join(dir, "junk.dat");
+        await writeFile(junk, "not an imatrix");
+        oneLineFailure(r1(sharedPath(F16), path.join(dir, "o.gguf"), "--imatrix", junk), 4, /not a usable importance matrix/);
+        oneLineFailure(r1(sharedPath(F16), path.join(dir, "o.gguf"), "--include-weights", "attn"), 2, /need --imatrix/);
+        oneLineFailure(r1(sharedPath(F16), path.join(dir, "o.gguf"), "--imatrix", dat, "--include-weights", "a", "--exclude-weights", "b"), 2, /cannot be used together/);
+        assert.deepEqual((await readdir(dir)).sort(), ["junk.dat", "q.gguf"]);
+    });
+});
+
 test("an interrupted run removes its partial output", {skip}, async () => {
     await withDir(async (dir) => {
         const controller = new AbortController();

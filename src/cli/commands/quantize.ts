@@ -9,13 +9,13 @@ import {LlamaFileType, llamaFileTypeByName} from "../../gguf/LlamaFileType.js";
 import {readGguf} from "../../gguf/readGguf.js";
 import {
     BadRecipeError, findQuantRecipe, fileTypeLabel, MAX_RECIPE_FILE_BYTES, parseQuantRecipe,
-    parseTensorTypeOverride, planQuantization, quantizeGgufIter, QuantizeInterruptedError, quantRecipes, recipeUnsupportedTypes,
-    type QuantizationPlan, type QuantRecipe, type TensorTypeOverride, type TensorTypeRules
+    loadImportanceWeights, parseTensorTypeOverride, planQuantization, quantizeGgufIter, QuantizeInterruptedError, quantRecipes, recipeUnsupportedTypes,
+    type ImportanceWeights, type QuantizationPlan, type QuantRecipe, type TensorTypeOverride, type TensorTypeRules
 } from "../../quant/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 
 /** File types `r1 quantize --type` accepts (the ones r1 writes byte-identically with llama.cpp). */
-export const QUANTIZE_FILE_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K", "Q4_0", "IQ4_XS"];
+export const QUANTIZE_FILE_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K", "Q4_0", "IQ4_NL", "IQ4_XS"];
 
 interface QuantizeArgs {
     input: string;
@@ -31,6 +31,9 @@ interface QuantizeArgs {
     "leave-output-tensor": boolean;
     "token-embedding-type"?: string;
     "output-tensor-type"?: string;
+    imatrix?: string;
+    "include-weights"?: string[];
+    "exclude-weights"?: string[];
 }
 
 export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
@@ -50,6 +53,9 @@ export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
         .option("leave-output-tensor", {type: "boolean", default: false, describe: "keep output.weight as it is in the input"})
         .option("token-embedding-type", {type: "string", describe: "type for token_embd.weight, e.g. q8_0"})
         .option("output-tensor-type", {type: "string", describe: "type for output.weight, e.g. q8_0"})
+        .option("imatrix", {type: "string", describe: "importance matrix (llama-imatrix .gguf or legacy .dat; make one with `r1 imatrix`): needed by IQ1/IQ2/IQ3_XXS, improves the others"})
+        .option("include-weights", {type: "string", array: true, describe: "use the imatrix only for tensors whose name contains this (repeatable)"})
+        .option("exclude-weights", {type: "string", array: true, describe: "do not use the imatrix for tensors whose name contains this (repeatable)"})
         .epilog(["Recipes:", ...quantRecipes.map((r) => `  ${r.name.padEnd(8)} ${r.description}`)].join("\n")),
     handler: async (args) => {
         const recipe = args.recipe === undefined ? undefined : await loadRecipe(args.recipe);
@@ -59,10 +65,11 @@ export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
         const rules = tensorTypeRules(args);
         const threads = args.threads === undefined ? availableParallelism() : Math.floor(args.threads);
         if (!(threads >= 1)) throw new R1Error(`--threads must be at least 1, got ${args.threads}`, {exitCode: ExitCode.usage});
+        const imatrix = await loadImatrixArg(args);
 
         if (args["dry-run"]) {
             const file = await readGguf(args.input);
-            const q = planQuantization(file, {fileType, overrides, ...rules});
+            const q = planQuantization(file, {fileType, overrides, ...rules, ...(imatrix ? {imatrix} : {})});
             assertOverridesUsed(q, userOverrides);
             printPlan(q, file.fileSize, args.json, recipe);
             return;
@@ -72,9 +79,21 @@ export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
             throw new R1Error(`recipe ${recipe.name} needs ${recipeUnsupportedTypes(recipe).map((t) => GgmlType[t]).join(", ")}, which r1 cannot quantize (importance-matrix IQ types)`,
                 {exitCode: ExitCode.usage, hint: "use it with --dry-run to plan sizes, or pick ud-2.51, moe-3.5 or moe-4.5"});
         }
-        await runQuantize(args, fileType, overrides, userOverrides, rules, threads);
+        await runQuantize(args, fileType, overrides, userOverrides, {...rules, ...(imatrix ? {imatrix} : {})}, threads);
     }
 };
+
+async function loadImatrixArg(args: QuantizeArgs): Promise<ImportanceWeights | undefined> {
+    const include = args["include-weights"] ?? [], exclude = args["exclude-weights"] ?? [];
+    if (args.imatrix === undefined) {
+        if (include.length > 0 || exclude.length > 0)
+            throw new R1Error("--include-weights / --exclude-weights need --imatrix FILE", {exitCode: ExitCode.usage});
+        return undefined;
+    }
+    const weights = await loadImportanceWeights(args.imatrix, {include, exclude});
+    if (weights === undefined) process.stderr.write(`${pc.yellow("warning:")} no imatrix entry is left after --include/--exclude-weights: quantizing without one\n`);
+    return weights;
+}
 
 /** `--pure`, `--leave-output-tensor`, `--token-embedding-type`, `--output-tensor-type`, as llama-quantize takes them. */
 function tensorTypeRules(args: QuantizeArgs): TensorTypeRules {
@@ -95,7 +114,7 @@ function tensorTypeRules(args: QuantizeArgs): TensorTypeRules {
 }
 
 async function runQuantize(args: QuantizeArgs, fileType: LlamaFileType, overrides: TensorTypeOverride[],
-    userOverrides: TensorTypeOverride[], rules: TensorTypeRules, threads: number): Promise<void> {
+    userOverrides: TensorTypeOverride[], rules: TensorTypeRules & {imatrix?: ImportanceWeights}, threads: number): Promise<void> {
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once("SIGINT", onSignal);

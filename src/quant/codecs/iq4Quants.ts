@@ -107,6 +107,28 @@ export function dequantizeIQ4_NL(y: Uint8Array, yo: number, out: Float32Array, o
     }
 }
 
+// The IQ4_XS super-block scale, 6-bit block scales and levels, once the block scales are known.
+function writeXsBlock(x: Float32Array, xo: number, y: Uint8Array, yo: number, maxScale: number): void {
+    let scalesH = 0;
+    const d = f(-maxScale / 32);
+    writeHalf(y, yo, d);
+    const id = d !== 0 ? f(1 / d) : 0;
+    for (let ib = 0; ib < 8; ib++) {
+        let l = nearestInt(f(id * scales[ib]!));
+        l = l < -32 ? -32 : l > 31 ? 31 : l;
+        const dl = f(d * l);
+        const idl = dl !== 0 ? f(1 / dl) : 0;
+        for (let j = 0; j < 32; j++) L[32 * ib + j] = bestIndex(f(idl * x[xo + 32 * ib + j]!));
+        l += 32;
+        if (ib % 2 === 0) y[yo + 4 + (ib >> 1)] = l & 0xF;
+        else y[yo + 4 + (ib >> 1)] = y[yo + 4 + (ib >> 1)]! | ((l & 0xF) << 4);
+        scalesH |= (l >> 4) << (2 * ib);
+    }
+    y[yo + 2] = scalesH & 0xFF;
+    y[yo + 3] = (scalesH >> 8) & 0xFF;
+    packNibbles(y, yo + 8, 8);
+}
+
 export function quantizeIQ4_XS(x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number): void {
     for (let i = 0; i < nBlocks; i++, xo += 256, yo += 136) {
         let maxScale = 0, amaxScale = 0;
@@ -115,24 +137,7 @@ export function quantizeIQ4_XS(x: Float32Array, xo: number, y: Uint8Array, yo: n
             const a = Math.abs(d);
             if (a > amaxScale) { amaxScale = a; maxScale = d; }
         }
-        let scalesH = 0;
-        const d = f(-maxScale / 32);
-        writeHalf(y, yo, d);
-        const id = d !== 0 ? f(1 / d) : 0;
-        for (let ib = 0; ib < 8; ib++) {
-            let l = nearestInt(f(id * scales[ib]!));
-            l = l < -32 ? -32 : l > 31 ? 31 : l;
-            const dl = f(d * l);
-            const idl = dl !== 0 ? f(1 / dl) : 0;
-            for (let j = 0; j < 32; j++) L[32 * ib + j] = bestIndex(f(idl * x[xo + 32 * ib + j]!));
-            l += 32;
-            if (ib % 2 === 0) y[yo + 4 + (ib >> 1)] = l & 0xF;
-            else y[yo + 4 + (ib >> 1)] = y[yo + 4 + (ib >> 1)]! | ((l & 0xF) << 4);
-            scalesH |= (l >> 4) << (2 * ib);
-        }
-        y[yo + 2] = scalesH & 0xFF;
-        y[yo + 3] = (scalesH >> 8) & 0xFF;
-        packNibbles(y, yo + 8, 8);
+        writeXsBlock(x, xo, y, yo, maxScale);
     }
 }
 
@@ -149,5 +154,87 @@ export function dequantizeIQ4_XS(y: Uint8Array, yo: number, out: Float32Array, o
                 out[oo + 32 * ib + 16 + j] = dl * V[q >> 4]!;
             }
         }
+    }
+}
+
+// ---- With an importance matrix: `quantize_row_iq4_nl_impl` with quant_weights, ntry = 7.
+
+const weight = new Float32Array(32);
+
+// σ² = 2·Σx²/super_block over the super-block (32 for IQ4_NL, 256 for IQ4_XS)
+function superBlockSigma2(x: Float32Array, xo: number, n: number): number {
+    let s = 0;
+    for (let j = 0; j < n; j++) { const v = x[xo + j]!; s = f(s + f(v * v)); }
+    return f(s * f(2 / n));
+}
+
+// Scale search of one 32-element block with weight[j] = qw[j]·√(σ² + x[j]²).
+function blockScaleWeighted(x: Float32Array, xo: number, Lb: number, qw: Float32Array, qo: number, sigma2: number): number {
+    for (let j = 0; j < 32; j++) {
+        const v = x[xo + j]!;
+        weight[j] = f(qw[qo + j]! * f(Math.sqrt(f(sigma2 + f(v * v)))));
+    }
+    let amax = 0, max = 0;
+    for (let j = 0; j < 32; j++) {
+        const ax = Math.abs(x[xo + j]!);
+        if (ax > amax) { amax = ax; max = x[xo + j]!; }
+    }
+    if (amax < GROUP_MAX_EPS) return 0;
+    let d = f(-max / -127);
+    let id = f(1 / d);
+    let sumqx = 0, sumq2 = 0;
+    for (let j = 0; j < 32; j++) {
+        const xj = x[xo + j]!;
+        const l = bestIndex(f(id * xj));
+        L[Lb + j] = l;
+        const q = V[l]!, w = weight[j]!;
+        sumqx = f(sumqx + f(f(w * q) * xj));
+        sumq2 = f(sumq2 + f(f(w * q) * q));
+    }
+    d = sumq2 > 0 ? f(sumqx / sumq2) : 0;
+    let best = f(d * sumqx);
+    for (let itry = -7; itry <= 7; itry++) {
+        id = f((itry - 127) / max);
+        let changed = itry === -7;
+        for (let j = 0; j < 32; j++) {
+            const l = bestIndex(f(id * x[xo + j]!));
+            if (prevL[j] !== l) { prevL[j] = l; changed = true; }
+        }
+        if (!changed) continue;
+        sumqx = 0; sumq2 = 0;
+        for (let j = 0; j < 32; j++) {
+            const xj = x[xo + j]!;
+            const q = V[prevL[j]!]!, w = weight[j]!;
+            sumqx = f(sumqx + f(f(w * q) * xj));
+            sumq2 = f(sumq2 + f(f(w * q) * q));
+        }
+        if (sumq2 > 0 && f(sumqx * sumqx) > f(best * sumq2)) {
+            d = f(sumqx / sumq2);
+            best = f(d * sumqx);
+        }
+    }
+    return d;
+}
+
+export function quantizeIQ4_NLWeighted(x: Float32Array, xo: number, y: Uint8Array, yo: number, n: number, qw: Float32Array, qo: number): void {
+    for (let i = 0; i < n / 32; i++, xo += 32, yo += 18, qo += 32) {
+        const s = blockScaleWeighted(x, xo, 0, qw, qo, superBlockSigma2(x, xo, 32));
+        writeHalf(y, yo, s);
+        const id = s !== 0 ? f(1 / s) : 0;
+        for (let j = 0; j < 32; j++) L[j] = bestIndex(f(id * x[xo + j]!));
+        packNibbles(y, yo + 2, 1);
+    }
+}
+
+export function quantizeIQ4_XSWeighted(x: Float32Array, xo: number, y: Uint8Array, yo: number, n: number, qw: Float32Array, qo: number): void {
+    for (let i = 0; i < n / 256; i++, xo += 256, yo += 136, qo += 256) {
+        const sigma2 = superBlockSigma2(x, xo, 256);
+        let maxScale = 0, amaxScale = 0;
+        for (let ib = 0; ib < 8; ib++) {
+            const d = scales[ib] = blockScaleWeighted(x, xo + 32 * ib, 32 * ib, qw, qo + 32 * ib, sigma2);
+            const a = Math.abs(d);
+            if (a > amaxScale) { amaxScale = a; maxScale = d; }
+        }
+        writeXsBlock(x, xo, y, yo, maxScale);
     }
 }

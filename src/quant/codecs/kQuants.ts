@@ -15,7 +15,7 @@ const weightsB = new Float32Array(32);
 const scales = new Float32Array(16);
 const mins = new Float32Array(16);
 
-function packQ2Q3(y: Uint8Array, qo: number, q: ArrayLike<number>): void {
+export function packQ2Q3(y: Uint8Array, qo: number, q: ArrayLike<number>): void {
     for (let j = 0; j < 256; j += 128) {
         for (let l = 0; l < 32; l++) {
             y[qo + j / 4 + l] = (q[j + l]! | (q[j + l + 32]! << 2) | (q[j + l + 64]! << 4) | (q[j + l + 96]! << 6)) & 0xFF;
@@ -81,7 +81,7 @@ export function dequantizeQ2_K(y: Uint8Array, yo: number, out: Float32Array, oo:
     }
 }
 
-function q3Scale(y: Uint8Array, so: number, j: number): number {
+export function q3Scale(y: Uint8Array, so: number, j: number): number {
     const lo = j < 8 ? y[so + j]! & 15 : y[so + j - 8]! >> 4;
     const hi = (y[so + 8 + (j % 4)]! >> (2 * (j >> 2))) & 3;
     return (lo | (hi << 4)) - 32;
@@ -144,11 +144,11 @@ export function dequantizeQ3_K(y: Uint8Array, yo: number, out: Float32Array, oo:
 }
 
 /** `get_scale_min_k4`: sub-block j's 6-bit scale and min from the 12 packed bytes at `so`. */
-function scaleK4(y: Uint8Array, so: number, j: number): number {
+export function scaleK4(y: Uint8Array, so: number, j: number): number {
     return j < 4 ? y[so + j]! & 63 : (y[so + j + 4]! & 15) | ((y[so + j - 4]! >> 6) << 4);
 }
 
-function minK4(y: Uint8Array, so: number, j: number): number {
+export function minK4(y: Uint8Array, so: number, j: number): number {
     return j < 4 ? y[so + j + 4]! & 63 : (y[so + j + 4]! >> 4) | ((y[so + j]! >> 6) << 4);
 }
 
