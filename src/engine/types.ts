@@ -137,6 +137,9 @@ export type GenerationEvent =
     | {type: "toolCall", call: ToolCall}
     | {type: "done", result: GenerationResult};
 
+/** The three engines behind `LoadedModel`. */
+export type EngineName = "embedded" | "llama-server" | "upstream";
+
 export interface LoadedModelInfo {
     /** Path of the GGUF file (first part of a split model). */
     path: string;
@@ -154,6 +157,8 @@ export interface LoadedModelInfo {
     flashAttention?: boolean;
     /** The GPU backend in use (`"cuda"`, `"metal"`, `"vulkan"`), or `false` on CPU only. */
     gpu?: string | false;
+    /** Which engine runs it: node-llama-cpp in r1's process, a llama-server r1 owns, or an upstream server. */
+    engine?: EngineName;
 }
 
 export interface LoadedModel {

@@ -51,7 +51,8 @@ export class LlamaLoadedModel implements LoadedModel {
             threads: init.threads,
             batchSize: init.context.batchSize,
             flashAttention: init.context.flashAttention === true,
-            gpu: init.gpu
+            gpu: init.gpu,
+            engine: "embedded"
         };
     }
 

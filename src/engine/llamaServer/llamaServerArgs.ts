@@ -71,6 +71,11 @@ export interface LlamaServerLaunchOptions {
     /** A Jinja chat template file instead of the GGUF's (`--chat-template-file`). Defaults to the GGUF's. */
     chatTemplateFile?: string;
     /**
+     * Let llama.cpp repack weights into its CPU-specific layouts (AMX tiles, interleaved blocks).
+     * `false` passes `--no-repack`. Defaults to `true` (llama.cpp's default).
+     */
+    repack?: boolean;
+    /**
      * Host memory for llama-server's cache of idle slots' prompts (`--cache-ram`, MiB). Defaults to `0`
      * (off): llama.cpp's default of 8 GiB is memory r1's planner does not count.
      */
@@ -155,6 +160,7 @@ export function llamaServerArgs(options: LlamaServerLaunchOptions): string[] {
         args.push("-md", options.draftModelPath);
         if (options.draftGpuLayers !== undefined) args.push("-ngld", layers("draftGpuLayers", options.draftGpuLayers));
     } else if (options.draftGpuLayers !== undefined) throw new LlamaServerArgsError("draftGpuLayers", "given without a draft model");
+    if (options.repack === false) args.push("--no-repack");
     args.push("--cache-ram", String(whole("promptCacheMiB", options.promptCacheMiB ?? 0, 0)));
     args.push("--reasoning-format", options.reasoningFormat ?? "deepseek");
     if (options.reasoningBudget !== undefined) args.push("--reasoning-budget", String(whole("reasoningBudget", options.reasoningBudget, 0)));
