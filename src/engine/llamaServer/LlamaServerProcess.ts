@@ -226,13 +226,19 @@ export class LlamaServerProcess {
         for (;;) {
             signal?.throwIfAborted();
             if (!this.running || this.exit !== undefined) throw this.exitedEarly();
+            const poll = new AbortController();
+            const timer = setTimeout(() => poll.abort(), Math.max(1, Math.min(5_000, deadline - performance.now())));
+            // Whatever answers on the port, an exit of llama-server ends the wait at once.
+            void this.exited.then(() => poll.abort());
             try {
-                const response = await fetch(`${this.url}/health`, {signal: AbortSignal.timeout(Math.max(1, Math.min(5_000, deadline - performance.now())))});
+                const response = await fetch(`${this.url}/health`, {signal: poll.signal});
                 const body = await response.text();
                 if (response.status === 200) return;
                 lastStatus = `HTTP ${response.status} ${body.slice(0, 200).replace(/\s+/g, " ")}`;
             } catch {
                 // Not listening yet.
+            } finally {
+                clearTimeout(timer);
             }
             if (performance.now() >= deadline) {
                 const last = this.lastError();
