@@ -44,9 +44,12 @@ export class ContextOverflowError extends R1Error {
 export class UnsupportedOptionError extends R1Error {
     /** The option as `GenerationOptions` names it (`tools`, `responseFormat`, `toolChoice`…), or a path inside it. */
     readonly option: string;
+    /** What is wrong, without the option's name (servers prefix their own field name). */
+    readonly reason: string;
 
     constructor(option: string, reason: string, options: {hint?: string} = {}) {
         super(`${option}: ${reason}`, {exitCode: ExitCode.usage, ...(options.hint === undefined ? {} : {hint: options.hint})});
         this.option = option;
+        this.reason = reason;
     }
 }

@@ -41,3 +41,6 @@ export const DEFAULT_MAX_LOADED = 1;
 
 /** Default number of generations one loaded model runs at once (context sequences). */
 export const DEFAULT_PARALLEL = 1;
+
+/** Longest tool call id accepted (OpenAI's ids are about 30 characters). */
+export const MAX_TOOL_CALL_ID_LENGTH = 256;

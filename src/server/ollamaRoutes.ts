@@ -1,10 +1,11 @@
 import {Hono} from "hono";
-import type {ChatMessage, GenerationOptions, GenerationResult} from "../engine/types.js";
+import type {ChatMessage, GenerationOptions, GenerationResult, ToolCall} from "../engine/types.js";
+import {apiField, checkChatRequest, type OptionField} from "./checkChatRequest.js";
 import {ApiError} from "./ApiError.js";
 import {errorBody, toApiError} from "./errorResponse.js";
 import type {ModelDescriptor} from "./ModelSource.js";
 import {
-    ollamaChatRequestSchema, ollamaGenerateRequestSchema, ollamaModelRequestSchema, type OllamaOptions
+    ollamaChatRequestSchema, ollamaGenerateRequestSchema, ollamaModelRequestSchema, type OllamaChatRequest, type OllamaOptions
 } from "./ollamaSchemas.js";
 import {parseKeepAlive} from "./parseKeepAlive.js";
 import {readJsonBody} from "./readJsonBody.js";
@@ -65,29 +66,34 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
         const body = await readJsonBody(c, ollamaChatRequestSchema);
         const keepAliveMs = keepAlive(body.keep_alive);
         if (body.messages.length === 0) return loadOrUnload(c, body.model, keepAliveMs, body.options?.num_ctx, "chat");
-        const messages: ChatMessage[] = body.messages.map((m) => ({role: m.role, content: m.content}));
+        const messages = toChatMessages(body.messages);
+        const options = {...generationOptions(body.options, body.think), ...toolOptions(body.tools, body.format)};
+        checkChatRequest(messages, options, ollamaField);
         const generation = await startGeneration(ctx, {
             model: body.model,
             input: {messages},
-            options: generationOptions(body.options, body.think),
+            options,
+            optionField: ollamaField,
             clientSignal: c.req.raw.signal,
             ...(keepAliveMs === undefined ? {} : {keepAliveMs}),
             ...(body.options?.num_ctx === null || body.options?.num_ctx === undefined ? {} : {contextSize: body.options.num_ctx})
         });
         const model = generation.descriptor.name;
-        const message = (content: string, thinking?: string) => ({
-            role: "assistant", content, ...(thinking === undefined || thinking === "" ? {} : {thinking})
+        const message = (content: string, thinking?: string, calls: ToolCall[] = []) => ({
+            role: "assistant", content, ...(thinking === undefined || thinking === "" ? {} : {thinking}),
+            ...(calls.length === 0 ? {} : {tool_calls: calls.map(ollamaToolCall)})
         });
         if (body.stream === false) {
             const result = await generation.collect();
-            return c.json({model, created_at: now(), message: message(result.answer, result.reasoning), ...final(generation, result)});
+            return c.json({model, created_at: now(), message: message(result.answer, result.reasoning, result.toolCalls), ...final(generation, result)});
         }
         await generation.ready();
         return ndjsonResponse(generation, async function* () {
             for await (const event of generation.events) {
                 if (event.type === "reasoning") yield line({model, created_at: now(), message: message("", event.text), done: false});
                 else if (event.type === "answer") yield line({model, created_at: now(), message: message(event.text), done: false});
-                else if (event.type === "done") yield line({model, created_at: now(), message: message(""), ...final(generation, event.result)});
+                else if (event.type === "toolCall") yield line({model, created_at: now(), message: message("", undefined, [event.call]), done: false});
+                else yield line({model, created_at: now(), message: message(""), ...final(generation, event.result)});
             }
         });
     });
@@ -100,10 +106,15 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
         const input = body.raw === true
             ? {prompt}
             : {messages: [...(body.system ? [{role: "system" as const, content: body.system}] : []), {role: "user" as const, content: prompt}]};
+        const options = {...generationOptions(body.options, body.think), ...toolOptions(undefined, body.format)};
+        if (body.raw === true && options.responseFormat !== undefined)
+            throw new ApiError("invalid_request", "format: a raw completion is not constrained; drop raw to get structured output", {param: "format"});
+        checkChatRequest(input.messages ?? [], options, ollamaField);
         const generation = await startGeneration(ctx, {
             model: body.model,
             input,
-            options: generationOptions(body.options, body.think),
+            options,
+            optionField: ollamaField,
             clientSignal: c.req.raw.signal,
             ...(keepAliveMs === undefined ? {} : {keepAliveMs}),
             ...(body.options?.num_ctx === null || body.options?.num_ctx === undefined ? {} : {contextSize: body.options.num_ctx})
@@ -189,9 +200,59 @@ function keepAlive(value: unknown): number | undefined {
     }
 }
 
+/** Ollama's names for the engine's options in a 400. */
+const ollamaField: OptionField = (option) => option.startsWith("responseFormat") ? option.replace(/^responseFormat(\.schema)?/, "format") : apiField(option);
+
+/**
+ * Ollama's messages as the engine's. Ollama's calls have no ids: each gets one, and a tool
+ * result answers the earliest unanswered call of its `tool_name` (or, without one, the earliest).
+ */
+function toChatMessages(messages: OllamaChatRequest["messages"]): ChatMessage[] {
+    const unanswered: ToolCall[] = [];
+    return messages.map((m, i): ChatMessage => {
+        const content = m.content ?? "";
+        if (m.role === "assistant" && m.tool_calls !== null && m.tool_calls !== undefined && m.tool_calls.length > 0) {
+            const toolCalls = m.tool_calls.map((call, j) => ({id: call.id ?? `call_${i}_${j}`, name: call.function.name, arguments: JSON.stringify(call.function.arguments)}));
+            unanswered.push(...toolCalls);
+            return {role: "assistant", content, toolCalls};
+        }
+        if (m.role === "tool") {
+            const at = m.tool_call_id !== null && m.tool_call_id !== undefined ? unanswered.findIndex((call) => call.id === m.tool_call_id)
+                : m.tool_name !== null && m.tool_name !== undefined ? unanswered.findIndex((call) => call.name === m.tool_name)
+                : unanswered.length > 0 ? 0 : -1;
+            if (at < 0) {
+                const named = m.tool_call_id ?? m.tool_name;
+                throw new ApiError("invalid_request", `messages.${i}: this tool result answers no earlier tool call${named === null || named === undefined ? "" : ` (${named})`}`, {param: `messages.${i}`});
+            }
+            const [call] = unanswered.splice(at, 1);
+            return {role: "tool", content, toolCallId: call!.id};
+        }
+        return {role: m.role, content};
+    });
+}
+
+function toolOptions(tools: OllamaChatRequest["tools"], format: OllamaChatRequest["format"]): Omit<GenerationOptions, "signal"> {
+    const options: Omit<GenerationOptions, "signal"> = {};
+    if (tools !== null && tools !== undefined && tools.length > 0)
+        options.tools = tools.map((tool) => ({
+            name: tool.function.name,
+            ...(tool.function.description === null || tool.function.description === undefined ? {} : {description: tool.function.description}),
+            parameters: tool.function.parameters ?? {type: "object", properties: {}}
+        }));
+    if (format === "json") options.responseFormat = {type: "json_object"};
+    else if (typeof format === "object" && format !== null) options.responseFormat = {type: "json_schema", schema: format};
+    return options;
+}
+
+function ollamaToolCall(call: ToolCall) {
+    return {id: call.id, function: {name: call.name, arguments: JSON.parse(call.arguments) as object}};
+}
+
 function generationOptions(options: OllamaOptions | null | undefined, think: boolean | string | null | undefined): Omit<GenerationOptions, "signal"> {
     const result: Omit<GenerationOptions, "signal"> = {};
+    // Levels ("low", "high") mean "think" here: R1 has no effort setting (reasoning_budget bounds it).
     if (think === false) result.think = false;
+    else if (think !== null && think !== undefined) result.think = true;
     if (options === null || options === undefined) return result;
     if (options.num_predict !== null && options.num_predict !== undefined && options.num_predict > 0) result.maxTokens = options.num_predict;
     if (options.temperature !== null && options.temperature !== undefined) result.temperature = options.temperature;

@@ -2,7 +2,8 @@ import {z} from "zod";
 import {
     contextSizeSchema, MAX_MESSAGES, reasoningBudgetSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
 } from "./schemas.js";
-import {MAX_GENERATION_TOKENS} from "./limits.js";
+import {MAX_GENERATION_TOKENS, MAX_TOOL_CALL_ID_LENGTH} from "./limits.js";
+import {MAX_TOOLS} from "../engine/planOutput.js";
 
 /** Ollama's `options`; unknown keys (e.g. `num_gpu`) are ignored, as Ollama ignores what a runner lacks. */
 const optionsSchema = z.object({
@@ -21,17 +22,43 @@ const optionsSchema = z.object({
 
 const keepAliveSchema = z.union([z.number(), z.string().max(32)]).nullish();
 const thinkSchema = z.union([z.boolean(), z.enum(["low", "medium", "high"])]).nullish();
-// Structured output is not implemented; an empty value (some clients send "") is harmless.
-const formatSchema = z.union([z.literal(""), z.null()], "format (structured output) is not supported").optional();
+/** Structured output: `"json"` or a JSON Schema (checked by the engine's checkJsonSchema); `""` (some clients send it) means none. */
+const formatSchema = z.union([z.literal(""), z.literal("json"), z.record(z.string(), z.unknown()), z.null()],
+    "format is \"json\" or a JSON Schema object").optional();
+
+const toolSchema = z.object({
+    type: z.literal("function", "only function tools are supported"),
+    function: z.object({
+        name: z.string().max(64),
+        description: textSchema.nullish(),
+        parameters: z.record(z.string(), z.unknown()).nullish()
+    })
+});
+
+/** Ollama's calls carry arguments as an object (OpenAI's as JSON text). */
+const toolCallSchema = z.object({
+    id: z.string().max(MAX_TOOL_CALL_ID_LENGTH).nullish(),
+    function: z.object({
+        index: z.number().int().min(0).nullish(),
+        name: z.string().max(64),
+        arguments: z.record(z.string(), z.unknown()).default({})
+    })
+});
 
 export const ollamaChatRequestSchema = z.object({
     model: modelNameSchema,
     messages: z.array(z.object({
-        role: z.enum(["system", "user", "assistant"]),
-        content: textSchema,
+        role: z.enum(["system", "user", "assistant", "tool"]),
+        // Ollama treats a missing content as empty (its Python client omits empty fields).
+        content: textSchema.nullish(),
         thinking: textSchema.nullish(),
-        images: z.array(z.string()).max(0, "images are not supported").nullish()
+        images: z.array(z.string()).max(0, "images are not supported; r1's models read text only").nullish(),
+        tool_calls: z.array(toolCallSchema).max(MAX_MESSAGES).nullish(),
+        // The tool a result comes from (Ollama 0.12); results answer the latest calls in order.
+        tool_name: z.string().max(64).nullish(),
+        tool_call_id: z.string().max(MAX_TOOL_CALL_ID_LENGTH).nullish()
     })).max(MAX_MESSAGES).default([]),
+    tools: z.array(toolSchema).max(MAX_TOOLS).nullish(),
     stream: z.boolean().nullish(),
     think: thinkSchema,
     format: formatSchema,
@@ -48,7 +75,9 @@ export const ollamaGenerateRequestSchema = z.object({
     stream: z.boolean().nullish(),
     think: thinkSchema,
     format: formatSchema,
-    images: z.array(z.string()).max(0, "images are not supported").nullish(),
+    images: z.array(z.string()).max(0, "images are not supported; r1's models read text only").nullish(),
+    suffix: z.union([z.literal(""), z.null()], "suffix (fill-in-the-middle) is not supported by r1").optional(),
+    context: z.array(z.number()).max(0, "context (the deprecated token context) is not supported by r1; send the conversation to /api/chat").nullish(),
     options: optionsSchema,
     keep_alive: keepAliveSchema
 });

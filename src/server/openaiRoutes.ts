@@ -1,6 +1,7 @@
 import {randomUUID} from "node:crypto";
 import {Hono} from "hono";
-import type {ChatMessage, FinishReason, GenerationOptions, GenerationResult} from "../engine/types.js";
+import type {ChatMessage, FinishReason, GenerationOptions, GenerationResult, ToolCall} from "../engine/types.js";
+import {checkChatRequest} from "./checkChatRequest.js";
 import {ApiError} from "./ApiError.js";
 import {errorBody, toApiError} from "./errorResponse.js";
 import {
@@ -28,10 +29,13 @@ export function openaiRoutes(ctx: ServerContext): Hono {
 
     app.post("/chat/completions", async (c) => {
         const body = await readJsonBody(c, chatCompletionRequestSchema);
+        const messages = body.messages.map(toChatMessage);
+        const options = {...samplingOptions(body, body.max_completion_tokens ?? body.max_tokens), ...toolOptions(body)};
+        checkChatRequest(messages, options);
         const generation = await startGeneration(ctx, {
             model: body.model,
-            input: {messages: body.messages.map(toChatMessage)},
-            options: samplingOptions(body, body.max_completion_tokens ?? body.max_tokens),
+            input: {messages},
+            options,
             clientSignal: c.req.raw.signal,
             ...(body.num_ctx === null || body.num_ctx === undefined ? {} : {contextSize: body.num_ctx})
         });
@@ -44,7 +48,12 @@ export function openaiRoutes(ctx: ServerContext): Hono {
                 id, object: "chat.completion", created, model,
                 choices: [{
                     index: 0,
-                    message: {role: "assistant", content: result.answer, reasoning_content: result.reasoning === "" ? null : result.reasoning},
+                    message: {
+                        role: "assistant",
+                        content: result.answer === "" && result.toolCalls.length > 0 ? null : result.answer,
+                        reasoning_content: result.reasoning === "" ? null : result.reasoning,
+                        ...(result.toolCalls.length === 0 ? {} : {tool_calls: result.toolCalls.map((call) => openaiToolCall(call))})
+                    },
                     logprobs: null,
                     finish_reason: finishReason(result.finishReason)
                 }],
@@ -62,9 +71,12 @@ export function openaiRoutes(ctx: ServerContext): Hono {
         await generation.ready();
         return sseResponse(generation, async function* () {
             yield chunk({role: "assistant", content: null}, null);
+            let calls = 0;
             for await (const event of generation.events) {
                 if (event.type === "reasoning") yield chunk({reasoning_content: event.text}, null);
                 else if (event.type === "answer") yield chunk({content: event.text}, null);
+                // Each call arrives whole (its arguments validated), so one delta carries it.
+                else if (event.type === "toolCall") yield chunk({tool_calls: [{index: calls++, ...openaiToolCall(event.call)}]}, null);
                 else if (event.type === "done") {
                     if (generation.timedOut()) throw new ApiError("timeout", "The request ran past its time limit and was stopped.");
                     yield chunk({}, finishReason(event.result.finishReason), {timings: timings(event.result)});
@@ -122,11 +134,45 @@ function modelObject(name: string, modifiedAt: Date) {
     return {id: name, object: "model", created: Math.floor(modifiedAt.getTime() / 1000), owned_by: "r1"};
 }
 
-function toChatMessage(message: ChatCompletionRequest["messages"][number]): ChatMessage {
+function toChatMessage(message: ChatCompletionRequest["messages"][number], index: number): ChatMessage {
     const content = message.content === null || message.content === undefined ? ""
         : typeof message.content === "string" ? message.content
-            : message.content.map((part) => part.text).join("");
-    return {role: message.role === "developer" ? "system" : message.role, content};
+            : message.content.map((part) => part.text ?? "").join("");
+    if (message.name !== null && message.name !== undefined && message.role !== "tool")
+        throw new ApiError("invalid_request", `messages.${index}.name: participant names are not supported by r1 (the chat template has no place for them)`, {param: `messages.${index}.name`});
+    if (message.tool_calls !== null && message.tool_calls !== undefined && message.tool_calls.length > 0 && message.role !== "assistant")
+        throw new ApiError("invalid_request", `messages.${index}.tool_calls: only assistant messages carry tool calls`, {param: `messages.${index}.tool_calls`});
+    if (message.role === "tool" && (message.tool_call_id === null || message.tool_call_id === undefined))
+        throw new ApiError("invalid_request", `messages.${index}.tool_call_id: a tool message must name the call it answers`, {param: `messages.${index}.tool_call_id`});
+    return {
+        role: message.role === "developer" ? "system" : message.role,
+        content,
+        ...(message.tool_calls === null || message.tool_calls === undefined || message.tool_calls.length === 0 ? {}
+            : {toolCalls: message.tool_calls.map((call) => ({id: call.id, name: call.function.name, arguments: call.function.arguments}))}),
+        ...(message.role === "tool" && message.tool_call_id !== null && message.tool_call_id !== undefined ? {toolCallId: message.tool_call_id} : {})
+    };
+}
+
+function toolOptions(body: ChatCompletionRequest): Omit<GenerationOptions, "signal"> {
+    const options: Omit<GenerationOptions, "signal"> = {};
+    if (body.tools !== null && body.tools !== undefined && body.tools.length > 0)
+        options.tools = body.tools.map((tool) => ({
+            name: tool.function.name,
+            ...(tool.function.description === null || tool.function.description === undefined ? {} : {description: tool.function.description}),
+            parameters: tool.function.parameters ?? {type: "object", properties: {}}
+        }));
+    const choice = body.tool_choice;
+    if (choice !== null && choice !== undefined) options.toolChoice = typeof choice === "string" ? choice : {name: choice.function.name};
+    if (body.parallel_tool_calls !== null && body.parallel_tool_calls !== undefined) options.parallelToolCalls = body.parallel_tool_calls;
+    const format = body.response_format;
+    if (format?.type === "json_object") options.responseFormat = {type: "json_object"};
+    else if (format?.type === "json_schema")
+        options.responseFormat = {type: "json_schema", schema: format.json_schema.schema ?? {}, name: format.json_schema.name};
+    return options;
+}
+
+function openaiToolCall(call: ToolCall) {
+    return {id: call.id, type: "function", function: {name: call.name, arguments: call.arguments}};
 }
 
 function samplingOptions(body: ChatCompletionRequest | CompletionRequest, maxTokens: number | null | undefined): Omit<GenerationOptions, "signal"> {
@@ -145,7 +191,7 @@ function samplingOptions(body: ChatCompletionRequest | CompletionRequest, maxTok
 }
 
 function finishReason(reason: FinishReason): string {
-    return reason === "length" ? "length" : "stop";
+    return reason === "length" || reason === "tool_calls" ? reason : "stop";
 }
 
 function usage(result: GenerationResult) {

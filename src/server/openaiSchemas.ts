@@ -1,12 +1,55 @@
 import {z} from "zod";
+import {MAX_TOOLS} from "../engine/planOutput.js";
+import {MAX_TOOL_CALL_ID_LENGTH} from "./limits.js";
 import {
     contextSizeSchema, MAX_MESSAGES, maxTokensSchema, reasoningBudgetSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
 } from "./schemas.js";
 
-const contentPartSchema = z.object({type: z.literal("text"), text: textSchema});
+/** A text part; any other kind (image_url, input_audio, file) is refused by name, r1 serves text models. */
+const contentPartSchema = z.object({type: z.string().max(64), text: textSchema.optional()}).superRefine((part, ctx) => {
+    if (part.type !== "text") ctx.addIssue({code: "custom", path: ["type"], message: `content parts of type "${part.type}" are not supported; r1's models read text only`});
+    else if (part.text === undefined) ctx.addIssue({code: "custom", path: ["text"], message: "a text part needs text"});
+});
 
 /** OpenAI message content: a string, or text parts (images and audio are refused). */
 const contentSchema = z.union([textSchema, z.array(contentPartSchema).max(MAX_MESSAGES)]).nullish();
+
+/** Unsupported OpenAI fields: accepted only at their "off" value, so a client never silently loses what it asked for. */
+const unsupported = (field: string, off: z.ZodType) => z.union([off, z.null()], `${field} is not supported by r1`).optional();
+
+const toolCallSchema = z.object({
+    id: z.string().min(1).max(MAX_TOOL_CALL_ID_LENGTH),
+    type: z.literal("function", "only function tool calls are supported").optional(),
+    function: z.object({name: z.string().max(64), arguments: textSchema})
+});
+
+const toolSchema = z.object({
+    type: z.literal("function", "only function tools are supported"),
+    function: z.object({
+        name: z.string().max(64),
+        description: textSchema.nullish(),
+        // Checked against what the grammar supports by the engine's checkJsonSchema (the feature is named).
+        parameters: z.record(z.string(), z.unknown()).nullish(),
+        // The grammar always enforces the schema, so strict is honoured either way.
+        strict: z.boolean().nullish()
+    })
+});
+
+const toolChoiceSchema = z.union([
+    z.enum(["none", "auto", "required"]),
+    z.object({type: z.literal("function"), function: z.object({name: z.string().max(64)})})
+], "tool_choice is \"none\", \"auto\", \"required\" or {type: \"function\", function: {name}}").nullish();
+
+const responseFormatSchema = z.discriminatedUnion("type", [
+    z.object({type: z.literal("text")}),
+    z.object({type: z.literal("json_object")}),
+    z.object({type: z.literal("json_schema"), json_schema: z.object({
+        name: z.string().max(64),
+        description: textSchema.nullish(),
+        schema: z.record(z.string(), z.unknown()).nullish(),
+        strict: z.boolean().nullish()
+    })})
+], "response_format.type is text, json_object or json_schema").nullish();
 
 const samplingFields = {
     model: modelNameSchema,
@@ -24,18 +67,33 @@ const samplingFields = {
     num_ctx: contextSizeSchema,
     n: z.literal(1, "only n = 1 is supported").nullish(),
     stream: z.boolean().nullish(),
-    stream_options: z.object({include_usage: z.boolean().nullish()}).nullish()
+    stream_options: z.object({include_usage: z.boolean().nullish()}).nullish(),
+    logprobs: unsupported("logprobs", z.literal(false)),
+    top_logprobs: unsupported("top_logprobs", z.literal(0)),
+    logit_bias: unsupported("logit_bias", z.object({}).strict()),
+    presence_penalty: unsupported("presence_penalty", z.literal(0)),
+    frequency_penalty: unsupported("frequency_penalty", z.literal(0)),
+    // An end-user id for the provider's abuse monitoring: nothing to do locally.
+    user: z.string().max(256).nullish()
 };
 
 export const chatCompletionRequestSchema = z.object({
     ...samplingFields,
     messages: z.array(z.object({
-        role: z.enum(["system", "developer", "user", "assistant"]),
+        role: z.enum(["system", "developer", "user", "assistant", "tool"]),
         content: contentSchema,
         // DeepSeek returns it; clients may echo it back. It is dropped before templating.
-        reasoning_content: textSchema.nullish()
+        reasoning_content: textSchema.nullish(),
+        tool_calls: z.array(toolCallSchema).max(MAX_MESSAGES).nullish(),
+        tool_call_id: z.string().max(MAX_TOOL_CALL_ID_LENGTH).nullish(),
+        // Allowed on tool turns (the function's name, implied by the call id); elsewhere refused by the route.
+        name: z.string().max(64).nullish()
     })).min(1, "messages must not be empty").max(MAX_MESSAGES),
-    max_completion_tokens: maxTokensSchema
+    max_completion_tokens: maxTokensSchema,
+    tools: z.array(toolSchema).max(MAX_TOOLS).nullish(),
+    tool_choice: toolChoiceSchema,
+    parallel_tool_calls: z.boolean().nullish(),
+    response_format: responseFormatSchema
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 

@@ -1,5 +1,6 @@
 import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../engine/types.js";
-import {ContextOverflowError, NoFreeSequenceError} from "../engine/errors.js";
+import {ContextOverflowError, NoFreeSequenceError, UnsupportedOptionError} from "../engine/errors.js";
+import {apiField, unsupportedOptionError, type OptionField} from "./checkChatRequest.js";
 import {ApiError} from "./ApiError.js";
 import type {ModelLease} from "./ModelPool.js";
 import type {ModelDescriptor} from "./ModelSource.js";
@@ -14,6 +15,8 @@ export interface GenerationRequest {
     contextSize?: number;
     /** Aborts when the client goes away. */
     clientSignal: AbortSignal;
+    /** How this API names the engine's options in a 400. Defaults to OpenAI's/Ollama's snake_case names. */
+    optionField?: OptionField;
 }
 
 /** A generation that holds a sequence: iterate `events` (or `collect()`), or `close()` to give it up. */
@@ -111,6 +114,7 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
                 throw new ApiError("context_length_exceeded",
                     `The prompt is ${error.promptTokens} tokens but the context holds ${error.contextSize}; shorten it or load a larger context.`,
                     {param: "messages", cause: error});
+            if (error instanceof UnsupportedOptionError) throw unsupportedOptionError(error, request.optionField ?? apiField);
             throw error;
         } finally {
             // The consumer stopped early (client gone): the engine never reported a result.

@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from "node:timers/promises";
 import {ContextOverflowError, NoFreeSequenceError} from "../../src/engine/errors.js";
 import type {
-    ChatMessage, GenerationEvent, GenerationOptions, GenerationResult, LoadedModel, LoadedModelInfo
+    ChatMessage, GenerationEvent, GenerationOptions, GenerationResult, LoadedModel, LoadedModelInfo, ToolCall
 } from "../../src/engine/types.js";
 import type {ModelDescriptor, ModelLoadOptions, ModelSource, PullProgress} from "../../src/server/ModelSource.js";
 
@@ -12,6 +12,8 @@ export interface FakeScript {
     tokenDelayMs?: number;
     /** Prompts with more words than this overflow the context (as the engine throws). */
     maxPromptWords?: number;
+    /** Calls made after the answer (each one `toolCall` event); the turn then ends with `tool_calls`. */
+    toolCalls?: ToolCall[];
 }
 
 /**
@@ -87,10 +89,13 @@ export class FakeModel implements LoadedModel {
                 } else answer += piece.text;
                 yield piece;
             }
+            const toolCalls = finishReason === "stop" ? this.script.toolCalls ?? [] : [];
+            for (const call of toolCalls) yield {type: "toolCall", call};
+            if (toolCalls.length > 0) finishReason = "tool_calls";
             yield {
                 type: "done",
                 result: {
-                    reasoning, answer, toolCalls: [], finishReason,
+                    reasoning, answer, toolCalls, finishReason,
                     usage: {promptTokens: this.countTokens(prompt), completionTokens: generated, reasoningTokens},
                     timings: {promptMs: 1, generationMs: Math.max(1, Date.now() - started - firstTokenMs), firstTokenMs}
                 }

@@ -51,7 +51,7 @@ test("bad Ollama requests get 4xx with {error}", async () => {
         ["/api/chat", "wrong type", JSON.stringify({model: "r1", messages: [{role: "user", content: 5}]}), 400],
         ["/api/chat", "bad keep_alive", JSON.stringify({model: "r1", messages: [{role: "user", content: "x"}], keep_alive: "soon"}), 400],
         ["/api/chat", "images", JSON.stringify({model: "r1", messages: [{role: "user", content: "x", images: ["AAAA"]}]}), 400],
-        ["/api/generate", "format", JSON.stringify({model: "r1", prompt: "x", format: "json"}), 400],
+        ["/api/generate", "format not json or a schema", JSON.stringify({model: "r1", prompt: "x", format: "yaml"}), 400],
         ["/api/generate", "unknown model", JSON.stringify({model: "nope", prompt: "x"}), 404],
         ["/api/show", "no model", JSON.stringify({}), 400]
     ];

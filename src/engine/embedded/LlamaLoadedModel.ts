@@ -57,6 +57,7 @@ export class LlamaLoadedModel implements LoadedModel {
     }
 
     chat(messages: ChatMessage[], options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
+        if (options.think === true && !this.info.reasoning) throw new UnsupportedOptionError("think", "this model does not reason; leave think unset or false");
         const plan = planOutput(options);
         return this.generate(() => this.prepareChat(messages, options.think ?? true, plan.instructions), options, plan);
     }
@@ -184,9 +185,12 @@ export class LlamaLoadedModel implements LoadedModel {
                 if (grammarState !== undefined) {
                     json += piece.text;
                     if (!streamJson) continue;
+                    // Whitespace at the end is held back: the grammar's closing newlines are not the answer.
+                    const visible = json.trimEnd();
+                    if (visible.length <= answer.length) continue;
                     firstAnswerAt ??= performance.now();
-                    answer += piece.text;
-                    events.push(piece);
+                    events.push({type: "answer", text: visible.slice(answer.length)});
+                    answer = visible;
                     continue;
                 }
                 const shown = stops.push(piece.text);
