@@ -13,6 +13,8 @@ export interface EngineFlags {
     fa?: string;
     "cache-type-k"?: string;
     "cache-type-v"?: string;
+    mmap?: boolean;
+    mlock?: boolean;
     verbose?: boolean;
 }
 
@@ -30,6 +32,8 @@ export function withEngineFlags<T>(yargs: Argv<T>): Argv<T & EngineFlags> {
         .option("fa", {type: "string", choices: ["on", "off", "auto"], describe: "flash attention (default: auto)"})
         .option("cache-type-k", {type: "string", describe: "KV cache type for keys: f16, q8_0, q4_0 (default: f16)"})
         .option("cache-type-v", {type: "string", describe: "KV cache type for values (default: f16)"})
+        .option("mmap", {type: "boolean", describe: "memory-map the weights (--mmap) or read them into memory (--no-mmap); default: what `r1 plan` found faster here"})
+        .option("mlock", {type: "boolean", describe: "pin the weights in RAM so they are never paged out"})
         .option("verbose", {type: "boolean", default: false, describe: "print what was chosen for loading and why"}) as unknown as Argv<T & EngineFlags>;
 }
 
@@ -51,6 +55,8 @@ export function engineFlagsToLoadOptions(flags: EngineFlags): Omit<LoadModelOpti
     if (t !== undefined) options.threads = t;
     const b = whole("b", flags.b, 1);
     if (b !== undefined) options.batchSize = b;
+    if (flags.mmap !== undefined) options.mmap = flags.mmap;
+    if (flags.mlock !== undefined) options.mlock = flags.mlock;
     if (flags.fa === "on") options.flashAttention = true;
     else if (flags.fa === "off") options.flashAttention = false;
     for (const [flag, key] of [["cache-type-k", "cacheTypeK"], ["cache-type-v", "cacheTypeV"]] as const) {
@@ -72,6 +78,7 @@ export function describeLoadDecisions(info: LoadedModelInfo, flags: EngineFlags,
         `threads: ${info.threads ?? "?"} (${why(flags.t, "one per physical core: decode is memory-bound and extra threads only spin")})`,
         `batch: ${info.batchSize ?? "?"} (${why(flags.b, "llama.cpp default")}); flash attention: ${info.flashAttention === true ? "on" : "off"} (${why(flags.fa, "llama.cpp's choice")})`,
         `KV cache: K ${flags["cache-type-k"] ?? "f16"}, V ${flags["cache-type-v"] ?? "f16"}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset (4)"}`,
+        `weights: ${info.mmap === false ? "read into memory" : "memory-mapped"}${info.mlock === true ? ", pinned (mlock)" : ""} (${why(flags.mmap ?? flags.mlock, "the planner's choice, or llama.cpp's default")})`,
         ...busyMachineWarning(info.threads ?? 1)
     ];
 }

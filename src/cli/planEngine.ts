@@ -78,6 +78,6 @@ export async function planCommandLine(plan: ModelPlan, options: PlanCommandOptio
 /** Where `r1 pull` puts the plan's variant (its first file). The store is loaded only here: it costs `r1 plan` ~90 ms. */
 async function pulledPath(plan: ModelPlan): Promise<string> {
     const {ModelStore, resolvePullSource} = await import("../store/index.js");
-    const source = resolvePullSource(`${plan.variant.id}:${plan.quant}`);
+    const source = resolvePullSource(`${plan.model}:${plan.quant}`);
     return new ModelStore().filePath(source.name, path.posix.basename(source.files[0]!));
 }

@@ -1,7 +1,7 @@
 import {findVariant} from "../catalog/index.js";
 import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/embedded/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../hardware/index.js";
-import {loadCalibration, planModel, type ModelPlan} from "../plan/index.js";
+import {loadCalibration, loadEngineProbe, planModel, type ModelPlan} from "../plan/index.js";
 
 export interface PlannedLoad {
     options: LoadModelOptions;
@@ -20,13 +20,16 @@ export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?:
     const variant = model.catalogId === undefined ? undefined : findVariant(model.catalogId);
     if (variant === undefined || model.quant === undefined) return {options: flagged, reasons: ["not a catalog model: engine defaults"]};
     const hardware = await detectHardware();
-    const calibration = await loadCalibration(hardware);
+    const [calibration, probe] = await Promise.all([loadCalibration(hardware), loadEngineProbe(hardware)]);
     const contextSize = flagged.contextSize ?? DEFAULT_CONTEXT_SIZE;
     let plan: ModelPlan;
     try {
         plan = planModel({
             variant, quant: model.quant, hardware, contextSize,
             ...(calibration === undefined ? {} : {calibration}),
+            ...(probe === undefined ? {} : {probe}),
+            ...(flagged.mmap === undefined ? {} : {mmap: flagged.mmap}),
+            ...(flagged.mlock === undefined ? {} : {mlock: flagged.mlock}),
             ...(typeof flagged.gpuLayers === "number" ? {gpuLayers: flagged.gpuLayers} : {}),
             ...(flagged.flashAttention === undefined ? {} : {flashAttention: flagged.flashAttention})
         });
@@ -34,12 +37,14 @@ export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?:
         return {options: flagged, hardware, reasons: ["the planner could not plan this quant: engine defaults"]};
     }
     const useGpuLayers = flagged.gpuLayers === undefined && plan.placement !== "none" && hardware.gpus.length > 0;
+    const useLoading = flagged.mmap === undefined && plan.placement !== "none";
     return {
-        options: {...flagged, contextSize, ...(useGpuLayers ? {gpuLayers: plan.gpuLayers} : {})},
+        options: {...flagged, contextSize, ...(useGpuLayers ? {gpuLayers: plan.gpuLayers} : {}), ...(useLoading ? {mmap: plan.loading.mmap} : {})},
         plan, hardware,
         reasons: [
             `planner: ${plan.placementDetail} (${plan.placement}); predicted ${plan.predicted.generationTokensPerSecond.toFixed(1)} tok/s generation, ${plan.predicted.promptTokensPerSecond.toFixed(0)} tok/s prompt${plan.predicted.calibrated ? " (calibrated)" : ""}`,
-            ...(useGpuLayers ? [`gpu layers ${plan.gpuLayers} from the planner`] : [])
+            ...(useGpuLayers ? [`gpu layers ${plan.gpuLayers} from the planner`] : []),
+            `loading: ${plan.loading.reason}`
         ]
     };
 }

@@ -159,6 +159,10 @@ export interface LoadedModelInfo {
     gpu?: string | false;
     /** Which engine runs it: node-llama-cpp in r1's process, a llama-server r1 owns, or an upstream server. */
     engine?: EngineName;
+    /** Whether the weights are memory-mapped (`false`: read into memory). */
+    mmap?: boolean;
+    /** Whether the weights are pinned in RAM. */
+    mlock?: boolean;
 }
 
 export interface LoadedModel {

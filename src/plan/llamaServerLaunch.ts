@@ -21,9 +21,9 @@ export interface PlanLaunchOptions {
  * (llama.cpp's `blk.<i>.ffn_(up|down|gate)_exps` for i < N, the same first-N-layers rule as the planner).
  * Context, slots, cache type and flash attention are the plan's.
  */
-export function planLaunchOptions(plan: Pick<ModelPlan, "gpuLayers" | "cpuMoeLayers" | "contextSize" | "variant">,
+export function planLaunchOptions(plan: Pick<ModelPlan, "gpuLayers" | "cpuMoeLayers" | "contextSize" | "architecture">,
     options: PlanLaunchOptions): LlamaServerLaunchOptions {
-    const layers = plan.variant.architecture.layers;
+    const layers = plan.architecture.layers;
     const kv = options.kvCacheType ?? "f16";
     return {
         modelPath: options.modelPath,

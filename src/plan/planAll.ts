@@ -1,9 +1,11 @@
 import {allVariants, type Variant} from "../catalog/index.js";
 import type {HardwareProfile} from "../hardware/index.js";
 import type {Calibration} from "./calibration.js";
+import type {EngineProbe} from "./engineProbe.js";
 import type {KvCacheType} from "./kvCache.js";
 import {planModel} from "./planModel.js";
-import type {ModelPlan} from "./types.js";
+import {typicalReasoningLength, type RecordedReasoningLengths} from "./reasoningLength.js";
+import {subjectVariant, type ModelPlan} from "./types.js";
 
 /** Quants `r1 plan` lists per variant when not asked for all: the useful steps, not every file. */
 export const TABLE_QUANTS_DENSE = ["Q8_0", "Q6_K", "Q4_K_M", "Q3_K_M"] as const;
@@ -20,6 +22,12 @@ const QUANT_PENALTY: Readonly<Record<string, number>> = {
 /** A rough quality score for ranking candidates: AIME 2024 pass@1 minus a per-quant penalty. */
 export function qualityScore(variant: Variant, quant: string): number {
     return variant.scores.aime2024 - (QUANT_PENALTY[quant] ?? 10);
+}
+
+/** `qualityScore` of a plan; a file that is no catalog variant ranks last. */
+function planQuality(plan: ModelPlan): number {
+    const variant = subjectVariant(plan.subject);
+    return variant === undefined ? -Infinity : qualityScore(variant, plan.quant);
 }
 
 export interface PlanAllOptions {
@@ -39,6 +47,12 @@ export interface PlanAllOptions {
     /** See `PlanModelOptions.expertOffload`. Defaults to `false`. */
     readonly expertOffload?: boolean;
     readonly calibration?: Calibration;
+    /** See `PlanSettings.probe`. */
+    readonly probe?: EngineProbe;
+    /** Tokens already in the context when generating. Defaults to `0`. */
+    readonly depth?: number;
+    /** `r1 eval`'s recorded lengths for the time to an answer. Defaults to the published figures. */
+    readonly recordedReasoning?: RecordedReasoningLengths;
 }
 
 export interface PlanRecommendation {
@@ -65,6 +79,9 @@ export function planAll(options: PlanAllOptions): PlanAllResult {
         for (const quant of quants) {
             candidates.push(planModel({
                 variant, quant, hardware: options.hardware, contextSize: options.contextSize, calibration: options.calibration,
+                reasoningLength: typicalReasoningLength(variant, options.recordedReasoning),
+                ...(options.probe === undefined ? {} : {probe: options.probe}),
+                ...(options.depth === undefined ? {} : {depth: options.depth}),
                 ...(options.kvCacheType === undefined ? {} : {kvCacheType: options.kvCacheType}),
                 ...(options.parallelSequences === undefined ? {} : {parallelSequences: options.parallelSequences}),
                 ...(options.expertOffload === undefined ? {} : {expertOffload: options.expertOffload})
@@ -78,11 +95,11 @@ export function planAll(options: PlanAllOptions): PlanAllResult {
 export function recommend(candidates: readonly ModelPlan[]): PlanRecommendation {
     const best = (list: ModelPlan[]): ModelPlan | undefined => list.reduce<ModelPlan | undefined>((b, p) => {
         if (b === undefined) return p;
-        const d = qualityScore(p.variant, p.quant) - qualityScore(b.variant, b.quant);
+        const d = planQuality(p) - planQuality(b);
         return d > 0 || (d === 0 && p.predicted.generationTokensPerSecond > b.predicted.generationTokensPerSecond) ? p : b;
     }, undefined);
     const bestUsable = best(candidates.filter((p) => p.verdict === "usable"));
-    const bestThatRuns = best(candidates.filter((p) => p.verdict !== "does-not-fit" && p.placement !== "disk"));
+    const bestThatRuns = best(candidates.filter((p) => p.fits && p.verdict !== "too-slow" && p.placement !== "disk"));
     const name = (p: ModelPlan): string => {
         const rate = p.predicted.generationTokensPerSecond;
         return `${p.model}:${p.quant} (~${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} tok/s, ${p.placement === "gpu" ? "on GPU" : p.placement === "cpu" ? "in RAM" : "GPU + RAM"})`;

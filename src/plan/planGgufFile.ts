@@ -1,10 +1,10 @@
 import path from "node:path";
 import type {DenseArchitecture, MoeArchitecture, Variant} from "../catalog/index.js";
-import {allVariants} from "../catalog/index.js";
+import {allVariants, findQuantOption, tensorLayer} from "../catalog/index.js";
 import {ggufModelInfo, readGguf, type GgufFile, type ReadGgufOptions} from "../gguf/index.js";
 import {R1Error} from "../util/R1Error.js";
-import type {ModelWeights} from "./modelWeights.js";
-import {planModel, type PlanModelOptions} from "./planModel.js";
+import {ggmlName, groupWeights, type ModelWeights} from "./modelWeights.js";
+import {planWeights, type PlanSettings} from "./planModel.js";
 import type {ModelPlan} from "./types.js";
 
 /** A GGUF whose metadata lacks what the planner needs (block count, sizes, heads). */
@@ -17,32 +17,9 @@ export class UnplannableGgufError extends R1Error {
 /** Per-layer weights of a real file, from its tensor infos (exact types, whatever recipe made it). */
 export function modelWeightsFromGguf(file: GgufFile): ModelWeights {
     const info = ggufModelInfo(file);
-    const layerCount = info.blockCount ?? 0;
-    const layers = Array.from({length: layerCount}, () => ({denseBytes: 0, expertBytes: 0, denseParams: 0, expertParams: 0}));
-    let tokenEmbeddingBytes = 0, outputBytes = 0, outputParams = 0;
-    for (const t of file.tensors) {
-        const match = /^blk\.(\d+)\./.exec(t.name);
-        const layer = match === null ? undefined : layers[Number(match[1])];
-        if (layer === undefined) {
-            if (t.name === "token_embd.weight") tokenEmbeddingBytes += t.byteSize;
-            else {
-                outputBytes += t.byteSize;
-                outputParams += t.elements;
-            }
-        } else if (t.name.includes("_exps.")) {
-            layer.expertBytes += t.byteSize;
-            layer.expertParams += t.elements;
-        } else {
-            layer.denseBytes += t.byteSize;
-            layer.denseParams += t.elements;
-        }
-    }
     const experts = info.expertCount ?? 0;
-    return {
-        layers, tokenEmbeddingBytes, outputBytes, outputParams,
-        activeExpertFraction: experts > 0 ? Math.min(1, (info.expertUsedCount ?? experts) / experts) : 0,
-        fileBytes: file.fileSize
-    };
+    return groupWeights(file.tensors.map((t) => ({name: t.name, type: ggmlName(t.type), bytes: t.byteSize, elements: t.elements})),
+        info.blockCount ?? 0, tensorLayer, experts > 0 ? Math.min(1, (info.expertUsedCount ?? experts) / experts) : 0, file.fileSize);
 }
 
 /**
@@ -93,7 +70,7 @@ function matchVariant(a: DenseArchitecture | MoeArchitecture): Variant | undefin
         v.architecture.hiddenSize === a.hiddenSize && v.architecture.vocabSize === a.vocabSize);
 }
 
-export interface PlanGgufFileOptions extends Omit<PlanModelOptions, "variant" | "weights" | "quant"> {
+export interface PlanGgufFileOptions extends PlanSettings {
     /** Local path or http(s) URL of the GGUF (any part of a split model). */
     readonly source: string;
     /** Passed to `readGguf` (e.g. an injected `fetch`). */
@@ -103,21 +80,20 @@ export interface PlanGgufFileOptions extends Omit<PlanModelOptions, "variant" | 
 /**
  * Plans a concrete GGUF from its header alone: its real per-tensor types and sizes (any quant mix,
  * e.g. an Unsloth dynamic file), its declared architecture, and the catalog's scores when the
- * file is an R1 variant. The engine can use this for its GPU-layer decision on the file it loads.
+ * file has an R1 variant's shapes. The engine can use this for its GPU-layer decision on the file it loads.
  */
 export async function planGgufFile(options: PlanGgufFileOptions): Promise<ModelPlan> {
     const file = await readGguf(options.source, options.read);
     const architecture = architectureFromGguf(file, options.source);
-    const known = matchVariant(architecture);
+    const matches = matchVariant(architecture);
     const info = ggufModelInfo(file);
     const name = path.basename(options.source).replace(/\.gguf$/i, "");
-    const variant: Variant = known === undefined
-        ? {
-            id: name, name: info.name ?? name, aliases: [], distilled: false, baseModel: info.name ?? `${info.architecture} model`,
-            architecture, parameters: info.parameterCount, license: "unknown",
-            scores: {aime2024: Number.NaN, gpqaDiamond: Number.NaN, liveCodeBench: Number.NaN, source: "not an R1 variant"},
-            quants: [], downloads: {repo: "", stem: name, layout: "single"}, configSource: options.source
-        }
-        : {...known, architecture};
-    return planModel({...options, variant, weights: modelWeightsFromGguf(file), quant: info.fileTypeName ?? "file"});
+    const quant = info.fileTypeName ?? "file";
+    return planWeights({
+        ...options,
+        subject: {kind: "file", source: options.source, name, description: info.name ?? `${info.architecture ?? "unknown"} model`, architecture,
+            ...(matches === undefined ? {} : {matches})},
+        architecture, weights: modelWeightsFromGguf(file), quant,
+        qualityNote: findQuantOption(quant)?.qualityNote ?? "as quantized in the file"
+    });
 }

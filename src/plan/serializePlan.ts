@@ -1,21 +1,25 @@
 import type {HardwareProfile} from "../hardware/index.js";
 import type {PlanRecommendation} from "./planAll.js";
-import type {ModelPlan} from "./types.js";
+import {subjectVariant, type ModelPlan} from "./types.js";
 
 /** The JSON form of one candidate (`r1 plan --json`), stable for scripts, the server and the web UI. */
 export function serializePlan(plan: ModelPlan): Record<string, unknown> {
-    const v = plan.variant;
+    const v = subjectVariant(plan.subject);
+    const file = plan.subject.kind === "file" ? plan.subject : undefined;
     return {
         model: plan.model,
         quant: plan.quant,
-        name: v.name,
-        distilled: v.distilled,
-        baseModel: v.baseModel,
+        name: v?.name ?? file?.description ?? plan.model,
+        distilled: v?.distilled ?? false,
+        baseModel: v?.baseModel ?? file?.description ?? null,
+        ...(file === undefined ? {} : {file: file.source}),
         contextSize: plan.contextSize,
         placement: plan.placement,
         placementDetail: plan.placementDetail,
         gpuLayers: plan.gpuLayers,
         cpuMoeLayers: plan.cpuMoeLayers,
+        fits: plan.fits,
+        loading: {...plan.loading},
         memory: {
             weightsBytes: Math.round(plan.memory.weightsBytes), kvCacheBytes: Math.round(plan.memory.kvCacheBytes),
             computeBytes: Math.round(plan.memory.computeBytes), totalBytes: Math.round(plan.memory.totalBytes),
@@ -30,11 +34,14 @@ export function serializePlan(plan: ModelPlan): Record<string, unknown> {
             generationTokensPerSecond: round2(plan.predicted.generationTokensPerSecond),
             promptTokensPerSecond: round2(plan.predicted.promptTokensPerSecond),
             rooflineTokensPerSecond: round2(plan.predicted.rooflineTokensPerSecond),
+            depth: plan.predicted.depth,
             bytesPerToken: Math.round(plan.predicted.bytesPerToken),
-            calibrated: plan.predicted.calibrated
+            calibrated: plan.predicted.calibrated,
+            source: plan.predicted.source
         },
+        timeToAnswer: plan.timeToAnswer === undefined ? null : {...plan.timeToAnswer, seconds: round2(plan.timeToAnswer.seconds)},
         verdict: plan.verdict,
-        quality: {note: plan.qualityNote, ...v.scores},
+        quality: {note: plan.qualityNote, ...v?.scores},
         notes: plan.notes
     };
 }

@@ -70,7 +70,7 @@ export class WebPlanner {
             const plan = planModel({variant: resolved.variant, quant: resolved.quant, hardware,
                 contextSize: this.options.contextSize ?? WEB_PLAN_CONTEXT_SIZE, ...(calibration === undefined ? {} : {calibration})});
             return {...model, variant: plan.model, quant: plan.quant, verdict: plan.verdict,
-                ...(plan.verdict === "does-not-fit" ? {} : {generationTokensPerSecond: plan.predicted.generationTokensPerSecond})};
+                ...(!plan.fits ? {} : {generationTokensPerSecond: plan.predicted.generationTokensPerSecond})};
         });
     }
 }

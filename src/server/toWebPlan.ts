@@ -23,7 +23,7 @@ export function webHardwareItems(hardware: HardwareProfile): WebHardwareItem[] {
 
 /** One row of the plan table. */
 export function webPlanRow(plan: ModelPlan): WebPlanRow {
-    const fits = plan.verdict !== "does-not-fit";
+    const fits = plan.fits;
     return {
         model: plan.model,
         quant: plan.quant,

@@ -4,7 +4,7 @@
  */
 
 /** The planner's verdict for one model on this machine. */
-export type WebVerdict = "usable" | "slow" | "technically-runs" | "does-not-fit";
+export type WebVerdict = "usable" | "slow" | "technically-runs" | "too-slow" | "does-not-fit";
 
 /** One model the page can pick, with what the planner predicts for it here. */
 export interface WebModel {

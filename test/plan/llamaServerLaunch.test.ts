@@ -28,13 +28,13 @@ test("the 671B on an RTX 4090 + 64 GB: experts of the first 55 layers in RAM →
 });
 
 test("every layer's experts in RAM → -ot exps=CPU; slots, context and cache type are the plan's", () => {
-    const plan = {gpuLayers: 62, cpuMoeLayers: 61, contextSize: 4096, variant: r1};
+    const plan = {gpuLayers: 62, cpuMoeLayers: 61, contextSize: 4096, architecture: r1.architecture};
     assert.deepEqual(llamaServerArgs(planLaunchOptions(plan, {modelPath: "/m.gguf", parallel: 2, kvCacheType: "q8_0"})), [
         "-m", "/m.gguf", "-c", "8192", "-np", "2", "-ngl", "62", "--fit", "off", "-ot", "exps=CPU", "-fa", "on", "-ctk", "q8_0", "-ctv", "q8_0",
         "--cache-ram", "0", "--reasoning-format", "deepseek", "--no-webui"
     ]);
     // A dense plan: only the layer count, no expert flags.
-    assert.deepEqual(llamaServerArgs(planLaunchOptions({gpuLayers: 0, cpuMoeLayers: 0, contextSize: 4096, variant: r1},
+    assert.deepEqual(llamaServerArgs(planLaunchOptions({gpuLayers: 0, cpuMoeLayers: 0, contextSize: 4096, architecture: r1.architecture},
         {modelPath: "/m.gguf", flashAttention: false})).slice(0, 12),
     ["-m", "/m.gguf", "-c", "4096", "-np", "1", "-ngl", "0", "--fit", "off", "-fa", "off"]);
 });

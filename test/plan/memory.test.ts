@@ -147,11 +147,18 @@ test("context defaults to 8192, is capped at the model's maximum, and grows the 
     assert.equal(big.memory.kvCacheBytes, 8 * small.memory.kvCacheBytes);
 });
 
-test("a model that cannot fit says so, with zero predicted speed", () => {
-    const plan = planModel({variant: requireVariant("deepseek-r1"), quant: "Q8_0", hardware: hardwareProfile("cpu-8gb")});
-    assert.equal(plan.verdict, "does-not-fit");
-    assert.equal(plan.placement, "none");
-    assert.equal(plan.predicted.generationTokensPerSecond, 0);
+test("fit and speed are apart: streaming from disk fits but is too slow; a KV cache bigger than RAM does not fit", () => {
+    const streamed = planModel({variant: requireVariant("deepseek-r1"), quant: "Q8_0", hardware: hardwareProfile("cpu-8gb")});
+    assert.equal(streamed.fits, true);
+    assert.equal(streamed.placement, "disk");
+    assert.equal(streamed.verdict, "too-slow");
+    assert.ok(streamed.predicted.generationTokensPerSecond > 0 && streamed.predicted.generationTokensPerSecond < 0.1);
+    assert.equal(streamed.loading.mmap, true, "only mmap can stream weights beyond RAM");
+    const huge = planModel({variant: requireVariant("deepseek-r1"), quant: "Q8_0", hardware: hardwareProfile("cpu-8gb"), contextSize: 131072});
+    assert.equal(huge.fits, false);
+    assert.equal(huge.verdict, "does-not-fit");
+    assert.equal(huge.placement, "none");
+    assert.equal(huge.predicted.generationTokensPerSecond, 0);
 });
 
 test("RAM reserve: 15% on small machines, a few GiB plus 1% on big servers (not 57 GB of 384)", () => {

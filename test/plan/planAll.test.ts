@@ -6,15 +6,16 @@ import path from "node:path";
 import {requireVariant} from "../../src/catalog/index.js";
 import {hardwareProfile} from "../../src/hardware/index.js";
 import {
-    calibrateFromMeasurement, CALIBRATION_FILE, loadCalibration, planAll, planModel, saveCalibration, serializePlanReport, verdictFor
+    calibrateFromMeasurement, CALIBRATION_FILE, loadCalibration, planAll, planModel, saveCalibration, serializePlanReport, subjectVariant, verdictFor
 } from "../../src/plan/index.js";
 
-test("verdict thresholds: usable ≥ 30, slow 10–30, technically runs below", () => {
+test("verdict thresholds: usable ≥ 30, slow 10–30, technically runs below, too slow under 0.1; fit apart", () => {
     assert.equal(verdictFor(30, true), "usable");
     assert.equal(verdictFor(29.9, true), "slow");
     assert.equal(verdictFor(10, true), "slow");
     assert.equal(verdictFor(9.9, true), "technically-runs");
-    assert.equal(verdictFor(0.05, true), "does-not-fit");
+    assert.equal(verdictFor(0.1, true), "technically-runs");
+    assert.equal(verdictFor(0.05, true), "too-slow");
     assert.equal(verdictFor(100, false), "does-not-fit");
 });
 
@@ -32,7 +33,7 @@ test("planAll on an RTX 4090 recommends a usable model and serializes to the doc
     for (const c of json.candidates) {
         for (const key of ["model", "quant", "placement", "gpuLayers", "memory", "predicted", "verdict"]) assert.ok(key in c, key);
         assert.ok(["gpu", "partial", "cpu", "disk", "none"].includes(c.placement as string));
-        assert.ok(["usable", "slow", "technically-runs", "does-not-fit"].includes(c.verdict as string));
+        assert.ok(["usable", "slow", "technically-runs", "too-slow", "does-not-fit"].includes(c.verdict as string));
         const memory = c.memory as Record<string, number>;
         for (const key of ["weightsBytes", "kvCacheBytes", "computeBytes", "totalBytes"]) assert.equal(typeof memory[key], "number");
         const predicted = c.predicted as Record<string, number>;
@@ -44,7 +45,7 @@ test("a bigger, faster machine never gets a worse recommendation than a small la
     const small = planAll({hardware: hardwareProfile("cpu-8gb")}).recommendation;
     const big = planAll({hardware: hardwareProfile("h200")}).recommendation;
     assert.ok(big.bestUsable !== undefined);
-    const score = (r: typeof small) => r.bestUsable?.variant.scores.aime2024 ?? 0;
+    const score = (r: typeof small) => (r.bestUsable === undefined ? undefined : subjectVariant(r.bestUsable.subject))?.scores.aime2024 ?? 0;
     assert.ok(score(big) >= score(small));
 });
 

@@ -1,7 +1,8 @@
 import type {CommandModule} from "yargs";
 import pc from "picocolors";
 import {detectHardware, hardwareLines, hardwareProfileNames, probeHardware, resolveHardware} from "../../hardware/index.js";
-import {serializeHardware} from "../../plan/index.js";
+import {loadEngineProbe, serializeHardware, type EngineProbe} from "../../plan/index.js";
+import {runEngineProbe} from "../runEngineProbe.js";
 
 interface HwArgs {
     probe: boolean;
@@ -13,7 +14,8 @@ export const hwCommand: CommandModule<object, HwArgs> = {
     command: "hw",
     describe: "show the hardware r1 detected (CPU, RAM, GPUs, memory bandwidth)",
     builder: (y) => y
-        .option("probe", {type: "boolean", default: false, describe: "measure RAM read bandwidth and matmul speed (a few seconds), cached for r1 plan"})
+        .option("probe", {type: "boolean", default: false,
+            describe: "measure this machine: RAM bandwidth, then the engine itself on small synthetic models (under a minute); cached for r1 plan"})
         .option("hardware", {type: "string", describe: `show a what-if profile instead (${hardwareProfileNames().join(", ")})`})
         .option("json", {type: "boolean", default: false, describe: "machine-readable output"}),
     handler: async (args) => {
@@ -28,10 +30,27 @@ export const hwCommand: CommandModule<object, HwArgs> = {
             }
         }
         const hardware = args.hardware === undefined ? await detectHardware() : await resolveHardware({profile: args.hardware});
+        const engine = args.hardware !== undefined ? undefined
+            : args.probe ? await runEngineProbe(hardware, {quiet: args.json}) : await loadEngineProbe(hardware);
         if (args.json) {
-            process.stdout.write(`${JSON.stringify(serializeHardware(hardware), null, 2)}\n`);
+            process.stdout.write(`${JSON.stringify({...serializeHardware(hardware), engineProbe: engine ?? null}, null, 2)}\n`);
             return;
         }
         for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
+        for (const line of engineProbeLines(engine, args.hardware === undefined)) process.stdout.write(`${line}\n`);
     }
 };
+
+/** What the engine probe measured, one line per backend; or how to get it. */
+export function engineProbeLines(probe: EngineProbe | undefined, detected: boolean): string[] {
+    if (probe === undefined) return detected ? [pc.dim("Engine: unprobed — `r1 hw --probe` measures decode and prompt rates per quant with the engine (under a minute)")] : [];
+    const lines: string[] = [];
+    for (const [backend, b] of Object.entries(probe.backends)) {
+        if (b === undefined) continue;
+        const types = Object.entries(b.types).map(([t, r]) => `${t} ${(r.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s · ${(r.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`);
+        lines.push(`Engine ${backend} (${b.threads} threads, probed ${probe.measuredAt.slice(0, 10)}): decode weights / prompt matmul — ${types.join("; ")}`);
+        lines.push(`  overhead ${(b.perTokenOverheadSeconds * 1e3).toFixed(2)} ms/token + ${(b.perLayerOverheadSeconds * 1e6).toFixed(1)} µs/layer` +
+            (b.mmapRateRatio === undefined ? "" : `; memory-mapped decode at ${Math.round(b.mmapRateRatio * 100)}% of read-into-memory`));
+    }
+    return lines;
+}

@@ -6,8 +6,10 @@ import pc from "picocolors";
 import {allVariants, findQuantOption, requireVariant, resolveModelName, variantDownload, variantFileSize, type Variant} from "../../catalog/index.js";
 import {hardwareProfileNames, resolveHardware, type HardwareProfile} from "../../hardware/index.js";
 import {
-    DEFAULT_CONTEXT_SIZE, loadCalibration, planAll, planGgufFile, planModel, recommend, serializePlanReport, type KvCacheType, type ModelPlan, type Verdict
+    DEFAULT_CONTEXT_SIZE, loadCalibration, loadEngineProbe, loadRecordedReasoningLengths, planAll, planGgufFile, planModel, recommend, serializePlanReport,
+    subjectVariant, typicalReasoningLength, type EngineProbe, type KvCacheType, type ModelPlan, type Verdict
 } from "../../plan/index.js";
+import {runEngineProbe} from "../runEngineProbe.js";
 import {formatBytes, hardwareLines} from "../../hardware/index.js";
 import {R1Error} from "../../util/R1Error.js";
 import {findLlamaServer, planCommandLine, planEngineInfo, type LocalLlamaServer} from "../planEngine.js";
@@ -35,6 +37,10 @@ interface PlanArgs {
     parallel: number;
     all: boolean;
     "cpu-moe"?: boolean;
+    depth: number;
+    probe: boolean;
+    mmap?: boolean;
+    mlock?: boolean;
     json: boolean;
 }
 
@@ -62,8 +68,14 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         .option("cpu-moe", {type: "boolean",
             describe: "consider MoE layouts with attention on the GPU and experts in RAM, run by llama-server (--n-cpu-moe / -ot exps=CPU); "
                 + "default: on GPU machines when llama-server is available (r1 engine build), and for what-if machines"})
+        .option("depth", {alias: "d", type: "number", default: 0, describe: "tokens already in the context when generating (speed falls as the KV cache grows)"})
+        .option("probe", {type: "boolean", default: false, describe: "first measure this machine with the engine (r1 hw --probe, under a minute), then plan"})
+        .option("mmap", {type: "boolean", describe: "plan with the weights memory-mapped (--mmap) or read into memory (--no-mmap); default: the planner decides"})
+        .option("mlock", {type: "boolean", describe: "plan with the weights pinned in RAM"})
         .option("json", {type: "boolean", default: false, describe: "machine-readable output"}),
     handler: async (args) => {
+        if (!Number.isInteger(args.depth) || args.depth < 0 || args.depth > MAX_CONTEXT)
+            throw new R1Error(`--depth must be a whole number from 0 to ${MAX_CONTEXT}`, {exitCode: 2});
         const kvCacheType = parseKvType(args["kv-cache"]);
         if (!Number.isFinite(args.ctx) || args.ctx < 256 || args.ctx > MAX_CONTEXT)
             throw new R1Error(`--ctx must be between 256 and ${MAX_CONTEXT}`, {exitCode: 2});
@@ -82,6 +94,10 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             ...(args["ram-bandwidth"] === undefined ? {} : {ramBandwidthGBps: args["ram-bandwidth"]})
         });
         const calibration = await loadCalibration(hardware);
+        if (args.probe && hardware.source !== "detected") throw new R1Error("--probe measures this machine; leave out --hardware and the custom flags", {exitCode: 2});
+        const probe: EngineProbe | undefined = args.probe ? await runEngineProbe(hardware, {quiet: args.json}) : await loadEngineProbe(hardware);
+        const recordedReasoning = await loadRecordedReasoningLengths();
+        const loading = {...(args.mmap === undefined ? {} : {mmap: args.mmap}), ...(args.mlock === undefined ? {} : {mlock: args.mlock})};
         const llamaServer = await findLlamaServer();
         const expertOffload = args["cpu-moe"]
             ?? defaultExpertOffload({hardware, llamaServerAvailable: llamaServer !== undefined, whatIf: hardware.source !== "detected"});
@@ -93,30 +109,31 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             }
             const result = planAll({
                 hardware, contextSize: args.ctx, allQuants: args.all, calibration, kvCacheType, parallelSequences: args.parallel,
-                expertOffload,
+                expertOffload, depth: args.depth, recordedReasoning,
+                ...(probe === undefined ? {} : {probe}),
                 ...(quant === undefined ? {} : {quants: [quant.name]})
             });
             if (args.json) return printJson(withEngines(serializePlanReport(hardware, result.candidates, result.recommendation), result.candidates, hardware, llamaServer));
-            printFamily(hardware, result.candidates, result.recommendation.summary, args.ctx, llamaServer);
+            printFamily(hardware, result.candidates, result.recommendation.summary, args.ctx, llamaServer, args.depth, probe);
             return;
         }
-        const common = {hardware, contextSize: args.ctx, kvCacheType, parallelSequences: args.parallel, expertOffload,
-            ...(calibration === undefined ? {} : {calibration})};
+        const common = {hardware, contextSize: args.ctx, kvCacheType, parallelSequences: args.parallel, expertOffload, depth: args.depth,
+            ...loading, ...(calibration === undefined ? {} : {calibration}), ...(probe === undefined ? {} : {probe})};
         let plan: ModelPlan;
         const isFile = args.model.toLowerCase().endsWith(".gguf") && existsSync(args.model);
         if (/^https?:\/\//i.test(args.model) || isFile) {
             plan = await planGgufFile({source: args.model, ...common});
         } else {
             const {variant, quant} = resolveModelAndQuant(args.model, args.quant);
-            plan = planModel({variant, quant, ...common});
+            plan = planModel({variant, quant, ...common, reasoningLength: typicalReasoningLength(variant, recordedReasoning)});
         }
-        const command = plan.placement === "none" || (!isFile && !plan.variant.quants.includes(plan.quant)) ? undefined
+        const command = plan.placement === "none" || (!isFile && plan.subject.kind === "catalog" && !plan.subject.variant.quants.includes(plan.quant)) ? undefined
             : await planCommandLine(plan, {hardware, llamaServer, parallel: args.parallel, kvCacheType, ...(isFile ? {modelPath: path.resolve(args.model)} : {})});
         if (args.json) {
             const report = withEngines(serializePlanReport(hardware, [plan], recommend([plan])), [plan], hardware, llamaServer);
             return printJson({...report, llamaServerCommand: command ?? null});
         }
-        printDetail(hardware, plan, llamaServer, command);
+        printDetail(hardware, plan, llamaServer, command, probe);
     }
 };
 
@@ -143,11 +160,28 @@ function printJson(value: unknown): void {
 }
 
 const VERDICT_LABEL: Record<Verdict, string> = {
-    "usable": pc.green("usable"), "slow": pc.yellow("slow"), "technically-runs": pc.red("technically runs"), "does-not-fit": pc.dim("does not fit")
+    "usable": pc.green("usable"), "slow": pc.yellow("slow"), "technically-runs": pc.red("technically runs"), "too-slow": pc.red("too slow"),
+    "does-not-fit": pc.dim("does not fit")
 };
 
-function shortName(v: Variant): string {
-    return v.name.replace(/^DeepSeek-/, "");
+function shortName(p: ModelPlan): string {
+    return (subjectVariant(p.subject)?.name ?? p.model).replace(/^DeepSeek-/, "");
+}
+
+/** Seconds as people read a wait: 45 s, 6.5 min, 3.2 h. */
+export function formatWait(seconds: number): string {
+    if (!Number.isFinite(seconds) || seconds <= 0) return "—";
+    if (seconds < 90) return `${Math.round(seconds)} s`;
+    if (seconds < 5400) return `${(seconds / 60).toFixed(1)} min`;
+    return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Where the speeds come from, one line. */
+function speedSourceLine(probe: EngineProbe | undefined, plans: readonly ModelPlan[]): string {
+    if (probe !== undefined && plans.some((p) => p.predicted.source === "probe"))
+        return `Speeds from the engine probe of ${probe.measuredAt.slice(0, 16).replace("T", " ")} UTC (${probe.engine}, ${probe.seconds.toFixed(0)} s).`;
+    if (plans.some((p) => p.predicted.calibrated)) return "Speeds from default factors calibrated by `r1 bench`; unprobed: `r1 plan --probe` measures this machine with the engine.";
+    return "Unprobed: speeds from default efficiency factors. `r1 plan --probe` measures this machine with the engine (under a minute).";
 }
 
 /** Placement in a few characters for the family table. */
@@ -156,7 +190,7 @@ function placementShort(p: ModelPlan): string {
     const gpu = gpus > 1 ? `${gpus} GPUs` : "GPU";
     switch (p.placement) {
         case "gpu": return gpu;
-        case "partial": return p.cpuMoeLayers > 0 ? `${gpu} + experts in RAM` : `${gpu} ${p.gpuLayers}/${p.variant.architecture.layers + 1} + RAM`;
+        case "partial": return p.cpuMoeLayers > 0 ? `${gpu} + experts in RAM` : `${gpu} ${p.gpuLayers}/${p.architecture.layers + 1} + RAM`;
         case "cpu": return "RAM";
         case "disk": return p.cpuMoeLayers > 0 ? `${gpu} + experts in RAM + disk` : "RAM + disk (mmap)";
         case "none": return "—";
@@ -169,24 +203,28 @@ function withEngines(report: Record<string, unknown>, plans: readonly ModelPlan[
     return {...report, candidates: candidates.map((candidate, i) => ({...candidate, engine: planEngineInfo(plans[i]!, hardware, llamaServer)}))};
 }
 
-function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[], summary: string, ctx: number, llamaServer: LocalLlamaServer | undefined): void {
+function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[], summary: string, ctx: number, llamaServer: LocalLlamaServer | undefined,
+    depth: number, probe: EngineProbe | undefined): void {
     for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
-    process.stdout.write(`\nEvery variant for a ${ctx.toLocaleString("en-US")}-token context; generation speed at an empty context (like llama-bench tg128):\n`);
+    process.stdout.write(`\nEvery variant for a ${ctx.toLocaleString("en-US")}-token context; generation speed ` +
+        `${depth === 0 ? "at an empty context (like llama-bench tg128)" : `at depth ${depth.toLocaleString("en-US")} (like llama-bench -d ${depth})`}:\n`);
+    process.stdout.write(pc.dim(`${speedSourceLine(probe, candidates)}\n`));
     const table = new Table({
-        head: ["model", "quant", "file", "where", "engine", "memory", "gen t/s", "prompt t/s", "verdict", "AIME24", "quant quality"],
+        head: ["model", "quant", "file", "where", "engine", "memory", "gen t/s", "prompt t/s", "to answer", "verdict", "AIME24", "quant quality"],
         chars: {"mid": "", "left-mid": "", "mid-mid": "", "right-mid": ""},
         style: {head: [], border: [], "padding-left": 1, "padding-right": 1}
     });
     let needsBuild = false;
     for (const p of candidates) {
-        const fits = p.verdict !== "does-not-fit";
+        const fits = p.fits;
         const engine = planEngineInfo(p, hardware, llamaServer);
         if (fits && !engine.available) needsBuild = true;
         table.push([
-            shortName(p.variant), p.quant, formatBytes(p.memory.fileBytes), placementShort(p),
+            shortName(p), p.quant, formatBytes(p.memory.fileBytes), placementShort(p),
             !fits ? "—" : engine.available ? engine.engine : pc.yellow(`${engine.engine}*`), fits ? formatBytes(p.memory.totalBytes) : "—",
             fits ? formatRate(p.predicted.generationTokensPerSecond) : "—", fits ? formatRate(p.predicted.promptTokensPerSecond) : "—",
-            VERDICT_LABEL[p.verdict], p.variant.scores.aime2024.toFixed(1), p.qualityNote.replace(/ \(.*$/, "").replace(/,.*$/, "")
+            p.timeToAnswer === undefined ? "—" : formatWait(p.timeToAnswer.seconds),
+            VERDICT_LABEL[p.verdict], subjectVariant(p.subject)?.scores.aime2024.toFixed(1) ?? "—", p.qualityNote.replace(/ \(.*$/, "").replace(/,.*$/, "")
         ]);
     }
     process.stdout.write(`${table.toString()}\n`);
@@ -195,21 +233,24 @@ function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[]
     if (needsBuild) process.stdout.write(pc.yellow(hardware.source === "detected"
         ? "* needs llama.cpp's llama-server for this machine, which is not built here: r1 engine build\n"
         : "* needs llama.cpp's llama-server on that machine: r1 engine build there\n"));
+    const answer = candidates.find((p) => p.timeToAnswer !== undefined)?.timeToAnswer;
+    if (answer !== undefined) process.stdout.write(pc.dim(`"to answer" = generating a typical reasoning chain plus answer (${answer.reasoningTokens.toLocaleString("en-US")} tokens for R1 and its January distills: ${answer.source}); r1 eval records the real length per model.\n`));
     process.stdout.write(`${pc.bold("Recommendation:")} ${summary}\n`);
     process.stdout.write(pc.dim("Details: r1 plan <model> [--quant Q] [--ctx N]    What-if: r1 plan --hardware rtx-4090    Measure: r1 hw --probe, r1 bench\n"));
 }
 
-function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: LocalLlamaServer | undefined, command: string | undefined): void {
-    const v = plan.variant;
+function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: LocalLlamaServer | undefined, command: string | undefined,
+    probe: EngineProbe | undefined): void {
+    const v = subjectVariant(plan.subject);
     for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
-    const inCatalog = v.quants.includes(plan.quant);
-    process.stdout.write(`\n${pc.bold(`${v.name} ${plan.quant}`)}  (${v.id})\n`);
-    if (Number.isNaN(v.scores.aime2024)) {
-        process.stdout.write(`  ${v.baseModel}: not an R1 variant; planned from the file's own metadata and tensor types\n`);
+    process.stdout.write(`\n${pc.bold(`${v?.name ?? plan.model} ${plan.quant}`)}  (${plan.model})\n`);
+    if (v === undefined) {
+        const description = plan.subject.kind === "file" ? plan.subject.description : plan.model;
+        process.stdout.write(`  ${description}: not an R1 variant; planned from the file's own metadata and tensor types\n`);
         process.stdout.write(`  file ${formatBytes(plan.memory.fileBytes)}\n`);
     } else {
         process.stdout.write(`  ${v.distilled ? "distilled dense model" : "the R1 Mixture of Experts"} on ${v.baseModel}\n`);
-        if (inCatalog) {
+        if (plan.subject.kind === "catalog") {
             const size = variantFileSize(v, plan.quant);
             const download = variantDownload(v, plan.quant, size);
             process.stdout.write(`  file ${formatBytes(size.totalBytes)} (${size.bitsPerWeight.toFixed(2)} bits/weight), ${download.repo}: ${download.files[0]}` +
@@ -227,7 +268,8 @@ function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: Lo
         return;
     }
     process.stdout.write(`Placement: ${plan.placementDetail} (gpuLayers ${plan.gpuLayers}${plan.cpuMoeLayers > 0 ? `, --n-cpu-moe ${plan.cpuMoeLayers}` : ""})\n`);
-    const table = new Table({head: ["device", "layers", "weights", "KV cache", "compute", "total", "of usable", "read/token", "bandwidth used", "time/token"],
+    process.stdout.write(`Loading:   ${plan.loading.reason}\n`);
+    const table = new Table({head: ["device", "layers", "weights", "KV cache", "compute", "total", "of usable", "read/token", "read rate", "time/token"],
         style: {head: [], border: []}});
     for (const d of plan.devices) {
         table.push([d.device, d.kind === "disk" ? "—" : String(d.layers), formatBytes(d.weightsBytes), formatBytes(d.kvCacheBytes), formatBytes(d.computeBytes),
@@ -238,10 +280,15 @@ function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: Lo
         formatBytes(plan.memory.totalBytes), "", formatBytes(plan.predicted.bytesPerToken), "", `+${(plan.predicted.overheadSeconds * 1000).toFixed(2)} ms overhead`]);
     process.stdout.write(`${table.toString()}\n`);
     const p = plan.predicted;
-    process.stdout.write(`Generation: ${pc.bold(formatRate(p.generationTokensPerSecond))} tok/s (roofline ${formatRate(p.rooflineTokensPerSecond)}: every byte at peak bandwidth)` +
-        `${p.calibrated ? " — calibrated by r1 bench" : " — default efficiency factors; `r1 bench` calibrates them"}\n`);
+    const at = p.depth === 0 ? "" : ` at depth ${p.depth.toLocaleString("en-US")}`;
+    process.stdout.write(`Generation: ${pc.bold(formatRate(p.generationTokensPerSecond))} tok/s${at} (roofline ${formatRate(p.rooflineTokensPerSecond)}: every byte at peak bandwidth)\n`);
     process.stdout.write(`Prompt:     ${formatRate(p.promptTokensPerSecond)} tok/s\n`);
-    process.stdout.write(`Verdict:    ${VERDICT_LABEL[plan.verdict]}\n`);
+    if (plan.timeToAnswer !== undefined) {
+        const t = plan.timeToAnswer;
+        process.stdout.write(`To answer:  ${pc.bold(formatWait(t.seconds))} for a typical reasoning chain of ${t.reasoningTokens.toLocaleString("en-US")} tokens, thinking + answer (${t.source})\n`);
+    }
+    process.stdout.write(`Verdict:    ${VERDICT_LABEL[plan.verdict]}${plan.fits && plan.verdict === "too-slow" ? " (it fits, memory-mapped from disk)" : ""}\n`);
+    if (p.source === "probe") process.stdout.write(pc.dim(`${speedSourceLine(probe, [plan])}\n`));
     for (const note of plan.notes) process.stdout.write(pc.dim(`note: ${note}\n`));
     const engine = planEngineInfo(plan, hardware, llamaServer);
     if (engine.engine === "embedded") {

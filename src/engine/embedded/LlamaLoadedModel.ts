@@ -33,7 +33,7 @@ export class LlamaLoadedModel implements LoadedModel {
     private readonly template: string | undefined;
     private readonly r1: boolean;
 
-    constructor(init: {path: string, model: LlamaModel, context: LlamaContext, threads: number, gpu: string | false, loadMs: number}) {
+    constructor(init: {path: string, model: LlamaModel, context: LlamaContext, threads: number, gpu: string | false, loadMs: number, mlock?: boolean}) {
         this.model = init.model;
         this.context = init.context;
         for (let i = 0; i < init.context.totalSequences; i++) this.free.push(init.context.getSequence());
@@ -52,7 +52,9 @@ export class LlamaLoadedModel implements LoadedModel {
             batchSize: init.context.batchSize,
             flashAttention: init.context.flashAttention === true,
             gpu: init.gpu,
-            engine: "embedded"
+            engine: "embedded",
+            mmap: init.model.useMmap,
+            ...(init.mlock === undefined ? {} : {mlock: init.mlock})
         };
     }
 

@@ -26,6 +26,14 @@ export interface LoadModelOptions {
     cacheTypeV?: string;
     /** Generations that may run at once (context sequences). Defaults to `1`. */
     parallel?: number;
+    /**
+     * Memory-map the weights (`true`, llama.cpp's `--mmap`) or read them into memory (`false`,
+     * `--no-mmap`). Defaults to node-llama-cpp's `"auto"` (mapped where the system supports it).
+     * The planner's `loading.mmap` says which is faster on this machine.
+     */
+    mmap?: boolean;
+    /** Pin the weights in RAM so the OS never pages them out (`--mlock`). Defaults to `false`. */
+    mlock?: boolean;
     /** Aborts loading. */
     signal?: AbortSignal;
 }
@@ -60,6 +68,8 @@ export async function* loadModelIter(options: LoadModelOptions): AsyncGenerator<
         modelPath: path,
         gpuLayers: llama.gpu === false ? 0 : options.gpuLayers ?? "auto",
         defaultContextFlashAttention: options.flashAttention ?? "auto",
+        ...(options.mmap === undefined ? {} : {useMmap: options.mmap}),
+        ...(options.mlock === undefined ? {} : {useMlock: options.mlock}),
         ...(options.signal === undefined ? {} : {loadSignal: options.signal}),
         onLoadProgress: (fraction) => {
             progress.push(fraction);
@@ -97,7 +107,8 @@ export async function* loadModelIter(options: LoadModelOptions): AsyncGenerator<
             ...(options.cacheTypeV === undefined ? {} : {experimentalKvCacheValueType: options.cacheTypeV.toUpperCase() as "F16"}),
             ...(options.signal === undefined ? {} : {createSignal: options.signal})
         });
-        yield {type: "loaded", model: new LlamaLoadedModel({path, model, context, threads, gpu: llama.gpu, loadMs: performance.now() - started})};
+        yield {type: "loaded", model: new LlamaLoadedModel({path, model, context, threads, gpu: llama.gpu, loadMs: performance.now() - started,
+            ...(options.mlock === undefined ? {} : {mlock: options.mlock})})};
     } catch (error) {
         await model.dispose();
         throw explainLoadFailure(path, error, takeLastLlamaError());

@@ -1,0 +1,91 @@
+import {requireVariant, variantGgufMetadata, variantTensors, type DenseArchitecture, type Variant} from "../catalog/index.js";
+import {GgmlType, ggmlTensorBytes} from "../gguf/GgmlType.js";
+import {writeGgufIter} from "../gguf/writeGguf.js";
+import {mkdir} from "node:fs/promises";
+import path from "node:path";
+import {generatedVocabulary} from "./generatedVocabulary.js";
+import {randomTensorData} from "./randomTensorData.js";
+
+/** Weight types the probe measures, most used first (the planner maps others to the nearest in bits per weight). */
+export const PROBE_TYPES: readonly GgmlType[] = [GgmlType.Q4_K, GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q5_K, GgmlType.Q3_K, GgmlType.Q2_K];
+
+/**
+ * Weights per rate model: twice a large shared L3 (this kind of 2-core VM reports 300 MiB), so
+ * decode reads DRAM as a real model does, not cache.
+ */
+export const PROBE_RATE_MODEL_BYTES = 640 * 2 ** 20;
+/** A probe vocabulary: the output matrix stays negligible beside the layers. */
+const PROBE_VOCAB = 512;
+
+/** One probe model: what it measures and its exact shapes. */
+export interface ProbeModelSpec {
+    /** File stem under the probe cache, unique per shape and type. */
+    readonly name: string;
+    readonly role: "rate" | "overhead" | "attention";
+    readonly type: GgmlType;
+    readonly architecture: DenseArchitecture;
+}
+
+/** A dense qwen2 architecture from a catalog variant's, resized. */
+function resized(base: DenseArchitecture, changes: Partial<DenseArchitecture>): DenseArchitecture {
+    return {...base, vocabSize: PROBE_VOCAB, maxContext: 4096, tiedEmbeddings: false, ...changes};
+}
+
+/**
+ * The probe's models: per type, real widths (R1-Distill-Qwen-7B's: hidden 3584, FFN 18944, 28
+ * heads / 4 KV heads) and as many layers as make ~640 MiB; two 128-wide models of 1 and 17 layers
+ * whose time difference is the per-layer overhead; and a 1536-wide attention model (12 heads / 2
+ * KV heads of 128, like the 1.5B) whose decode slows with depth.
+ */
+export function probeModelSpecs(types: readonly GgmlType[] = PROBE_TYPES): ProbeModelSpec[] {
+    const base = requireVariant("deepseek-r1-distill-qwen-7b").architecture as DenseArchitecture;
+    const specs: ProbeModelSpec[] = [];
+    const layerParams = base.hiddenSize * (2 * base.heads * base.headDim + 2 * base.kvHeads * base.headDim) + 3 * base.hiddenSize * base.ffnSize;
+    for (const type of types) {
+        const layers = Math.max(1, Math.min(12, Math.round(PROBE_RATE_MODEL_BYTES / ggmlTensorBytes(type, layerParams))));
+        specs.push({name: `rate-${GgmlType[type]}-${layers}x${base.hiddenSize}`, role: "rate", type, architecture: resized(base, {layers})});
+    }
+    const tiny = {hiddenSize: 128, heads: 1, kvHeads: 1, headDim: 128, ffnSize: 256};
+    for (const layers of [1, 17]) specs.push({name: `overhead-${layers}x128`, role: "overhead", type: GgmlType.Q8_0, architecture: resized(base, {...tiny, layers})});
+    specs.push({name: "attention-4x1536", role: "attention", type: GgmlType.Q8_0,
+        architecture: resized(base, {layers: 4, hiddenSize: 1536, heads: 12, kvHeads: 2, headDim: 128, ffnSize: 256})});
+    return specs;
+}
+
+/** Weight bytes and parameters one token reads in a probe model (every 2-D weight; norms and biases are F32). */
+export function probeModelWeights(spec: ProbeModelSpec): {bytes: number, params: number, layers: number} {
+    let bytes = 0, params = 0;
+    for (const t of variantTensors(probeVariant(spec), {weightType: spec.type})) {
+        if (t.name === "token_embd.weight") continue;
+        const elements = t.shape.reduce((a, b) => a * b, 1);
+        bytes += ggmlTensorBytes(t.type, elements);
+        params += elements;
+    }
+    return {bytes, params, layers: spec.architecture.layers};
+}
+
+function probeVariant(spec: ProbeModelSpec): Variant {
+    const base = requireVariant("deepseek-r1-distill-qwen-7b");
+    return {...base, id: `probe-${spec.name}`, name: `r1 probe ${spec.name}`, architecture: spec.architecture};
+}
+
+/** The cached file of a probe model. */
+export function probeModelPath(r1Home: string, spec: ProbeModelSpec): string {
+    return path.join(r1Home, "cache", "probe", `${spec.name}.gguf`);
+}
+
+/** Writes a probe model (random valid weights, every 2-D weight of `spec.type`, a generated vocabulary) under a temporary name, then renames it. */
+export async function writeProbeModel(spec: ProbeModelSpec, file: string): Promise<void> {
+    const variant = probeVariant(spec);
+    const metadata = variantGgufMetadata(variant);
+    metadata.setString("general.name", `${variant.name} (r1 hw --probe: random weights)`);
+    for (const entry of generatedVocabulary(PROBE_VOCAB, 0, 1).entries()) if (entry.key.startsWith("tokenizer.")) metadata.set(entry);
+    const tensors = variantTensors(variant, {weightType: spec.type}).map((t, index) => ({
+        name: t.name, shape: t.shape, type: t.type,
+        data: randomTensorData(t.type, t.shape.reduce((a, b) => a * b, 1), {
+            seed: index + 1, ...(t.type === GgmlType.F32 && t.name.includes("norm") ? {f32Value: 1} : {})
+        })
+    }));
+    await mkdir(path.dirname(file), {recursive: true});
+    for await (const event of writeGgufIter(file, {metadata, tensors})) void event;
+}
