@@ -269,7 +269,8 @@ export class LlamaServerModel implements LoadedModel {
         if (error instanceof LlamaServerRequestError || error instanceof LlamaServerStartError || error instanceof LlamaServerExitedError) return error;
         let timer: NodeJS.Timeout | undefined;
         const exit = await Promise.race([server.exited, new Promise<undefined>((resolve) => {
-            timer = globalThis.setTimeout(resolve, EXIT_NOTICE_MS) as unknown as NodeJS.Timeout;
+            // An arrow, not `resolve` itself: the global setTimeout's overloads (lib.dom's or Node's) then both accept it.
+            timer = globalThis.setTimeout(() => resolve(undefined), EXIT_NOTICE_MS) as unknown as NodeJS.Timeout;
         })]);
         clearTimeout(timer);
         if (exit !== undefined && !server.stopRequested)
