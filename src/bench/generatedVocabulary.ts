@@ -16,10 +16,12 @@ function byteLevelAlphabet(): string[] {
  * A stand-in byte-level BPE tokenizer of exactly `vocabSize` tokens, for a synthetic model when
  * the real tokenizer is not on this machine: speed depends on the vocabulary's size (the output
  * matrix), not on its strings. Token `bos` and `eos` are control tokens; the rest are the 256
- * byte tokens and filler words reachable by no merge.
+ * byte tokens and filler words reachable by no merge. `asciiOnly` replaces the bytes ≥ 0x80 by
+ * filler words, so whatever a random-weight model generates decodes to valid UTF-8 (llama-server
+ * rejects a reply that is not).
  */
-export function generatedVocabulary(vocabSize: number, bos: number, eos: number): GgufMetadata {
-    const tokens = byteLevelAlphabet();
+export function generatedVocabulary(vocabSize: number, bos: number, eos: number, options: {asciiOnly?: boolean} = {}): GgufMetadata {
+    const tokens = byteLevelAlphabet().map((token, byte) => options.asciiOnly === true && byte >= 0x80 ? `<synthetic-${byte}>` : token);
     for (let i = tokens.length; i < vocabSize; i++) tokens.push(`<synthetic-${i}>`);
     tokens.length = vocabSize;
     const types = new Int32Array(vocabSize).fill(1);

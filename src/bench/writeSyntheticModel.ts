@@ -20,6 +20,8 @@ export interface WriteSyntheticModelOptions {
      * of the same family or a vocab-only file. Defaults to a generated vocabulary of the same size.
      */
     tokenizerFrom?: string;
+    /** With the generated vocabulary, only tokens that decode to ASCII (see `generatedVocabulary`). Defaults to `false`. */
+    asciiTokens?: boolean;
 }
 
 /**
@@ -37,7 +39,8 @@ export async function* writeSyntheticModelIter(options: WriteSyntheticModelOptio
     const metadata = variantGgufMetadata(variant, {fileType});
     metadata.setString("general.name", `${variant.name} ${option.name} (synthetic: random weights)`);
     const vocabulary = options.tokenizerFrom === undefined
-        ? generatedVocabulary(variant.architecture.vocabSize, metadata.getNumber("tokenizer.ggml.bos_token_id") ?? 0, metadata.getNumber("tokenizer.ggml.eos_token_id") ?? 0)
+        ? generatedVocabulary(variant.architecture.vocabSize, metadata.getNumber("tokenizer.ggml.bos_token_id") ?? 0, metadata.getNumber("tokenizer.ggml.eos_token_id") ?? 0,
+            {asciiOnly: options.asciiTokens === true})
         : (await readGguf(options.tokenizerFrom)).metadata;
     for (const entry of vocabulary.entries()) if (entry.key.startsWith("tokenizer.")) metadata.set(entry);
 
