@@ -43,7 +43,7 @@ test("the tiny MoE is a deepseek2 GGUF with the real tensor names: MLA attention
 for (const [cpuMoeLayers, flag] of [[2, ["--n-cpu-moe", "2"]], [3, ["-ot", "exps=CPU"]]] as const) {
     test(`the tiny MoE loads in llama-server with the plan's experts-in-RAM flags (${flag.join(" ")}) and generates`, {skip}, async () => {
         // The plan → flags mapping, as r1 plan prints it and the engine runs it.
-        const {modelPath, ...launch} = planLaunchOptions({gpuLayers: 4, cpuMoeLayers, contextSize: 256, variant}, {modelPath: file});
+        const {modelPath, ...launch} = planLaunchOptions({gpuLayers: 4, cpuMoeLayers, contextSize: 256, architecture: variant.architecture}, {modelPath: file});
         assert.equal(modelPath, file);
         const logs: string[] = [];
         const model = await LlamaServerModel.load({
