@@ -18,6 +18,14 @@ export function isR1Template(template: string | undefined): boolean {
     return template !== undefined && template.includes(R1_USER) && template.includes(R1_ASSISTANT);
 }
 
+/**
+ * Whether a chat template makes the model reason in `<think>…</think>`: R1's own, or any that
+ * mentions `<think>`. The engine and the server (`/api/show`, before loading) share this rule.
+ */
+export function isReasoningTemplate(template: string | undefined): boolean {
+    return isR1Template(template) || (template?.includes("<think>") ?? false);
+}
+
 export interface FormatR1PromptOptions {
     /** The model's BOS text. Defaults to `<｜begin▁of▁sentence｜>`. */
     bos?: string;

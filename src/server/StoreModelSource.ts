@@ -1,4 +1,8 @@
+import {UnknownQuantError, UnknownVariantError} from "../catalog/index.js";
 import {ModelStore} from "../store/ModelStore.js";
+import {resolvePullSource} from "../store/resolvePullSource.js";
+import {R1Error} from "../util/R1Error.js";
+import {ApiError} from "./ApiError.js";
 import {ModelNotFoundError} from "../store/errors/ModelNotFoundError.js";
 import {pullIter} from "../store/pullIter.js";
 import {resolveModel} from "../store/resolveModelPath.js";
@@ -58,6 +62,15 @@ export class StoreModelSource implements ModelSource {
      * `verifying sha256 digest`, `writing manifest`. The route adds the final `success`.
      */
     async *pull(name: string, signal: AbortSignal): AsyncIterable<PullProgress> {
+        // A name the catalog does not know fails here, before any progress, as a 404 (400 for a malformed one).
+        try {
+            resolvePullSource(name);
+        } catch (error) {
+            if (error instanceof UnknownVariantError || error instanceof UnknownQuantError)
+                throw new ApiError("model_not_found", error.message, {param: "model", cause: error});
+            if (error instanceof R1Error) throw new ApiError("invalid_request", error.message, {param: "model", cause: error});
+            throw error;
+        }
         const sizes = new Map<string, number>();
         const finished = new Set<string>();
         const complete = (file: string): PullProgress => {

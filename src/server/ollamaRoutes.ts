@@ -9,6 +9,7 @@ import {
 } from "./ollamaSchemas.js";
 import {parseKeepAlive} from "./parseKeepAlive.js";
 import {readJsonBody} from "./readJsonBody.js";
+import {readModelFacts} from "./readModelFacts.js";
 import {stopList} from "./schemas.js";
 import type {ServerContext} from "./ServerContext.js";
 import {startGeneration, type Generation} from "./startGeneration.js";
@@ -35,8 +36,12 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
         const body = await readJsonBody(c, ollamaModelRequestSchema);
         const descriptor = await ctx.pool.describe((body.model ?? body.name)!);
         const loaded = ctx.pool.loaded().find((entry) => entry.descriptor.name === descriptor.name)?.model;
-        const architecture = loaded?.info.architecture ?? descriptor.family ?? "";
-        const capabilities = ["completion", ...(loaded?.info.reasoning === true ? ["thinking"] : [])];
+        // Read from the file, so a model reports the same whether or not it is loaded.
+        const facts = await readModelFacts(descriptor.path);
+        const architecture = facts?.architecture ?? loaded?.info.architecture ?? descriptor.family ?? "";
+        const reasoning = facts?.reasoning ?? loaded?.info.reasoning ?? false;
+        // Every chat model takes tools: where the template has no tool format, a grammar shapes the call.
+        const capabilities = ["completion", "tools", ...(reasoning ? ["thinking"] : [])];
         return c.json({
             license: "",
             modelfile: `# Served by r1\nFROM ${descriptor.path}\n`,
@@ -45,7 +50,8 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
             details: details(descriptor, architecture),
             model_info: {
                 "general.architecture": architecture,
-                ...(loaded === undefined || architecture === "" ? {} : {[`${architecture}.context_length`]: loaded.info.contextSize})
+                ...(architecture === "" ? {} : facts?.contextLength !== undefined ? {[`${architecture}.context_length`]: facts.contextLength}
+                    : loaded === undefined ? {} : {[`${architecture}.context_length`]: loaded.info.contextSize})
             },
             capabilities,
             modified_at: descriptor.modifiedAt.toISOString()
@@ -145,14 +151,16 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
         if (source.pull === undefined) throw new ApiError("not_supported", "This server cannot download models; use `r1 pull`.");
         const controller = new AbortController();
         c.req.raw.signal.addEventListener("abort", () => controller.abort(), {once: true});
-        const progress = source.pull(name, controller.signal);
+        const progress = source.pull(name, controller.signal)[Symbol.asyncIterator]();
+        // The first step resolves the name: an unknown one is an error status, not a 200 and an error line.
+        const first = await progress.next();
         if (body.stream === false) {
-            for await (const _ of progress) { /* drained: the client asked for the final answer only */ }
+            for (let step = first; step.done !== true; step = await progress.next()) { /* drained: the client asked for the final answer only */ }
             return c.json({status: "success"});
         }
         async function* lines(): AsyncGenerator<string> {
             try {
-                for await (const event of progress) yield line(event);
+                for (let step = first; step.done !== true; step = await progress.next()) yield line(step.value);
                 yield line({status: "success"});
             } catch (error) {
                 yield line(errorBody(toApiError(error), "ollama"));

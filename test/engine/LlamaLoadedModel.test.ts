@@ -51,7 +51,7 @@ test("chat streams reasoning first, then the answer once the think budget closes
     assert.ok(types.indexOf("reasoning") >= 0 && types.indexOf("reasoning") < firstAnswer, `reasoning then answer: ${types.join(",")}`);
     assert.ok(types.lastIndexOf("reasoning") < firstAnswer, "no reasoning after the answer started");
     const text = (type: string) => events.filter((e) => e.type === type).map((e) => (e as {text: string}).text).join("");
-    assert.equal(result.reasoning, text("reasoning").trim());
+    assert.equal(result.reasoning, text("reasoning"), "streamed reasoning is exactly the reported one (no trailing newline delta)");
     assert.equal(result.answer, text("answer"));
     assert.equal(result.usage.reasoningTokens, 4);
     assert.ok(result.usage.completionTokens > 4 && result.usage.completionTokens <= 12);

@@ -58,6 +58,23 @@ for (const [label, modelName, skip, extra] of [
             cleanup?.();
         });
 
+        test("ollama show, before the model is loaded: family and capabilities read from the file", async () => {
+            const show = await ollama.show({model: modelName});
+            assert.equal(show.details.family, modelName === "stories" ? "llama" : "qwen2");
+            assert.ok(show.capabilities.includes("tools"));
+            assert.equal(show.capabilities.includes("thinking"), modelName !== "stories");
+            assert.equal((await ollama.ps()).models.length, 0, "showing did not load it");
+        });
+
+        test("ollama think: true is honoured on a reasoning model and a 400 naming think on one that does not reason", async () => {
+            const request = {model: modelName, messages: [{role: "user", content: "Hi"}], think: true, stream: false as const, options: {num_predict: 8, seed: 1, ...(extra as object)}};
+            if (modelName === "stories") {
+                await assert.rejects(ollama.chat(request), (e: any) => e.status_code === 400 && /^think: this model does not reason/.test(e.error));
+            } else {
+                assert.ok((await ollama.chat(request)).message.thinking!.length > 0);
+            }
+        });
+
         test("openai: tool_choice required gives tool_calls whose arguments validate; the tool turn goes on", async () => {
             const messages: OpenAI.ChatCompletionMessageParam[] = [{role: "user", content: "Weather in Paris?"}];
             const chat = await openai.chat.completions.create({

@@ -102,3 +102,12 @@ test("a pull that fails mid-stream ends with an {error} line, and unknown repos 
     assert.equal(typeof lines.at(-1)!.error, "string");
     assert.ok(!lines.some((l) => l.status === "success"));
 });
+
+test("a pull of a name the catalog does not know is a 404 in Ollama's shape, streamed or not", async () => {
+    for (const stream of [true, false]) {
+        const response = await fetch(`${server.url}/api/pull`, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({model: "deepseek-r1:999b", stream})});
+        assert.equal(response.status, 404, `stream: ${stream}`);
+        const body = await response.json() as {error?: string};
+        assert.match(body.error ?? "", /999b/);
+    }
+});

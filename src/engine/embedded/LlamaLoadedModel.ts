@@ -1,6 +1,6 @@
 import {LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
 import {ContextOverflowError, NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
-import {formatR1Prompt, isR1Template} from "../formatR1Prompt.js";
+import {formatR1Prompt, isR1Template, isReasoningTemplate} from "../formatR1Prompt.js";
 import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
 import {StopMatcher} from "../StopMatcher.js";
 import {TokenTextDecoder} from "./TokenTextDecoder.js";
@@ -46,7 +46,7 @@ export class LlamaLoadedModel implements LoadedModel {
             contextSize: init.context.contextSize,
             parallel: init.context.totalSequences,
             gpuLayers: init.model.gpuLayers,
-            reasoning: this.r1 || (this.template?.includes("<think>") ?? false),
+            reasoning: isReasoningTemplate(this.template),
             loadMs: init.loadMs,
             threads: init.threads,
             batchSize: init.context.batchSize,
@@ -146,6 +146,9 @@ export class LlamaLoadedModel implements LoadedModel {
         const decoder = new TokenTextDecoder(this.model, prompt.tokens);
         const splitter = prompt.splitReasoning ? new ReasoningSplitter({startInReasoning: prompt.startInReasoning}) : undefined;
         const stops = new StopMatcher(options.stop ?? []);
+        // Streamed reasoning is exactly the reported one: leading and trailing whitespace (the
+        // "\n" after `<think>` and before `</think>`) is held back until text follows it.
+        let reasoningRaw = "";
         let reasoning = "";
         let answer = "";
         let completionTokens = 0;
@@ -180,8 +183,10 @@ export class LlamaLoadedModel implements LoadedModel {
             const events: GenerationEvent[] = [];
             for (const piece of pieces) {
                 if (piece.type === "reasoning") {
-                    reasoning += piece.text;
-                    events.push(piece);
+                    reasoningRaw += piece.text;
+                    const visible = reasoningRaw.trim();
+                    if (visible.length > reasoning.length) events.push({type: "reasoning", text: visible.slice(reasoning.length)});
+                    reasoning = visible;
                     continue;
                 }
                 if (grammarState !== undefined) {
@@ -291,7 +296,7 @@ export class LlamaLoadedModel implements LoadedModel {
         yield {
             type: "done",
             result: {
-                reasoning: reasoning.trim(),
+                reasoning,
                 answer,
                 toolCalls,
                 finishReason,
