@@ -11,6 +11,12 @@ export interface BenchOptions {
     promptTokens?: number;
     /** Tokens per generation run (llama-bench `-n`). `0` skips generation and end-to-end. Defaults to `128`. */
     generateTokens?: number;
+    /**
+     * Tokens already in the context before each prompt and generation run (llama-bench `-d`): the
+     * speed at that depth, where attention reads a KV cache of this many tokens. Filled unmeasured
+     * before every run. End-to-end replies start from an empty context. Defaults to `0`.
+     */
+    depth?: number;
     /** Measured runs per test, after one unmeasured warm-up. Defaults to `3`. */
     repetitions?: number;
     /** Also run real chat generations with sampling on (temperature 0.6, top-p 0.95). Defaults to `true`. */
@@ -20,9 +26,11 @@ export interface BenchOptions {
 
 export interface BenchTestResult {
     test: BenchTest;
-    /** llama-bench's name: `pp512`, `tg128`; `e2e128` for sampled chat generation. */
+    /** llama-bench's name: `pp512`, `tg128`, `pp512 @ d4096` at a depth; `e2e128` for sampled chat generation. */
     name: string;
     tokens: number;
+    /** Tokens in the context before the measured ones (0 for end-to-end). */
+    depth: number;
     repetitions: number;
     /** Per-run speeds, tokens/s. */
     samples: number[];
@@ -43,24 +51,31 @@ export const MAX_BENCH_TOKENS = 65_536;
 
 /**
  * llama-bench's method on an r1-loaded model: prompt processing (one batch of N prompt tokens
- * into an empty cache) and generation (N tokens one at a time from an empty cache, timing every
- * token) measured separately, each after one warm-up run, then end-to-end chat generations with
+ * into an empty cache, or after `depth` tokens) and generation (N tokens one at a time from an
+ * empty cache or after `depth` tokens, timing every token) measured separately, each after one warm-up run, then end-to-end chat generations with
  * sampling through the same code path as `r1 run`. Yields each run and each test's result.
  */
 export async function* benchModelIter(model: LlamaLoadedModel, options: BenchOptions = {}): AsyncGenerator<BenchEvent, BenchTestResult[], void> {
     const promptTokens = checkCount("prompt tokens", options.promptTokens ?? 512);
     const generateTokens = checkCount("generated tokens", options.generateTokens ?? 128);
+    const depth = checkCount("depth", options.depth ?? 0);
     const repetitions = options.repetitions ?? 3;
     if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 1000) throw new R1Error(`repetitions must be 1–1000, got ${repetitions}`, {exitCode: 2});
-    if (Math.max(promptTokens, generateTokens + 1) > model.info.contextSize)
-        throw new R1Error(`the context (${model.info.contextSize} tokens) is smaller than the benchmark`, {exitCode: 2, hint: "use a larger -c or fewer tokens"});
+    // One cell more than the tokens: node-llama-cpp keeps the last cell free, and a batch that would
+    // fill it shifts the context first — which, for a sequence that does not start with BOS (the
+    // benchmark's filler), drops the whole KV cache and evaluates the prompt again. A 512-token
+    // prompt in a 512-token context was processed as 511 + 411 + 1 tokens and measured half its speed.
+    const needed = benchContextSize({promptTokens, generateTokens, depth});
+    if (needed > model.info.contextSize)
+        throw new R1Error(`the context (${model.info.contextSize} tokens) is smaller than the benchmark (${needed} tokens)`, {exitCode: 2, hint: "use a larger -c or fewer tokens"});
     const results: BenchTestResult[] = [];
 
-    const tests: {test: BenchTest, name: string, tokens: number, run: () => Promise<{tokensPerSecond: number, tokenMs: number[]}>}[] = [];
-    if (promptTokens > 0) tests.push({test: "pp", name: `pp${promptTokens}`, tokens: promptTokens, run: () => promptRun(model, promptTokens)});
-    if (generateTokens > 0) tests.push({test: "tg", name: `tg${generateTokens}`, tokens: generateTokens, run: () => generationRun(model, generateTokens)});
+    const at = depth > 0 ? ` @ d${depth}` : "";
+    const tests: {test: BenchTest, name: string, tokens: number, depth: number, run: () => Promise<{tokensPerSecond: number, tokenMs: number[]}>}[] = [];
+    if (promptTokens > 0) tests.push({test: "pp", name: `pp${promptTokens}${at}`, tokens: promptTokens, depth, run: () => promptRun(model, promptTokens, depth)});
+    if (generateTokens > 0) tests.push({test: "tg", name: `tg${generateTokens}${at}`, tokens: generateTokens, depth, run: () => generationRun(model, generateTokens, depth)});
     if (generateTokens > 0 && options.endToEnd !== false)
-        tests.push({test: "e2e", name: `e2e${generateTokens}`, tokens: generateTokens, run: () => endToEndRun(model, generateTokens)});
+        tests.push({test: "e2e", name: `e2e${generateTokens}`, tokens: generateTokens, depth: 0, run: () => endToEndRun(model, generateTokens)});
 
     for (const spec of tests) {
         const samples: number[] = [];
@@ -76,7 +91,7 @@ export async function* benchModelIter(model: LlamaLoadedModel, options: BenchOpt
             yield {type: "run", test: spec.test, name: spec.name, repetition, repetitions, warmup, tokensPerSecond: run.tokensPerSecond};
         }
         const result: BenchTestResult = {
-            test: spec.test, name: spec.name, tokens: spec.tokens, repetitions, samples,
+            test: spec.test, name: spec.name, tokens: spec.tokens, depth: spec.depth, repetitions, samples,
             meanTokensPerSecond: mean(samples), sdTokensPerSecond: standardDeviation(samples),
             ...(tokenMs.length === 0 ? {} : {msPerToken: {median: percentile(tokenMs, 50), p90: percentile(tokenMs, 90)}})
         };
@@ -95,6 +110,28 @@ export async function benchModel(model: LlamaLoadedModel, options: BenchOptions 
     }
 }
 
+/**
+ * The context a benchmark needs: the depth plus the larger of its prompt and its generated tokens
+ * (and a reply's chat template), plus the cell node-llama-cpp keeps free. `r1 bench` sizes its
+ * context with it, like llama-bench's n_prompt + n_gen + n_depth.
+ */
+export function benchContextSize(options: {promptTokens: number, generateTokens: number, depth?: number}): number {
+    return (options.depth ?? 0) + Math.max(options.promptTokens, options.generateTokens + 1) + 1;
+}
+
+/** The prompt was evaluated more than once: the figure would be an artifact, never a measurement. */
+export class BenchReevaluationError extends R1Error {
+    readonly expectedTokens: number;
+    readonly evaluatedTokens: number;
+
+    constructor(expectedTokens: number, evaluatedTokens: number) {
+        super(`the benchmark's ${expectedTokens}-token prompt was evaluated as ${evaluatedTokens} tokens (a context shift re-evaluated it); no figure is reported`,
+            {hint: "use a larger -c"});
+        this.expectedTokens = expectedTokens;
+        this.evaluatedTokens = evaluatedTokens;
+    }
+}
+
 function checkCount(what: string, value: number): number {
     if (!Number.isInteger(value) || value < 0 || value > MAX_BENCH_TOKENS) throw new R1Error(`${what} must be 0–${MAX_BENCH_TOKENS}, got ${value}`, {exitCode: 2});
     return value;
@@ -108,26 +145,31 @@ function fillerTokens(model: LlamaLoadedModel, count: number): Token[] {
     return tokens.slice(0, count);
 }
 
-async function promptRun(model: LlamaLoadedModel, count: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
+async function promptRun(model: LlamaLoadedModel, count: number, depth: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
     const sequence = model.acquireSequence();
     try {
         await sequence.clearHistory();
+        if (depth > 0) await sequence.evaluateWithoutGeneratingNewTokens(fillerTokens(model, depth));
         const tokens = fillerTokens(model, count);
+        // The sequence's meter counts every token llama.cpp evaluated for it, re-evaluations included.
+        const meteredBefore = sequence.tokenMeter.usedInputTokens;
         const started = performance.now();
         await sequence.evaluateWithoutGeneratingNewTokens(tokens);
         const ms = performance.now() - started;
+        const evaluated = sequence.tokenMeter.usedInputTokens - meteredBefore;
+        if (evaluated !== count) throw new BenchReevaluationError(count, evaluated);
         return {tokensPerSecond: count / (ms / 1000), tokenMs: []};
     } finally {
         model.releaseSequence(sequence);
     }
 }
 
-/** One token at a time from an empty cache, greedy (sampling costs ~0.2 ms), every token timed. */
-async function generationRun(model: LlamaLoadedModel, count: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
+/** One token at a time after `depth` tokens (an empty cache by default), greedy (sampling costs ~0.2 ms), every token timed. */
+async function generationRun(model: LlamaLoadedModel, count: number, depth: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
     const sequence = model.acquireSequence();
     try {
         const first = model.model.tokens.bos ?? fillerTokens(model, 1)[0]!;
-        const {tokenMs, elapsedMs} = await timeTokenLoop(sequence, first, count);
+        const {tokenMs, elapsedMs} = await timeTokenLoop(sequence, first, count, depth > 0 ? fillerTokens(model, depth) : []);
         return {tokensPerSecond: tokenMs.length / (elapsedMs / 1000), tokenMs};
     } finally {
         model.releaseSequence(sequence);

@@ -1,12 +1,15 @@
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
 
 /**
- * Greedy generation of up to `count` tokens from `first` on an emptied sequence, timing every
+ * Greedy generation of up to `count` tokens from `first` on an emptied sequence (after evaluating
+ * `prefill` unmeasured: llama-bench's depth), timing every
  * token (the first interval includes the one-token prompt: it is a decode like the others).
  * Per-token times, not a total, because a few stalls dominate means on shared memory.
  */
-export async function timeTokenLoop(sequence: LlamaContextSequence, first: Token, count: number): Promise<{tokenMs: number[], elapsedMs: number}> {
+export async function timeTokenLoop(sequence: LlamaContextSequence, first: Token, count: number,
+    prefill: readonly Token[] = []): Promise<{tokenMs: number[], elapsedMs: number}> {
     await sequence.clearHistory();
+    if (prefill.length > 0) await sequence.evaluateWithoutGeneratingNewTokens([...prefill]);
     const tokenMs: number[] = [];
     const started = performance.now();
     let last = started;

@@ -82,3 +82,15 @@ test("r1 bench FILE --json prints the results table as JSON", {skip: skipWithout
     assert.equal(report.prediction, null, "a file that is not a pulled catalog model has no prediction");
     assert.equal(report.calibrationSaved, false);
 });
+
+test("r1 bench -d N measures after N tokens and saves no calibration from it", {skip: skipWithoutShared(STORIES)}, () => {
+    const {UV_THREADPOOL_SIZE: _, ...env} = process.env;
+    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "bench", sharedPath(STORIES), "-p", "16", "-n", "4", "-d", "32", "-r", "1", "-t", "1", "--no-e2e", "--json"],
+        {encoding: "utf8", env: {...env, R1_HOME: path.join(os.tmpdir(), ".r1-test-bench-home")}});
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as {results: {name: string, depth: number}[], depth: number, contextSize: number, calibrationSaved: boolean};
+    assert.deepEqual(report.results.map((r) => [r.name, r.depth]), [["pp16 @ d32", 32], ["tg4 @ d32", 32]]);
+    assert.equal(report.depth, 32);
+    assert.ok(report.contextSize >= 32 + 16 + 1);
+    assert.equal(report.calibrationSaved, false);
+});

@@ -1,6 +1,6 @@
 import {after, before, test} from "node:test";
 import assert from "node:assert/strict";
-import {benchModel} from "../../src/bench/benchModel.js";
+import {benchContextSize, benchModel} from "../../src/bench/benchModel.js";
 import {loadModel} from "../../src/engine/embedded/loadModel.js";
 import type {LlamaLoadedModel} from "../../src/engine/embedded/LlamaLoadedModel.js";
 import {NoFreeSequenceError, ModelLoadError} from "../../src/engine/errors.js";
@@ -113,6 +113,39 @@ test("benchModel measures pp, tg (per-token percentiles) and e2e through the eng
     const tg = results[1]!;
     assert.ok(tg.msPerToken !== undefined && tg.msPerToken.median > 0 && tg.msPerToken.p90 >= tg.msPerToken.median);
     await assert.rejects(benchModel(model, {promptTokens: 100_000}), /must be 0–65536|smaller than the benchmark/);
+});
+
+test("the bench artifact's cause: a prompt filling node-llama-cpp's context is evaluated again (511 + 411 + 1 tokens)", {skip}, async () => {
+    // Filler without BOS, exactly the context size: the last token finds no free cell, the context
+    // shift's erase starts at the cache's first cell, and node-llama-cpp re-evaluates what is left.
+    const sequence = model.acquireSequence();
+    try {
+        await sequence.clearHistory();
+        const unit = model.model.tokenize("The quick brown fox jumps over the lazy dog. ", false);
+        const tokens = Array.from({length: 512}, (_, i) => unit[i % unit.length]!);
+        const before = sequence.tokenMeter.usedInputTokens;
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens);
+        assert.equal(sequence.tokenMeter.usedInputTokens - before, 511 + 411 + 1);
+        // One token fewer fits: evaluated once.
+        await sequence.clearHistory();
+        const again = sequence.tokenMeter.usedInputTokens;
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 511));
+        assert.equal(sequence.tokenMeter.usedInputTokens - again, 511);
+    } finally {
+        model.releaseSequence(sequence);
+    }
+});
+
+test("benchModel refuses a prompt that would fill the context, and measures at a depth (llama-bench -d)", {skip}, async () => {
+    assert.equal(benchContextSize({promptTokens: 512, generateTokens: 128}), 513);
+    assert.equal(benchContextSize({promptTokens: 512, generateTokens: 128, depth: 4096}), 4096 + 513);
+    await assert.rejects(benchModel(model, {promptTokens: 512, generateTokens: 0, repetitions: 1}), /smaller than the benchmark \(513 tokens\)/);
+    const full = await benchModel(model, {promptTokens: 511, generateTokens: 0, repetitions: 1});
+    assert.equal(full[0]!.name, "pp511");
+    const deep = await benchModel(model, {promptTokens: 32, generateTokens: 4, depth: 200, repetitions: 1, endToEnd: false});
+    assert.deepEqual(deep.map((r) => [r.name, r.depth]), [["pp32 @ d200", 200], ["tg4 @ d200", 200]]);
+    assert.ok(deep.every((r) => r.meanTokensPerSecond > 0));
+    await assert.rejects(benchModel(model, {promptTokens: 32, generateTokens: 4, depth: 480, repetitions: 1}), /smaller than the benchmark/);
 });
 
 test("a missing or broken file is a ModelLoadError, not a crash", async () => {

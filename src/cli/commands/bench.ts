@@ -4,7 +4,7 @@ import cliProgress from "cli-progress";
 import Table from "cli-table3";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {benchModelIter, type BenchTestResult} from "../../bench/benchModel.js";
+import {benchContextSize, benchModelIter, type BenchTestResult} from "../../bench/benchModel.js";
 import {syntheticModelPath} from "../../bench/syntheticModelPath.js";
 import {writeSyntheticModelIter} from "../../bench/writeSyntheticModel.js";
 import {DEFAULT_QUANT, findQuantOption, findVariant, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
@@ -24,6 +24,7 @@ interface BenchArgs extends EngineFlags {
     rewrite: boolean;
     p: number;
     n: number;
+    d: number;
     r: number;
     e2e: boolean;
     json: boolean;
@@ -41,6 +42,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         .option("rewrite", {type: "boolean", default: false, describe: "write the synthetic model again even if cached"})
         .option("p", {alias: "n-prompt", type: "number", default: 512, describe: "prompt tokens per prompt-processing run (0 skips)"})
         .option("n", {alias: "n-gen", type: "number", default: 128, describe: "tokens per generation run (0 skips)"})
+        .option("d", {alias: "n-depth", type: "number", default: 0, describe: "tokens already in the context before each prompt and generation run (llama-bench -d)"})
         .option("r", {alias: "repetitions", type: "number", default: 3, describe: "measured runs per test, after a warm-up"})
         .option("e2e", {type: "boolean", default: true, describe: "also time real chat replies with sampling on (--no-e2e skips)"})
         .option("json", {type: "boolean", default: false, describe: "print the results as JSON"})
@@ -56,7 +58,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         const flagged = engineFlagsToLoadOptions(args);
         const log = (line: string) => process.stderr.write(`${line}\n`);
         const target = await benchTarget(args, log);
-        const contextSize = flagged.contextSize ?? Math.max(512, args.p, args.n + 64);
+        // Room for the depth, the larger test and a reply's chat template, and the cell node-llama-cpp
+        // keeps free: a prompt that fills the context is re-evaluated by a context shift (benchModelIter).
+        const contextSize = flagged.contextSize ?? Math.max(512, benchContextSize({promptTokens: args.p, generateTokens: args.n + 64, depth: args.d}));
         const planned = await plannedLoad({...flagged, path: target.path, contextSize}, {
             ...(target.variant === undefined ? {} : {catalogId: target.variant.id}),
             ...(target.quant === undefined ? {} : {quant: target.quant})
@@ -68,7 +72,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         try {
             if (args.verbose) for (const line of [...describeLoadDecisions(model.info, args, undefined, "enough for the benchmark's prompt and generated tokens"), ...planned.reasons]) log(pc.dim(line));
             const bar = args.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({format: "{test} {bar} {value}/{total} runs", clearOnComplete: true}, cliProgress.Presets.shades_classic);
-            const iterator = benchModelIter(model, {promptTokens: args.p, generateTokens: args.n, repetitions: args.r, endToEnd: args.e2e});
+            const iterator = benchModelIter(model, {promptTokens: args.p, generateTokens: args.n, depth: args.d, repetitions: args.r, endToEnd: args.e2e});
             for (;;) {
                 const step = await iterator.next();
                 if (step.done === true) {
@@ -96,13 +100,14 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         });
         // A measurement taken while other processes fight for the cores says nothing about the machine.
         const busy = busyMachineWarning(model.info.threads ?? 1, loadBefore).length > 0;
-        const calibrated = args.calibrate && !busy && hardware.source === "detected" && Object.keys(entries).length > 0;
+        // The planner's calibration is for an empty context: figures at a depth are slower by design.
+        const calibrated = args.calibrate && !busy && args.d === 0 && hardware.source === "detected" && Object.keys(entries).length > 0;
         if (calibrated) await saveCalibration(hardware, entries);
 
         const report = {
             model: target.path, synthetic: args.synthetic !== undefined, variant: target.variant?.id ?? null, quant: target.quant ?? null,
             machine: describeMachine(hardware), threads: model.info.threads, gpuLayers: model.info.gpuLayers, gpu: model.info.gpu ?? false,
-            contextSize: model.info.contextSize, results,
+            contextSize: model.info.contextSize, depth: args.d, results,
             prediction: plan === undefined ? null : {
                 generationTokensPerSecond: plan.predicted.generationTokensPerSecond, promptTokensPerSecond: plan.predicted.promptTokensPerSecond,
                 rooflineTokensPerSecond: plan.predicted.rooflineTokensPerSecond, placement: plan.placementDetail, calibrated: plan.predicted.calibrated
@@ -116,7 +121,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         }
         process.stdout.write(`${renderTable(report.model, results, plan)}\n`);
         process.stdout.write(pc.dim(`${report.machine} · ${model.info.threads} threads · ${model.info.gpu === false ? "CPU" : `${model.info.gpu}, ${model.info.gpuLayers} GPU layers`} · UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset"}\n`));
-        if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail}${plan.predicted.calibrated ? " (calibrated)" : " (uncalibrated defaults)"}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : "calibration not saved"}\n`));
+        if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail}${plan.predicted.calibrated ? " (calibrated)" : " (uncalibrated defaults)"}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : args.d > 0 && args.calibrate ? "calibration not saved: measured at a depth" : "calibration not saved"}\n`));
     }
 };
 
@@ -181,7 +186,7 @@ function renderTable(modelPath: string, results: BenchTestResult[], plan: ModelP
     const table = new Table({head: ["model", "test", "t/s", "ms/token p50", "p90", "predicted t/s"], style: {head: ["cyan"]}});
     const name = modelPath.split(/[\\/]/).pop() ?? modelPath;
     for (const r of results) {
-        const predicted = plan === undefined ? "–"
+        const predicted = plan === undefined || r.depth > 0 ? "–"
             : r.test === "pp" ? plan.predicted.promptTokensPerSecond.toFixed(1)
                 : plan.predicted.generationTokensPerSecond.toFixed(1);
         table.push([name, r.name, `${r.meanTokensPerSecond.toFixed(2)} ± ${r.sdTokensPerSecond.toFixed(2)}`,
