@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import {ExitCode, R1Error} from "../util/R1Error.js";
+import {formatErrorLine} from "./formatErrorLine.js";
 
 /**
  * Prints one line for a user-facing failure and exits with its code. Errors that are not
@@ -7,12 +8,11 @@ import {ExitCode, R1Error} from "../util/R1Error.js";
  */
 export function reportError(error: unknown, options: {usage?: boolean} = {}): never {
     if (error instanceof R1Error) {
-        const hint = error.hint === undefined ? "" : ` ${pc.dim(error.hint)}`;
-        process.stderr.write(`${pc.red("r1:")} ${error.message}${hint}\n`);
+        process.stderr.write(`${formatErrorLine(error)}\n`);
         process.exit(error.exitCode);
     }
     if (typeof error === "string") {
-        process.stderr.write(`${pc.red("r1:")} ${error} ${pc.dim("(see r1 --help)")}\n`);
+        process.stderr.write(`${formatErrorLine({message: error, hint: "see `r1 --help`"})}\n`);
         process.exit(options.usage === true ? ExitCode.usage : ExitCode.failure);
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -65,7 +65,7 @@ test("r1 inspect on a missing, non-GGUF or truncated file prints one line and ex
         const truncated = path.join(dir, "cut.gguf");
         await writeFile(truncated, (await readFile(sharedPath(stories))).subarray(0, 5000));
         for (const [file, pattern, code] of [
-            [path.join(dir, "missing.gguf"), /no such file/, 3],
+            [path.join(dir, "missing.gguf"), /no such file/i, 3],
             [text, /not a GGUF file/, 4],
             [truncated, /truncated/, 4]
         ] as const) {
@@ -95,6 +95,6 @@ test("r1 inspect of an unreachable or missing URL prints one line and exits non-
     // A port that was just closed on loopback: connection refused.
     const refused = r1("inspect", `http://127.0.0.1:${port}/model.gguf`);
     assert.equal(refused.status, 5, refused.stderr);
-    assert.match(refused.stderr, /cannot reach/);
+    assert.match(refused.stderr, /cannot reach/i);
     assert.equal(refused.stderr.trim().split("\n").length, 1);
 });

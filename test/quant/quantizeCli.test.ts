@@ -78,7 +78,7 @@ test("--pure, --leave-output-tensor, --token-embedding-type and --output-tensor-
         assert.equal(types.get("blk.0.attn_v.weight"), GgmlType.Q4_K);
         assert.equal(types.get("output.weight"), GgmlType.Q8_0);
     });
-    oneLineFailure(r1(sharedPath(F16), "--dry-run", "--token-embedding-type", "q9_9"), 2, /unknown --token-embedding-type q9_9/);
+    oneLineFailure(r1(sharedPath(F16), "--dry-run", "--token-embedding-type", "q9_9"), 2, /unknown --token-embedding-type q9_9/i);
 });
 
 test("a DeepSeek-R1-shaped MoE is planned from its header alone, recipes included", async () => {
@@ -145,7 +145,7 @@ test("bad input is one clear line and a non-zero exit; nothing is left behind", 
         const j = r1(junk, path.join(dir, "o.gguf"), "--type", "Q4_K_M");
         assert.notEqual(j.status, 0);
         assert.equal(j.stderr.trim().split("\n").length, 1, j.stderr);
-        oneLineFailure(r1(sharedPath(F16), path.join(dir, "o.gguf"), "--type", "Q9_K"), 2, /unknown --type Q9_K/);
+        oneLineFailure(r1(sharedPath(F16), path.join(dir, "o.gguf"), "--type", "Q9_K"), 2, /unknown --type Q9_K/i);
         oneLineFailure(r1(sharedPath(F16), path.join(dir, "o.gguf"), "--tensor-type", "no_such_tensor=Q4_K"), 2, /matches no tensor/);
         const truncated = path.join(dir, "trunc.gguf");
         await writeFile(truncated, (await readFile(sharedPath(F16))).subarray(0, 300_000));

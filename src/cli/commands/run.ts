@@ -7,6 +7,7 @@ import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} 
 import {resolveModel} from "../../store/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {formatErrorLine} from "../formatErrorLine.js";
 import {plannedLoad} from "../plannedLoad.js";
 
 /** Largest prompt read from a pipe; more is almost certainly a mistake (the context is smaller anyway). */
@@ -235,7 +236,7 @@ async function interactive(session: {model: LlamaLoadedModel}, loadOptions: Load
             } catch (error) {
                 history.pop();
                 if (!(error instanceof R1Error)) throw error;
-                process.stderr.write(`${pc.red("r1:")} ${error.message}${error.hint === undefined ? "" : ` ${pc.dim(error.hint)}`}\n`);
+                process.stderr.write(`${formatErrorLine(error)}\n`);
             } finally {
                 replying = undefined;
             }

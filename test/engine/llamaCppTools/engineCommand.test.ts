@@ -35,7 +35,7 @@ test("r1 engine ls names an incompatible llama-server on PATH; r1 engine build w
         const build = r1(["engine", "build", "--backend", "cpu"], env);
         assert.equal(build.status, 3);
         const lines = build.stderr.trim().split("\n");
-        assert.equal(lines.at(-1), "r1: r1 engine build needs cmake, which is not installed install cmake 3.14 or newer from your package manager or cmake.org");
+        assert.equal(lines.at(-1), "r1: r1 engine build needs cmake, which is not installed. Install cmake 3.14 or newer from your package manager or cmake.org.");
     } finally {
         await rm(dir, {recursive: true, force: true});
     }
