@@ -62,7 +62,13 @@ const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     BadBlockLengthError: (C) => new C(12, 100, 256),
     HardwareProbeTimeoutError: (C) => new C(60_000),
     UnknownHardwareProfileError: (C) => new C("tpu"),
-    UnsupportedSyntheticTypeError: (C) => new C(99)
+    UnsupportedSyntheticTypeError: (C) => new C(99),
+    LlamaServerStartError: (C) => new C("/usr/bin/llama-server", "exited with code 1 while loading", ["error: model not found"]),
+    LlamaServerExitedError: (C) => new C("llama-server was killed by SIGKILL during the reply; r1 restarts it", {code: null, signal: "SIGKILL"}, []),
+    LlamaServerRequestError: (C) => new C("HTTP 500 from /completion", 500),
+    SseLimitError: (C) => new C("MAX_SSE_LINE_CHARS", 2_000_000),
+    ImatrixFileError: (C) => new C("x.imatrix", "no entries"),
+    ProbeFailedError: (C) => new C("cpu")
 };
 
 function sourceFiles(dir: string): string[] {
