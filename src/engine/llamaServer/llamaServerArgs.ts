@@ -157,7 +157,9 @@ export function llamaServerArgs(options: LlamaServerLaunchOptions): string[] {
     const mode = loadMode(options.mmap, options.mlock);
     if (mode !== undefined) args.push("--load-mode", mode);
     if (options.draftModelPath !== undefined) {
-        args.push("-md", options.draftModelPath);
+        // This llama.cpp's --spec-type defaults to none, which loads the draft model but never
+        // drafts with it (measured: no draft_n in the timings); draft-simple is classic -md decoding.
+        args.push("-md", options.draftModelPath, "--spec-type", "draft-simple");
         if (options.draftGpuLayers !== undefined) args.push("-ngld", layers("draftGpuLayers", options.draftGpuLayers));
     } else if (options.draftGpuLayers !== undefined) throw new LlamaServerArgsError("draftGpuLayers", "given without a draft model");
     if (options.repack === false) args.push("--no-repack");

@@ -24,7 +24,7 @@ test("every placement option maps to its llama-server flag, in a fixed order", (
         "-m", "/models/r1.gguf", "--host", "127.0.0.1", "--port", "41234", "--api-key", "k3y", "-c", "4096", "-np", "2",
         "-t", "6", "-b", "256", "-ub", "256", "-ngl", "62", "--fit", "off", "--n-cpu-moe", "40",
         "-ot", "blk\\.(3|4)\\.ffn_.*_exps\\.=CPU,exps=CPU", "-ts", "3,1", "--rpc", "10.0.0.2:50052,10.0.0.3:50052",
-        "-fa", "on", "-ctk", "q8_0", "-ctv", "q4_0", "--load-mode", "mlock", "-md", "/models/d.gguf", "-ngld", "all",
+        "-fa", "on", "-ctk", "q8_0", "-ctv", "q4_0", "--load-mode", "mlock", "-md", "/models/d.gguf", "--spec-type", "draft-simple", "-ngld", "all",
         "--no-repack", "--cache-ram", "1024", "--reasoning-format", "deepseek", "--reasoning-budget", "512", "--chat-template-file", "/t.jinja", "--no-webui"
     ]);
 });
