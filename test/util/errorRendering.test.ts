@@ -33,6 +33,7 @@ const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     LlamaCppBuildError: (C) => new C("cmake --build", "exit code 2", "/root/.r1/logs/build.log"),
     LlamaCppToolMissingError: (C) => new C("llama-server", []),
     LlamaCppToolUnusableError: (C) => new C("/usr/bin/llama-server", "is version 0.3.0, r1 needs 0.4.0"),
+    DraftNeedsLlamaServerError: (C) => new C(),
     ModelLoadError: (C) => new C("/tmp/x.gguf", "not enough memory"),
     NoFreeSequenceError: (C) => new C(2),
     ContextOverflowError: (C) => new C(5000, 4096),
