@@ -165,6 +165,13 @@ export interface LoadedModelInfo {
     mlock?: boolean;
 }
 
+export interface EmbeddingResult {
+    /** One vector per input text, in order. */
+    vectors: number[][];
+    /** Tokens of all inputs together. */
+    promptTokens: number;
+}
+
 export interface LoadedModel {
     readonly info: LoadedModelInfo;
     /** Chat with the model's own template. Throws `NoFreeSequenceError` when all sequences are busy. */
@@ -173,5 +180,10 @@ export interface LoadedModel {
     complete(prompt: string, options?: GenerationOptions): AsyncIterable<GenerationEvent>;
     /** Token count of a text under this model's tokenizer. */
     countTokens(text: string): number;
+    /**
+     * One embedding vector per text (L2-normalised), computed apart from the chat sequences.
+     * Absent on engines that cannot embed; throws `UnsupportedOptionError` for a model that does not.
+     */
+    embed?(texts: readonly string[], options?: {signal?: AbortSignal}): Promise<EmbeddingResult>;
     dispose(): Promise<void>;
 }

@@ -44,3 +44,6 @@ export const DEFAULT_PARALLEL = 1;
 
 /** Longest tool call id accepted (OpenAI's ids are about 30 characters). */
 export const MAX_TOOL_CALL_ID_LENGTH = 256;
+
+/** Most texts in one embeddings request (OpenAI allows 2048; each is embedded in turn). */
+export const MAX_EMBEDDING_INPUTS = 256;

@@ -1,15 +1,17 @@
 import {Hono} from "hono";
+import type {z} from "zod";
 import type {ChatMessage, GenerationOptions, GenerationResult, ToolCall} from "../engine/types.js";
 import {apiField, checkChatRequest, type OptionField} from "./checkChatRequest.js";
 import {ApiError} from "./ApiError.js";
 import {errorBody, toApiError} from "./errorResponse.js";
 import type {ModelDescriptor} from "./ModelSource.js";
 import {
-    ollamaChatRequestSchema, ollamaGenerateRequestSchema, ollamaModelRequestSchema, type OllamaChatRequest, type OllamaOptions
+    ollamaChatRequestSchema, ollamaEmbedRequestSchema, ollamaGenerateRequestSchema, ollamaModelRequestSchema, type OllamaChatRequest, type OllamaOptions
 } from "./ollamaSchemas.js";
 import {parseKeepAlive} from "./parseKeepAlive.js";
 import {readJsonBody} from "./readJsonBody.js";
 import {readModelFacts} from "./readModelFacts.js";
+import {embedTexts} from "./embedTexts.js";
 import {stopList} from "./schemas.js";
 import type {ServerContext} from "./ServerContext.js";
 import {startGeneration, type Generation} from "./startGeneration.js";
@@ -143,6 +145,30 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
             }
         });
     });
+
+    app.post("/embed", async (c) => {
+        const body = await readJsonBody(c, ollamaEmbedRequestSchema);
+        const input = body.input === null || body.input === undefined ? [] : typeof body.input === "string" ? [body.input] : body.input;
+        const result = await embed(c.req.raw.signal, body, input);
+        return c.json({
+            model: result.model, embeddings: result.vectors,
+            total_duration: ns(result.totalMs), load_duration: ns(result.loadMs), prompt_eval_count: result.promptTokens
+        });
+    });
+
+    // Ollama's older endpoint: one `prompt`, one `embedding`.
+    app.post("/embeddings", async (c) => {
+        const body = await readJsonBody(c, ollamaEmbedRequestSchema);
+        const result = await embed(c.req.raw.signal, body, [body.prompt ?? ""]);
+        return c.json({embedding: result.vectors[0]});
+    });
+
+    async function embed(signal: AbortSignal, body: z.infer<typeof ollamaEmbedRequestSchema>, input: string[]) {
+        const started = Date.now();
+        const keepAliveMs = keepAlive(body.keep_alive);
+        const result = await embedTexts(ctx, {model: body.model, input, clientSignal: signal, ...(keepAliveMs === undefined ? {} : {keepAliveMs})});
+        return {...result, totalMs: Date.now() - started};
+    }
 
     app.post("/pull", async (c) => {
         const body = await readJsonBody(c, ollamaModelRequestSchema);

@@ -2,7 +2,7 @@ import {z} from "zod";
 import {
     contextSizeSchema, MAX_MESSAGES, reasoningBudgetSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
 } from "./schemas.js";
-import {MAX_GENERATION_TOKENS, MAX_TOOL_CALL_ID_LENGTH} from "./limits.js";
+import {MAX_EMBEDDING_INPUTS, MAX_GENERATION_TOKENS, MAX_TOOL_CALL_ID_LENGTH} from "./limits.js";
 import {MAX_TOOLS} from "../engine/planOutput.js";
 
 /** Ollama's `options`; unknown keys (e.g. `num_gpu`) are ignored, as Ollama ignores what a runner lacks. */
@@ -91,3 +91,14 @@ export const ollamaModelRequestSchema = z.object({
     stream: z.boolean().nullish(),
     insecure: z.boolean().nullish()
 }).refine((body) => body.model !== undefined || body.name !== undefined, {message: "model is required", path: ["model"]});
+
+/** `/api/embed` (and the older `/api/embeddings`, which sends one `prompt`). */
+export const ollamaEmbedRequestSchema = z.object({
+    model: modelNameSchema,
+    input: z.union([textSchema, z.array(textSchema).max(MAX_EMBEDDING_INPUTS)]).nullish(),
+    prompt: textSchema.nullish(),
+    // Ollama cuts long inputs to the context by default; r1 refuses them instead (truncate: false).
+    truncate: z.literal(false, "truncate is not supported by r1: inputs longer than the context are refused; send truncate: false").nullish(),
+    dimensions: z.null("dimensions is not supported by r1 (vectors have the model's own size)").optional(),
+    keep_alive: keepAliveSchema
+});

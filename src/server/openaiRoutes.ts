@@ -2,10 +2,11 @@ import {randomUUID} from "node:crypto";
 import {Hono} from "hono";
 import type {ChatMessage, FinishReason, GenerationOptions, GenerationResult, ToolCall} from "../engine/types.js";
 import {checkChatRequest} from "./checkChatRequest.js";
+import {embedTexts} from "./embedTexts.js";
 import {ApiError} from "./ApiError.js";
 import {errorBody, toApiError} from "./errorResponse.js";
 import {
-    chatCompletionRequestSchema, completionRequestSchema, type ChatCompletionRequest, type CompletionRequest
+    chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema, type ChatCompletionRequest, type CompletionRequest
 } from "./openaiSchemas.js";
 import {readJsonBody} from "./readJsonBody.js";
 import {stopList} from "./schemas.js";
@@ -83,6 +84,20 @@ export function openaiRoutes(ctx: ServerContext): Hono {
                     if (includeUsage) yield sse({id, object: "chat.completion.chunk", created, model, choices: [], usage: usage(event.result)});
                 }
             }
+        });
+    });
+
+    app.post("/embeddings", async (c) => {
+        const body = await readJsonBody(c, embeddingRequestSchema);
+        const input = typeof body.input === "string" ? [body.input] : body.input;
+        const result = await embedTexts(ctx, {model: body.model, input, clientSignal: c.req.raw.signal});
+        // The official SDK asks for base64 by default: little-endian float32, as OpenAI sends it.
+        const encode = (vector: number[]) => body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
+        return c.json({
+            object: "list",
+            data: result.vectors.map((vector, index) => ({object: "embedding", index, embedding: encode(vector)})),
+            model: result.model,
+            usage: {prompt_tokens: result.promptTokens, total_tokens: result.promptTokens}
         });
     });
 

@@ -1,6 +1,6 @@
 import {z} from "zod";
 import {MAX_TOOLS} from "../engine/planOutput.js";
-import {MAX_TOOL_CALL_ID_LENGTH} from "./limits.js";
+import {MAX_EMBEDDING_INPUTS, MAX_TOOL_CALL_ID_LENGTH} from "./limits.js";
 import {
     contextSizeSchema, MAX_MESSAGES, maxTokensSchema, reasoningBudgetSchema, modelNameSchema, probabilitySchema, seedSchema, stopSchema, temperatureSchema, textSchema
 } from "./schemas.js";
@@ -104,3 +104,12 @@ export const completionRequestSchema = z.object({
     suffix: z.null("suffix is not supported").optional()
 });
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;
+
+export const embeddingRequestSchema = z.object({
+    model: modelNameSchema,
+    input: z.union([textSchema, z.array(textSchema).min(1).max(MAX_EMBEDDING_INPUTS)],
+        "input is a text or a list of texts (token-id input is not supported by r1)"),
+    encoding_format: z.enum(["float", "base64"]).nullish(),
+    dimensions: z.null("dimensions is not supported by r1 (vectors have the model's own size)").optional(),
+    user: z.string().max(256).nullish()
+});

@@ -75,6 +75,23 @@ for (const [label, modelName, skip, extra] of [
             }
         });
 
+        test("embeddings: openai (base64 by default, and float) and ollama /api/embed give the same unit vectors", async () => {
+            const texts = ["a cat sat", "tool calls"];
+            const base64 = await openai.embeddings.create({model: modelName, input: texts});
+            const float = await openai.embeddings.create({model: modelName, input: texts, encoding_format: "float"});
+            const native = await ollama.embed({model: modelName, input: texts});
+            assert.equal(base64.data.length, 2);
+            assert.ok(base64.usage.prompt_tokens > 0);
+            for (let i = 0; i < 2; i++) {
+                const vector = float.data[i]!.embedding;
+                assert.ok(vector.length > 0);
+                assert.ok(Math.abs(Math.hypot(...vector) - 1) < 1e-3, "unit length");
+                assert.deepEqual(base64.data[i]!.embedding.map((x) => Math.fround(x)), vector.map((x) => Math.fround(x)));
+                assert.ok(native.embeddings[i]!.every((x, j) => Math.abs(x - vector[j]!) < 1e-6));
+            }
+            assert.notDeepEqual(float.data[0]!.embedding, float.data[1]!.embedding);
+        });
+
         test("openai: tool_choice required gives tool_calls whose arguments validate; the tool turn goes on", async () => {
             const messages: OpenAI.ChatCompletionMessageParam[] = [{role: "user", content: "Weather in Paris?"}];
             const chat = await openai.chat.completions.create({

@@ -148,3 +148,23 @@ test("ollama: unsupported fields and bad tool input are 400s in Ollama's shape n
         }
     }
 });
+
+test("embeddings on a model whose engine cannot embed: a 400 saying so in each dialect; bad embedding input is a 400", async () => {
+    const {app} = server();
+    const openai = await app.request("/v1/embeddings", post({model: "r1", input: "x"}));
+    assert.equal(openai.status, 400);
+    assert.match((await openai.json() as any).error.message, /does not embed/);
+    const ollama = await app.request("/api/embed", post({model: "r1", input: ["x"]}));
+    assert.equal(ollama.status, 400);
+    assert.match((await ollama.json() as any).error, /does not embed/);
+    for (const [path, body, message] of [
+        ["/v1/embeddings", {model: "r1", input: [1, 2, 3]}, /token-id input is not supported/],
+        ["/v1/embeddings", {model: "r1", input: "x", dimensions: 8}, /dimensions is not supported/],
+        ["/api/embed", {model: "r1", input: "x", truncate: true}, /truncate is not supported/]
+    ] as const) {
+        const response = await app.request(path, post(body));
+        assert.equal(response.status, 400, path);
+        const json = await response.json() as any;
+        assert.match(typeof json.error === "string" ? json.error : json.error.message, message);
+    }
+});

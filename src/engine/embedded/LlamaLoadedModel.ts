@@ -1,17 +1,19 @@
-import {LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
+import {LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaEmbeddingContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
 import {ContextOverflowError, NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
 import {formatR1Prompt, isR1Template, isReasoningTemplate} from "../formatR1Prompt.js";
 import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
 import {StopMatcher} from "../StopMatcher.js";
 import {TokenTextDecoder} from "./TokenTextDecoder.js";
 import {planOutput, type OutputPlan} from "../planOutput.js";
-import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ToolCall} from "../types.js";
+import type {ChatMessage, FinishReason, EmbeddingResult, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ToolCall} from "../types.js";
 
 /** DeepSeek's recommended sampling for R1. */
 export const DEFAULT_TEMPERATURE = 0.6;
 export const DEFAULT_TOP_P = 0.95;
 /** Recent tokens the repeat penalty looks at (llama.cpp's default `repeat_last_n`). */
 const REPEAT_PENALTY_WINDOW = 64;
+/** Largest embedding context (tokens): a longer input is refused rather than growing memory. */
+export const MAX_EMBEDDING_CONTEXT = 8192;
 /** Appended to close the thought when the thinking budget runs out. */
 const BUDGET_CLOSE = `\n${THINK_CLOSE}\n\n`;
 
@@ -31,6 +33,9 @@ export class LlamaLoadedModel implements LoadedModel {
     readonly context: LlamaContext;
     private readonly free: LlamaContextSequence[] = [];
     private readonly template: string | undefined;
+    private embeddingContext: LlamaEmbeddingContext | undefined;
+    /** The embedding call in progress: calls run one after another on the one embedding context. */
+    private embedding: Promise<unknown> = Promise.resolve();
     private readonly r1: boolean;
 
     constructor(init: {path: string, model: LlamaModel, context: LlamaContext, threads: number, gpu: string | false, loadMs: number, mlock?: boolean}) {
@@ -98,7 +103,37 @@ export class LlamaLoadedModel implements LoadedModel {
         if (!this.free.includes(sequence)) this.free.push(sequence);
     }
 
+    /**
+     * Embeds texts with node-llama-cpp's embedding context, made on first use (its own KV cache of
+     * at most `MAX_EMBEDDING_CONTEXT` tokens, so chats keep their sequences) and used one call at a time.
+     */
+    async embed(texts: readonly string[], options: {signal?: AbortSignal} = {}): Promise<EmbeddingResult> {
+        if (this.model.fileInsights.embeddingVectorSize === undefined) throw new UnsupportedOptionError("embeddings", "this model does not embed");
+        const limit = Math.min(this.info.contextSize, MAX_EMBEDDING_CONTEXT);
+        const run = this.embedding.then(async () => {
+            this.embeddingContext ??= await this.model.createEmbeddingContext({
+                contextSize: limit,
+                ...(this.info.threads === undefined ? {} : {threads: this.info.threads})
+            });
+            const context = this.embeddingContext;
+            const vectors: number[][] = [];
+            let promptTokens = 0;
+            for (const text of texts) {
+                options.signal?.throwIfAborted();
+                const tokens = this.model.tokenize(text, false);
+                if (tokens.length > limit) throw new ContextOverflowError(tokens.length, limit);
+                promptTokens += tokens.length;
+                vectors.push(normalise((await context.getEmbeddingFor(tokens)).vector));
+            }
+            return {vectors, promptTokens};
+        });
+        this.embedding = run.catch(() => {});
+        return run;
+    }
+
     async dispose(): Promise<void> {
+        await this.embedding;
+        await this.embeddingContext?.dispose();
         await this.context.dispose();
         await this.model.dispose();
     }
@@ -338,6 +373,12 @@ function safeParse(text: string): unknown {
     } catch {
         return text;
     }
+}
+
+/** Scales a vector to unit length (what Ollama and llama-server return); a zero vector stays zero. */
+function normalise(vector: readonly number[]): number[] {
+    const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+    return norm === 0 ? [...vector] : vector.map((x) => x / norm);
 }
 
 function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
