@@ -29,10 +29,15 @@ export class ContextOverflowError extends R1Error {
     readonly promptTokens: number;
     readonly contextSize: number;
 
-    constructor(promptTokens: number, contextSize: number) {
-        super(`the prompt is ${promptTokens} tokens but the context holds ${contextSize}`, {hint: "use a larger context (-c N) or a shorter conversation (/clear)"});
+    /** `promptTokens` is a lower bound (the prompt was refused by its length, before tokenizing). */
+    readonly atLeast: boolean;
+
+    constructor(promptTokens: number, contextSize: number, options: {atLeast?: boolean} = {}) {
+        super(`the prompt is ${options.atLeast === true ? "at least " : ""}${promptTokens} tokens but the context holds ${contextSize}`,
+            {hint: "use a larger context (-c N) or a shorter conversation (/clear)"});
         this.promptTokens = promptTokens;
         this.contextSize = contextSize;
+        this.atLeast = options.atLeast === true;
     }
 }
 

@@ -7,6 +7,8 @@ export type ApiErrorCode =
     | "context_length_exceeded"
     | "model_not_found"
     | "unauthorized"
+    | "forbidden"
+    | "unsupported_media_type"
     | "body_too_large"
     | "queue_full"
     | "server_busy"
@@ -21,6 +23,8 @@ const statusOf: Record<ApiErrorCode, number> = {
     context_length_exceeded: 400,
     model_not_found: 404,
     unauthorized: 401,
+    forbidden: 403,
+    unsupported_media_type: 415,
     body_too_large: 413,
     queue_full: 429,
     server_busy: 503,

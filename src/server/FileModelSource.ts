@@ -62,6 +62,7 @@ export class FileModelSource implements ModelSource {
             modifiedAt: stat.mtime,
             // Not the content hash (that would read the whole file): stable while the file is unchanged.
             digest: createHash("sha256").update(`${file}\u0000${stat.size}\u0000${stat.mtimeMs}`).digest("hex"),
+            readOnly: true,
             ...(quantization === undefined ? {} : {quantization})
         };
     }

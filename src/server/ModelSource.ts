@@ -17,6 +17,8 @@ export interface ModelDescriptor {
     parameterSize?: string;
     /** e.g. `Q4_K_M`, when known. */
     quantization?: string;
+    /** A file the operator named (`--model`): served, never deleted by a client. Defaults to `false`. */
+    readOnly?: boolean;
 }
 
 /** What the server asks of the loader for one model. */

@@ -8,6 +8,7 @@ import {DEFAULT_REQUEST_TIMEOUT_MS, MAX_BODY_BYTES} from "./limits.js";
 import {Metrics} from "./Metrics.js";
 import {ModelPool, type ModelPoolOptions} from "./ModelPool.js";
 import {ollamaRoutes} from "./ollamaRoutes.js";
+import {requestGuard} from "./requestGuard.js";
 import {openaiRoutes} from "./openaiRoutes.js";
 import type {ServerContext} from "./ServerContext.js";
 
@@ -20,8 +21,18 @@ export interface ServerAppOptions extends ModelPoolOptions {
      * data, and the page asks for the key). Defaults to none.
      */
     apiKey?: string;
-    /** Origins allowed by CORS. Defaults to none (no CORS headers at all). */
+    /**
+     * Origins of other sites whose pages may call the API (`--cors`; `*` for any). Requests from
+     * any other site are refused (`requestGuard`). Defaults to none (no CORS headers at all).
+     */
     corsOrigins?: string[];
+    /**
+     * Host names this server answers to besides the loopback names; any other `Host` is refused
+     * (DNS rebinding). `startServer` adds the bound host. Defaults to none.
+     */
+    allowedHosts?: string[];
+    /** Answer any IP-literal `Host` (bound to a wildcard address). Defaults to `false`. */
+    anyIpHost?: boolean;
     /** Largest request body (bytes). Defaults to `MAX_BODY_BYTES` (4 MiB). */
     maxBodyBytes?: number;
     /**
@@ -60,9 +71,14 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
         await next();
         metrics.recordRequest(KNOWN_ROUTES.has(c.req.path) ? c.req.path : "other", c.res.status);
     });
+    app.use("*", requestGuard({
+        ...(options.allowedHosts === undefined ? {} : {allowedHosts: options.allowedHosts}),
+        ...(options.anyIpHost === undefined ? {} : {anyIpHost: options.anyIpHost}),
+        ...(options.corsOrigins === undefined ? {} : {corsOrigins: options.corsOrigins})
+    }));
     if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
         app.use("*", cors({
-            origin: options.corsOrigins,
+            origin: options.corsOrigins.includes("*") ? "*" : options.corsOrigins,
             allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
             allowHeaders: ["Authorization", "Content-Type"],
             exposeHeaders: ["Retry-After"],

@@ -47,3 +47,22 @@ export const MAX_TOOL_CALL_ID_LENGTH = 256;
 
 /** Most texts in one embeddings request (OpenAI allows 2048; each is embedded in turn). */
 export const MAX_EMBEDDING_INPUTS = 256;
+
+/**
+ * Time a client has to send its whole request, headers and body (Node's `requestTimeout`, 300 s
+ * by default): a half-sent body would otherwise hold a connection for five minutes.
+ */
+export const DEFAULT_BODY_READ_TIMEOUT_MS = 30_000;
+
+/**
+ * Time a streamed reply may wait for a client that stopped reading (its socket buffers full)
+ * before the generation is stopped and the connection closed, so it frees its sequence.
+ */
+export const DEFAULT_STALLED_CLIENT_MS = 30_000;
+
+/**
+ * Most reply bytes queued in r1 (beyond the kernel's socket buffers) for a client that does not
+ * read; more closes the connection. Streams wait for the socket to drain, so only one chunk
+ * beyond Node's own buffer should ever queue: this catches anything else.
+ */
+export const MAX_UNREAD_BYTES = 1024 * 1024;

@@ -200,6 +200,11 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
         const name = (body.model ?? body.name)!;
         const source = ctx.pool.source;
         if (source.remove === undefined) throw new ApiError("not_supported", "This server cannot delete models; use `r1 rm`.");
+        // Checked before unloading: a refused or unknown name must not unload anything.
+        const descriptor = await source.resolve(name);
+        if (descriptor?.readOnly === true)
+            throw new ApiError("invalid_request", `Model "${descriptor.name}" is a file given to r1 serve with --model; r1 does not delete it (restart without that --model to stop serving it).`, {param: "model"});
+        if (descriptor === undefined) throw new ApiError("model_not_found", `Model "${name}" not found.`, {param: "model"});
         await ctx.pool.unload(name);
         if (!await source.remove(name)) throw new ApiError("model_not_found", `Model "${name}" not found.`, {param: "model"});
         return c.body(null, 200);

@@ -214,6 +214,8 @@ function usage(result: GenerationResult) {
         prompt_tokens: result.usage.promptTokens,
         completion_tokens: result.usage.completionTokens,
         total_tokens: result.usage.promptTokens + result.usage.completionTokens,
+        // Prompt tokens found already evaluated in the sequence's cache (prefix routing keeps a conversation's).
+        prompt_tokens_details: {cached_tokens: result.usage.cachedPromptTokens ?? 0},
         completion_tokens_details: {reasoning_tokens: result.usage.reasoningTokens}
     };
 }

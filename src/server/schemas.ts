@@ -7,13 +7,14 @@ const MAX_STOP_LENGTH = 256;
 
 /**
  * A model name as clients send it: letters, digits and `._:/-`, no `..` and no leading
- * separator, so a name can never be read as a path outside the store.
+ * separator, no `.` or `..` segment, so a name can never be read as a path outside the store
+ * (nor as a second spelling of one inside it).
  */
 export const modelNameSchema = z.string()
     .min(1, "model is required")
     .max(MAX_MODEL_NAME_LENGTH)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, "model names use letters, digits and . _ : / -")
-    .refine((name) => !name.split(/[/:]/).includes(".."), "model names may not contain \"..\"");
+    .refine((name) => !name.split(/[/:]/).some((segment) => segment === "." || segment === ".."), "model names may not contain \".\" or \"..\" segments");
 
 export const textSchema = z.string().max(MAX_TEXT_LENGTH);
 export const stopSchema = z.union([

@@ -112,7 +112,7 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
                 throw new ApiError("queue_full", "All sequences of this model are busy; try again shortly.", {retryAfterS: 1, cause: error});
             if (error instanceof ContextOverflowError)
                 throw new ApiError("context_length_exceeded",
-                    `The prompt is ${error.promptTokens} tokens but the context holds ${error.contextSize}; shorten it or load a larger context.`,
+                    `The prompt is ${error.atLeast ? "at least " : ""}${error.promptTokens} tokens but the context holds ${error.contextSize}; shorten it or load a larger context.`,
                     {param: "messages", cause: error});
             if (error instanceof UnsupportedOptionError) throw unsupportedOptionError(error, request.optionField ?? apiField);
             throw error;

@@ -53,7 +53,7 @@ for (const [name, path, body] of disconnectCases) {
 }
 
 test("after all that, the one sequence still serves a request", async () => {
-    const response = await fetch(`${server.url}/api/generate`, {method: "POST", body: JSON.stringify({model: "r1", prompt: "x", stream: false, options: {num_predict: 3}})});
+    const response = await fetch(`${server.url}/api/generate`, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({model: "r1", prompt: "x", stream: false, options: {num_predict: 3}})});
     assert.equal(response.status, 200);
     assert.equal((await response.json() as {eval_count: number}).eval_count, 3);
 });

@@ -42,7 +42,7 @@ test("non-streaming chat puts reasoning in reasoning_content and counts reasonin
     assert.equal(body.choices[0].message.content, "The answer is 4.");
     assert.equal(body.choices[0].message.reasoning_content, "Let me think.");
     assert.equal(body.choices[0].finish_reason, "stop");
-    assert.deepEqual(body.usage, {prompt_tokens: 1, completion_tokens: 4, total_tokens: 5, completion_tokens_details: {reasoning_tokens: 2}});
+    assert.deepEqual(body.usage, {prompt_tokens: 1, completion_tokens: 4, total_tokens: 5, prompt_tokens_details: {cached_tokens: 0}, completion_tokens_details: {reasoning_tokens: 2}});
 });
 
 test("sampling fields reach the engine; max_tokens cuts with finish_reason length", async () => {

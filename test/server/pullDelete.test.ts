@@ -89,13 +89,13 @@ test("DELETE /api/delete removes the model from the store and /api/tags; a secon
     await ollama.delete({model: NAME});
     assert.deepEqual((await ollama.list()).models, []);
     assert.equal((await fs.readdir(path.join(home, "models"), {recursive: true})).filter((f) => f.endsWith(".gguf")).length, 0);
-    const again = await fetch(`${server.url}/api/delete`, {method: "DELETE", body: JSON.stringify({model: NAME})});
+    const again = await fetch(`${server.url}/api/delete`, {method: "DELETE", headers: {"Content-Type": "application/json"}, body: JSON.stringify({model: NAME})});
     assert.equal(again.status, 404);
     assert.equal(typeof (await again.json() as {error: unknown}).error, "string");
 });
 
 test("a pull that fails mid-stream ends with an {error} line, and unknown repos are reported", async () => {
-    const response = await fetch(`${server.url}/api/pull`, {method: "POST", body: JSON.stringify({model: "hf:acme/missing-GGUF/x-Q4_K_M.gguf"})});
+    const response = await fetch(`${server.url}/api/pull`, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({model: "hf:acme/missing-GGUF/x-Q4_K_M.gguf"})});
     assert.equal(response.status, 200, "the stream has started when the store finds out");
     const lines = (await response.text()).trim().split("\n").map((l) => JSON.parse(l) as {status?: string, error?: string});
     assert.equal(lines[0]!.status, "pulling manifest");
@@ -109,5 +109,42 @@ test("a pull of a name the catalog does not know is a 404 in Ollama's shape, str
         assert.equal(response.status, 404, `stream: ${stream}`);
         const body = await response.json() as {error?: string};
         assert.match(body.error ?? "", /999b/);
+    }
+});
+
+test("DELETE /api/delete of a name with a \".\" segment is a 400 naming the rule, not a 500", async () => {
+    for (const model of ["hf:a/./b/c.gguf", "hf:a/b/./c.gguf"]) {
+        const response = await fetch(`${server.url}/api/delete`, {method: "DELETE", headers: {"Content-Type": "application/json"}, body: JSON.stringify({model})});
+        assert.equal(response.status, 400, model);
+        assert.match((await response.json() as {error: string}).error, /"\." or "\.\." segments/);
+    }
+});
+
+test("DELETE /api/delete of a --model file is refused and leaves it loaded; an unknown name unloads nothing", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "r1-serve-file-"));
+    const file = path.join(dir, "given.gguf");
+    await fs.writeFile(file, "GGUF");
+    const {FileModelSource} = await import("../../src/server/FileModelSource.js");
+    const {CombinedModelSource} = await import("../../src/server/CombinedModelSource.js");
+    const {FakeModel} = await import("./FakeModel.js");
+    const source = new CombinedModelSource([
+        new FileModelSource({files: [{name: "given", path: file}], load: async (_path, options) => new FakeModel({answer: ["x"]}, {parallel: options.parallel})}),
+        new StoreModelSource({store: new ModelStore(), load: async () => assert.fail("never loaded")})
+    ]);
+    const local = await startServer({source, port: 0});
+    try {
+        const client = new Ollama({host: local.url});
+        await client.generate({model: "given", prompt: "", keep_alive: -1});
+        assert.equal(local.pool.loaded().length, 1);
+        const refused = await fetch(`${local.url}/api/delete`, {method: "DELETE", headers: {"Content-Type": "application/json"}, body: JSON.stringify({model: "given"})});
+        assert.equal(refused.status, 400);
+        assert.match((await refused.json() as {error: string}).error, /--model/);
+        assert.equal(local.pool.loaded().length, 1, "still loaded");
+        await fs.access(file);
+        const unknown = await fetch(`${local.url}/api/delete`, {method: "DELETE", headers: {"Content-Type": "application/json"}, body: JSON.stringify({model: "nothing"})});
+        assert.equal(unknown.status, 404);
+    } finally {
+        await local.stop();
+        await fs.rm(dir, {recursive: true, force: true});
     }
 });

@@ -53,7 +53,7 @@ test("r1 serve --model FILE answers both APIs over loopback and stops on SIGINT"
         assert.equal((await fetch(`${url}/health`)).status, 200);
         // Loaded without -c or num_ctx, a small model gets a small context (a request without
         // max_tokens runs until the context is full), never its whole trained one beyond the default.
-        const load = await fetch(`${url}/api/generate`, {method: "POST", body: JSON.stringify({model: "stories260K"})});
+        const load = await fetch(`${url}/api/generate`, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({model: "stories260K"})});
         assert.equal((await load.json() as {done_reason: string}).done_reason, "load");
         const ps = await (await fetch(`${url}/api/ps`)).json() as {models: {context_length: number}[]};
         assert.ok(ps.models[0]!.context_length > 0 && ps.models[0]!.context_length <= DEFAULT_CONTEXT_SIZE, `context ${ps.models[0]!.context_length}`);

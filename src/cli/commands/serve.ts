@@ -25,6 +25,7 @@ interface ServeArgs extends EngineFlags {
     port: number;
     "api-key"?: string;
     cors?: string[];
+    "allowed-host"?: string[];
     parallel: number;
     "max-loaded": number;
     "max-queue": number;
@@ -41,7 +42,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         .option("host", {type: "string", default: DEFAULT_HOST, describe: "address to listen on; anything but loopback needs --api-key"})
         .option("port", {type: "number", default: DEFAULT_PORT, describe: "TCP port (Ollama uses 11434, llama-server 8080)"})
         .option("api-key", {type: "string", describe: "require `Authorization: Bearer KEY` on /v1, /api, /metrics and the page's /ui/api (default: R1_API_KEY)"})
-        .option("cors", {type: "string", array: true, describe: "allow browser pages from this origin (repeatable; default: none)"})
+        .option("cors", {type: "string", array: true, describe: "allow browser pages from this origin, or * for any (repeatable; default: none, other sites are refused)"})
+        .option("allowed-host", {type: "string", array: true, describe: "also answer requests for this host name, e.g. behind a proxy (repeatable; default: loopback names and --host)"})
         .option("parallel", {alias: "np", type: "number", default: DEFAULT_PARALLEL, describe: "generations at once per model (context sequences)"})
         .option("max-loaded", {type: "number", default: DEFAULT_MAX_LOADED, describe: "models loaded at once; idle ones are unloaded first"})
         .option("max-queue", {type: "number", default: DEFAULT_MAX_QUEUE, describe: "requests waiting per model before 429"})
@@ -104,6 +106,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             maxBodyBytes: whole("max-body", args["max-body"], 1024),
             ...(apiKey === undefined || apiKey === "" ? {} : {apiKey}),
             ...(args.cors === undefined ? {} : {corsOrigins: args.cors}),
+            ...(args["allowed-host"] === undefined ? {} : {allowedHosts: args["allowed-host"]}),
             mount: (app) => mountWebUi(app, {
                 models: async () => (await source.list()).map((model) => ({
                     id: model.name, sizeBytes: model.size, ...(model.quantization === undefined ? {} : {quant: model.quantization})

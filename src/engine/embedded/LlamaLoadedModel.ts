@@ -14,6 +14,11 @@ export const DEFAULT_TOP_P = 0.95;
 const REPEAT_PENALTY_WINDOW = 64;
 /** Largest embedding context (tokens): a longer input is refused rather than growing memory. */
 export const MAX_EMBEDDING_CONTEXT = 8192;
+/**
+ * Prefix routing's price of overwriting a cached token of another conversation, in prompt tokens
+ * saved: that conversation may come back (then it re-evaluates them), but may not.
+ */
+const OVERWRITE_COST = 0.25;
 /** Appended to close the thought when the thinking budget runs out. */
 const BUDGET_CLOSE = `\n${THINK_CLOSE}\n\n`;
 
@@ -31,12 +36,24 @@ export class LlamaLoadedModel implements LoadedModel {
     /** The node-llama-cpp objects, for benchmarks that drive llama.cpp directly. */
     readonly model: LlamaModel;
     readonly context: LlamaContext;
+    /**
+     * Route each generation to the free sequence whose cached tokens share the longest prefix with
+     * its prompt (llama-server picks slots by prompt similarity), so a returning conversation finds
+     * its history still evaluated. `false` takes whichever sequence was freed last (benchmarks
+     * compare the two). Defaults to `true`.
+     */
+    prefixRouting = true;
     private readonly free: LlamaContextSequence[] = [];
+    /** When each sequence was last given back: with no shared prefix, the least recently used is overwritten. */
+    private readonly releasedAt = new Map<LlamaContextSequence, number>();
+    private releaseCount = 0;
     private readonly template: string | undefined;
     private embeddingContext: LlamaEmbeddingContext | undefined;
     /** The embedding call in progress: calls run one after another on the one embedding context. */
     private embedding: Promise<unknown> = Promise.resolve();
     private readonly r1: boolean;
+    /** Characters of the vocabulary's longest token: a text of N characters is at least N / this many tokens. */
+    private readonly maxTokenChars: number | undefined;
 
     constructor(init: {path: string, model: LlamaModel, context: LlamaContext, threads: number, gpu: string | false, loadMs: number, mlock?: boolean}) {
         this.model = init.model;
@@ -45,6 +62,7 @@ export class LlamaLoadedModel implements LoadedModel {
         const template = init.model.fileInfo.metadata.tokenizer?.chat_template;
         this.template = typeof template === "string" ? template : undefined;
         this.r1 = isR1Template(this.template);
+        this.maxTokenChars = longestTokenChars(init.model.fileInfo.metadata.tokenizer?.ggml?.tokens);
         this.info = {
             path: init.path,
             architecture: String(init.model.fileInfo.metadata.general?.architecture ?? "unknown"),
@@ -66,13 +84,13 @@ export class LlamaLoadedModel implements LoadedModel {
     chat(messages: ChatMessage[], options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
         if (options.think === true && !this.info.reasoning) throw new UnsupportedOptionError("think", "this model does not reason; leave think unset or false");
         const plan = planOutput(options);
-        return this.generate(() => this.prepareChat(messages, options.think ?? true, plan.instructions), options, plan);
+        return this.generate(messages.reduce((sum, m) => sum + m.content.length, 0), () => this.prepareChat(messages, options.think ?? true, plan.instructions), options, plan);
     }
 
     complete(prompt: string, options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
         if (options.tools !== undefined && options.tools.length > 0) throw new UnsupportedOptionError("tools", "tools need a chat, not a raw completion");
         if (options.responseFormat !== undefined) throw new UnsupportedOptionError("responseFormat", "a raw completion is not constrained");
-        return this.generate(() => {
+        return this.generate(prompt.length, () => {
             const bos = this.model.tokens.bos;
             const body = this.model.tokenize(prompt, false);
             const tokens = bos !== null && this.model.tokens.shouldPrependBosToken ? [bos, ...body] : body;
@@ -93,14 +111,45 @@ export class LlamaLoadedModel implements LoadedModel {
      * Takes a free sequence for direct use (benchmarks); give it back with `releaseSequence`.
      * Throws `NoFreeSequenceError` when all are busy.
      */
-    acquireSequence(): LlamaContextSequence {
-        const sequence = this.free.pop();
-        if (sequence === undefined) throw new NoFreeSequenceError(this.info.parallel);
-        return sequence;
+    acquireSequence(prompt?: readonly Token[]): LlamaContextSequence {
+        if (this.free.length === 0) throw new NoFreeSequenceError(this.info.parallel);
+        let index = this.free.length - 1;
+        if (prompt !== undefined && this.prefixRouting) {
+            // Worth = the prompt tokens it saves evaluating, less a share of the other conversation's
+            // cache it overwrites: a sequence that merely shares the template's first tokens stays
+            // with its own conversation, and an empty one (worth 0) is taken first. Equal worth: the
+            // least recently used.
+            let best = -Infinity;
+            for (let i = 0; i < this.free.length; i++) {
+                const sequence = this.free[i]!;
+                const shared = commonPrefixLength(sequence.contextTokens, prompt);
+                const worth = shared - OVERWRITE_COST * (sequence.contextTokens.length - shared);
+                const age = this.releasedAt.get(sequence) ?? -1;
+                if (worth > best || (worth === best && age < (this.releasedAt.get(this.free[index]!) ?? -1))) {
+                    best = worth;
+                    index = i;
+                }
+            }
+        }
+        return this.free.splice(index, 1)[0]!;
     }
 
     releaseSequence(sequence: LlamaContextSequence): void {
-        if (!this.free.includes(sequence)) this.free.push(sequence);
+        if (this.free.includes(sequence)) return;
+        this.releasedAt.set(sequence, ++this.releaseCount);
+        this.free.push(sequence);
+    }
+
+    /**
+     * Throws `ContextOverflowError` when a text of `chars` characters cannot fit in a sequence,
+     * before it is tokenized: tokenizing runs on the main thread (a 3.8 MB prompt held every
+     * request for about 2 s), and no token is longer than the vocabulary's longest.
+     */
+    checkPromptLength(chars: number): void {
+        if (this.maxTokenChars === undefined) return;
+        const atLeast = Math.ceil(chars / this.maxTokenChars);
+        const contextSize = this.context.contextSize;
+        if (atLeast >= contextSize) throw new ContextOverflowError(atLeast, contextSize, {atLeast: true});
     }
 
     /**
@@ -158,11 +207,14 @@ export class LlamaLoadedModel implements LoadedModel {
         return {tokens: contextText.tokenize(this.model.tokenizer), startInReasoning: false, splitReasoning: this.info.reasoning};
     }
 
-    private async *generate(prepare: () => PreparedPrompt, options: GenerationOptions, plan?: OutputPlan): AsyncGenerator<GenerationEvent, void, void> {
+    private async *generate(chars: number, prepare: () => PreparedPrompt, options: GenerationOptions, plan?: OutputPlan): AsyncGenerator<GenerationEvent, void, void> {
         const started = performance.now();
-        const sequence = this.acquireSequence();
+        if (this.free.length === 0) throw new NoFreeSequenceError(this.info.parallel);
+        this.checkPromptLength(chars);
+        const prompt = prepare();
+        const sequence = this.acquireSequence(prompt.tokens);
         try {
-            yield* this.generateOn(sequence, prepare(), options, started, plan);
+            yield* this.generateOn(sequence, prompt, options, started, plan);
         } finally {
             this.releaseSequence(sequence);
         }
@@ -386,4 +438,14 @@ function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
     let i = 0;
     while (i < length && a[i] === b[i]) i++;
     return i;
+}
+
+/** Length of the longest token text in a GGUF vocabulary (`tokenizer.ggml.tokens`), or `undefined` when absent. */
+function longestTokenChars(tokens: unknown): number | undefined {
+    if (!Array.isArray(tokens) || tokens.length === 0) return undefined;
+    let longest = 1;
+    // Token texts are at least as long as what they decode to: byte-level BPE spells each byte
+    // as one character, SentencePiece spells bytes as `<0xNN>`.
+    for (const token of tokens) if (typeof token === "string" && token.length > longest) longest = token.length;
+    return longest;
 }
