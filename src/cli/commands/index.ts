@@ -21,7 +21,8 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
     ["quantize", async () => (await import("./quantize.js")).quantizeCommand],
     ["inspect", async () => (await import("./inspect.js")).inspectCommand],
     ["eval", async () => (await import("./eval.js")).evalCommand],
-    ["engine", async () => (await import("./engine.js")).engineCommand]
+    ["engine", async () => (await import("./engine.js")).engineCommand],
+    ["worker", async () => (await import("./worker.js")).workerCommand]
 ];
 
 /**

@@ -44,7 +44,7 @@ function installExitHook(): void {
     });
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
         process.kill(-child.pid, signal);
@@ -59,14 +59,14 @@ let setprivPath: Promise<string | undefined> | undefined;
  * util-linux's `setpriv --pdeathsig`: the kernel kills llama-server when r1 dies, however it dies
  * (SIGKILL, OOM killer), which no handler in r1 could do.
  */
-function parentDeathWrapper(): Promise<string | undefined> {
+export function parentDeathWrapper(): Promise<string | undefined> {
     if (process.platform !== "linux") return Promise.resolve(undefined);
     setprivPath ??= findOnPath("setpriv", `${process.env.PATH ?? ""}:/usr/bin:/bin`);
     return setprivPath;
 }
 
 /** llama.cpp reads its options from `LLAMA_ARG_*` too; r1's command line must be the whole truth. */
-function childEnvironment(): NodeJS.ProcessEnv {
+export function childEnvironment(): NodeJS.ProcessEnv {
     return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("LLAMA_ARG_")));
 }
 
