@@ -30,3 +30,6 @@ export {PullLockedError} from "./errors/PullLockedError.js";
 export {NotAGgufError} from "./errors/NotAGgufError.js";
 export {findStoredModelName} from "./findStoredModelName.js";
 export {formatBytes, formatDuration, etaSeconds} from "./formatTransfer.js";
+export {LocalStoreModelError} from "./errors/LocalStoreModelError.js";
+export {findLocalStoreModels, findLocalStoreModel, resolveLocalStoreModel, isLocalStoreName, localStoreDirs,
+    type LocalStoreModel, type LocalStoreOrigin, type LocalStoreEnvironment} from "./localStores/index.js";

@@ -5,6 +5,7 @@ import {ExitCode, R1Error} from "../util/R1Error.js";
 import {ModelNotFoundError} from "./errors/ModelNotFoundError.js";
 import type {ModelManifest} from "./ModelManifest.js";
 import {ModelStore} from "./ModelStore.js";
+import {findLocalStoreModel, resolveLocalStoreModel, type LocalStoreEnvironment, type LocalStoreOrigin} from "./localStores/index.js";
 import {isHfReference, parseHfReference} from "./parseModelReference.js";
 import {splitModelParts} from "./splitModelParts.js";
 
@@ -13,6 +14,8 @@ export interface ResolveModelOptions {
     store?: ModelStore;
     /** r1 data folder. Defaults to `R1_HOME` or `~/.r1`. */
     home?: string;
+    /** Where the other programs' stores are. Defaults to this machine's (environment variables, home folder). */
+    localStores?: LocalStoreEnvironment;
 }
 
 /** A model ready to load: its files (first part first) and, for pulled ones, the manifest. */
@@ -23,6 +26,8 @@ export interface ResolvedLocalModel {
     /** Store name, when it came from the store. */
     name?: string;
     manifest?: ModelManifest;
+    /** Set when the model is another program's file (`ollama:…`, `hf:…` from the hub cache): r1 only reads it. */
+    origin?: LocalStoreOrigin;
 }
 
 function looksLikePath(input: string): boolean {
@@ -34,8 +39,10 @@ function expandHome(input: string): string {
 }
 
 /**
- * Finds a model by what the user typed: an existing file path; `hf:OWNER/REPO/FILE.gguf`; a
- * pulled model's store name; or any catalog name or alias (`deepseek-r1:14b`) of a pulled model.
+ * Finds a model by what the user typed: an existing file path; `hf:OWNER/REPO/FILE.gguf` (pulled,
+ * else from the Hugging Face or llama.cpp cache); `ollama:NAME`, `lmstudio:PUB/MODEL/FILE.gguf`,
+ * `llamacpp:FILE.gguf` (other programs' stores, read-only); a pulled model's store name; or any
+ * catalog name or alias (`deepseek-r1:14b`) of a pulled model.
  * Throws `ModelNotFoundError` (one line, suggesting `r1 pull NAME`) when it is not there.
  */
 export async function resolveModel(nameOrPath: string, options: ResolveModelOptions = {}): Promise<ResolvedLocalModel> {
@@ -47,9 +54,21 @@ export async function resolveModel(nameOrPath: string, options: ResolveModelOpti
         return {path: files[0]!, files, name, manifest: model.manifest};
     };
 
+    const fromLocalStore = (model: {name: string, path: string, files: string[], origin: LocalStoreOrigin}): ResolvedLocalModel =>
+        ({path: model.path, files: model.files, name: model.name, origin: model.origin});
+    if (/^(?:ollama|lmstudio|llamacpp):/.test(input)) return fromLocalStore(await resolveLocalStoreModel(input, options.localStores));
     if (isHfReference(input)) {
         const reference = parseHfReference(input);
-        return fromStore(`hf:${reference.repo}/${splitModelParts(reference.file)[0]}`);
+        const name = `hf:${reference.repo}/${splitModelParts(reference.file)[0]}`;
+        try {
+            return await fromStore(name);
+        } catch (error) {
+            // Not pulled by r1: the Hugging Face (or llama.cpp) cache may have it.
+            if (!(error instanceof ModelNotFoundError)) throw error;
+            const cached = await findLocalStoreModel(name, options.localStores);
+            if (cached === undefined) throw error;
+            return fromLocalStore(cached);
+        }
     }
     if (looksLikePath(input)) {
         const file = path.resolve(expandHome(input));

@@ -72,7 +72,9 @@ const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     LlamaServerRequestError: (C) => new C("HTTP 500 from /completion", 500),
     SseLimitError: (C) => new C("MAX_SSE_LINE_CHARS", 2_000_000),
     ImatrixFileError: (C) => new C("x.imatrix", "no entries"),
-    ProbeFailedError: (C) => new C("cpu")
+    ProbeFailedError: (C) => new C("cpu"),
+    BenchReevaluationError: (C) => new C(512, 1024),
+    LocalStoreModelError: (C) => new C("ollama:deepseek-r1:14b", {origin: "ollama", problem: "its weights blob is missing"})
 };
 
 function sourceFiles(dir: string): string[] {

@@ -23,7 +23,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
     command: "inspect <file>",
     describe: "summarize any GGUF file, local or by URL (only the header is read)",
     builder: (yargs) => (yargs as Argv<object>)
-        .positional("file", {type: "string", demandOption: true, describe: "path or http(s) URL of a .gguf file (any part of a split model)"})
+        .positional("file", {type: "string", demandOption: true, describe: "path or http(s) URL of a .gguf file (any part of a split model), or a model by the name `r1 ls --all` shows"})
         .option("tensors", {type: "boolean", default: false, describe: "list every tensor with shape, type and bytes"})
         .option("metadata", {type: "boolean", default: false, describe: "list every metadata key (long arrays and strings abbreviated)"})
         .option("full", {type: "boolean", default: false, describe: "with --metadata or --json: do not abbreviate arrays and strings"})
@@ -31,6 +31,11 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
         .example("$0 inspect model.gguf --tensors", "")
         .example("$0 inspect https://huggingface.co/…/resolve/main/model.gguf", "reads the header with Range requests") as unknown as Argv<InspectArgs>,
     handler: async (args) => {
+        // A model another program keeps is inspected in place by its prefixed name (`r1 ls --all`).
+        if (/^(?:ollama|lmstudio|llamacpp|hf):/.test(args.file)) {
+            const {resolveModel} = await import("../../store/resolveModelPath.js");
+            args.file = (await resolveModel(args.file)).path;
+        }
         let file: GgufFile;
         try {
             file = await readGguf(args.file);

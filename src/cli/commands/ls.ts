@@ -1,10 +1,11 @@
 import Table from "cli-table3";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {formatBytes, ModelStore, type StoredModel} from "../../store/index.js";
+import {findLocalStoreModels, formatBytes, ModelStore, type LocalStoreModel, type StoredModel} from "../../store/index.js";
 
 interface LsArgs {
     json: boolean;
+    all: boolean;
 }
 
 /** How long ago, in the coarsest unit that is not zero: `3 minutes ago`, `2 days ago`. */
@@ -28,6 +29,20 @@ export function lsJson(model: StoredModel) {
     };
 }
 
+/** One row of `r1 ls --all --json` for a model in another program's store. */
+export function localStoreJson(model: LocalStoreModel) {
+    return {
+        name: model.name, origin: model.origin, status: model.status, quant: model.quant ?? null, size: model.size,
+        modified: model.modified.toISOString(), path: model.path, files: model.files.length, parts: model.parts ?? 1,
+        ...(model.problem === undefined ? {} : {problem: model.problem})
+    };
+}
+
+function localStoreStatus(model: LocalStoreModel): string {
+    if (model.status === "ok") return model.parts === undefined ? "ok" : `ok (${model.parts} split parts)`;
+    return model.status === "incomplete" ? pc.yellow(`incomplete: ${model.problem ?? "?"}`) : pc.red(model.problem ?? "not a GGUF file");
+}
+
 function sizeColumn(model: StoredModel): string {
     if (model.status !== "partial") return formatBytes(model.size ?? model.sizeOnDisk);
     return model.size === undefined || model.size === 0
@@ -37,14 +52,22 @@ function sizeColumn(model: StoredModel): string {
 
 export const lsCommand: CommandModule<object, LsArgs> = {
     command: "ls",
-    describe: "list pulled models (and unfinished pulls)",
+    describe: "list pulled models (and unfinished pulls); --all adds the models of Ollama, LM Studio and the Hugging Face and llama.cpp caches",
     builder: (yargs) => (yargs as Argv<object>)
+        .option("all", {alias: "a", type: "boolean", default: false,
+            describe: "also list the GGUF models other programs keep on this machine (read-only; run them by the listed name)"})
         .option("json", {type: "boolean", default: false, describe: "print the list as JSON"}) as unknown as Argv<LsArgs>,
     handler: async (args) => {
         const store = new ModelStore();
         const models = await store.list();
+        const local = args.all ? await findLocalStoreModels() : [];
         if (args.json) {
-            process.stdout.write(`${JSON.stringify(models.map((model) => lsJson(model)), null, 2)}\n`);
+            const rows = [...models.map((model) => ({...lsJson(model), origin: "r1"})), ...local.map((model) => localStoreJson(model))];
+            process.stdout.write(`${JSON.stringify(args.all ? rows : models.map((model) => lsJson(model)), null, 2)}\n`);
+            return;
+        }
+        if (args.all) {
+            printAll(models, local);
             return;
         }
         if (models.length === 0) {
@@ -67,3 +90,24 @@ export const lsCommand: CommandModule<object, LsArgs> = {
         process.stdout.write(`${table.toString()}\n`);
     }
 };
+
+/** `r1 ls --all`: r1's own models, then the other stores', with where each came from. */
+function printAll(models: StoredModel[], local: LocalStoreModel[]): void {
+    if (models.length === 0 && local.length === 0) {
+        process.stdout.write("no models in r1's store, Ollama, LM Studio, or the Hugging Face and llama.cpp caches; `r1 pull deepseek-r1:7b` fetches one\n");
+        return;
+    }
+    const table = new Table({
+        head: ["NAME", "ORIGIN", "QUANT", "SIZE", "MODIFIED", "STATUS"],
+        chars: {top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
+            left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  "},
+        style: {head: [], border: [], "padding-left": 0, "padding-right": 0}
+    });
+    for (const model of models) {
+        const status = model.status === "complete" ? "ok" : model.status === "partial" ? pc.yellow("partial: `r1 pull` resumes") : pc.red(`damaged: ${model.problem ?? "?"}`);
+        table.push([model.name, "r1", model.quant ?? "-", sizeColumn(model), formatAge(model.modified), status]);
+    }
+    for (const model of local) table.push([model.name, model.origin, model.quant ?? "-", formatBytes(model.size), formatAge(model.modified), localStoreStatus(model)]);
+    process.stdout.write(`${table.toString()}\n`);
+    if (local.length > 0) process.stdout.write(pc.dim("other programs' files are used in place, read-only: `r1 run NAME` with the name shown\n"));
+}

@@ -12,6 +12,8 @@ import {
 import {runEngineProbe} from "../runEngineProbe.js";
 import {formatBytes, hardwareLines} from "../../hardware/index.js";
 import {R1Error} from "../../util/R1Error.js";
+import {isLocalStoreName} from "../../store/localStores/LocalStoreModel.js";
+import {ModelNotFoundError} from "../../store/errors/ModelNotFoundError.js";
 import {findLlamaServer, planCommandLine, planEngineInfo, type LocalLlamaServer} from "../planEngine.js";
 import {defaultExpertOffload} from "../../plan/index.js";
 
@@ -120,15 +122,17 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         const common = {hardware, contextSize: args.ctx, kvCacheType, parallelSequences: args.parallel, expertOffload, depth: args.depth,
             ...loading, ...(calibration === undefined ? {} : {calibration}), ...(probe === undefined ? {} : {probe})};
         let plan: ModelPlan;
-        const isFile = args.model.toLowerCase().endsWith(".gguf") && existsSync(args.model);
-        if (/^https?:\/\//i.test(args.model) || isFile) {
-            plan = await planGgufFile({source: args.model, ...common});
+        // A model another program keeps (ollama:…, lmstudio:…, a cached hf:…) is planned from its file.
+        const model = (await localModelPath(args.model)) ?? args.model;
+        const isFile = (model.toLowerCase().endsWith(".gguf") || model !== args.model) && existsSync(model);
+        if (/^https?:\/\//i.test(model) || isFile) {
+            plan = await planGgufFile({source: model, ...common});
         } else {
             const {variant, quant} = resolveModelAndQuant(args.model, args.quant);
             plan = planModel({variant, quant, ...common, reasoningLength: typicalReasoningLength(variant, recordedReasoning)});
         }
         const command = plan.placement === "none" || (!isFile && plan.subject.kind === "catalog" && !plan.subject.variant.quants.includes(plan.quant)) ? undefined
-            : await planCommandLine(plan, {hardware, llamaServer, parallel: args.parallel, kvCacheType, ...(isFile ? {modelPath: path.resolve(args.model)} : {})});
+            : await planCommandLine(plan, {hardware, llamaServer, parallel: args.parallel, kvCacheType, ...(isFile ? {modelPath: path.resolve(model)} : {})});
         if (args.json) {
             const report = withEngines(serializePlanReport(hardware, [plan], recommend([plan])), [plan], hardware, llamaServer);
             return printJson({...report, llamaServerCommand: command ?? null});
@@ -136,6 +140,18 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         printDetail(hardware, plan, llamaServer, command, probe);
     }
 };
+
+/** The file of a model named in another program's store or a pulled `hf:` name; undefined for anything else. */
+async function localModelPath(name: string): Promise<string | undefined> {
+    if (!isLocalStoreName(name)) return undefined;
+    try {
+        const {resolveModel} = await import("../../store/resolveModelPath.js"); // only when needed: r1 plan starts fast
+        return (await resolveModel(name)).path;
+    } catch (error) {
+        if (name.startsWith("hf:") && error instanceof ModelNotFoundError) return undefined; // not on disk: planned from the hub
+        throw error;
+    }
+}
 
 function parseKvType(value: string): KvCacheType {
     const lower = value.toLowerCase();

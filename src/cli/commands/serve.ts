@@ -12,6 +12,7 @@ import {
 import type {ModelSource} from "../../server/ModelSource.js";
 import {parseKeepAlive} from "../../server/parseKeepAlive.js";
 import {startServer} from "../../server/startServer.js";
+import {LocalStoreModelSource} from "../../server/LocalStoreModelSource.js";
 import {StoreModelSource} from "../../server/StoreModelSource.js";
 import {mountWebUi} from "../../server/webUi.js";
 import {ModelStore} from "../../store/ModelStore.js";
@@ -32,6 +33,7 @@ interface ServeArgs extends EngineFlags {
     "keep-alive": string;
     timeout: number;
     "max-body": number;
+    "local-stores": boolean;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -49,7 +51,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         .option("max-queue", {type: "number", default: DEFAULT_MAX_QUEUE, describe: "requests waiting per model before 429"})
         .option("keep-alive", {type: "string", default: `${DEFAULT_KEEP_ALIVE_MS / 60_000}m`, describe: "idle time before a model is unloaded (e.g. 30s, 10m, -1 = never)"})
         .option("timeout", {type: "number", default: DEFAULT_REQUEST_TIMEOUT_MS / 1000, describe: "seconds one request may take, queueing included"})
-        .option("max-body", {type: "number", default: MAX_BODY_BYTES, describe: "largest request body in bytes"}) as unknown as Argv<ServeArgs>,
+        .option("max-body", {type: "number", default: MAX_BODY_BYTES, describe: "largest request body in bytes"})
+        .option("local-stores", {type: "boolean", default: true,
+            describe: "also offer the GGUF models of Ollama, LM Studio and the Hugging Face and llama.cpp caches, read-only (`r1 ls --all`); --no-local-stores to hide them"}) as unknown as Argv<ServeArgs>,
     handler: async (args) => {
         const whole = (flag: string, value: number, min: number) => {
             if (!Number.isInteger(value) || value < min) throw new R1Error(`--${flag} must be a whole number ≥ ${min}, got ${value}`, {exitCode: ExitCode.usage});
@@ -92,6 +96,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             sources.push(fileSource);
         }
         sources.push(new StoreModelSource({store, load}));
+        // Models Ollama, LM Studio and the Hugging Face / llama.cpp caches already have, used in place.
+        if (args["local-stores"]) sources.push(new LocalStoreModelSource({load}));
         const source = new CombinedModelSource(sources);
         const apiKey = args["api-key"] ?? process.env.R1_API_KEY;
         const server = await startServer({
