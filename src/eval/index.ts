@@ -14,7 +14,7 @@ export {EvalResultsFile, parseResults, MAX_RESULTS_BYTES} from "./EvalResultsFil
 export {RESULTS_FORMAT_VERSION, type EvalRunHeader, type EvalSampleRecord, type SampleTokens} from "./EvalRecord.js";
 export {summarizeResults, type EvalReport, type GroupScore, type TokenMeans} from "./summarizeResults.js";
 export {formatReportMarkdown} from "./formatReportMarkdown.js";
-export {publishedScore, type PublishedScore} from "./publishedScore.js";
+export {publishedScore, variantOf, type PublishedScore} from "./publishedScore.js";
 export {DatasetError} from "./errors/DatasetError.js";
 export {EndpointError} from "./errors/EndpointError.js";
 export {ResultsFileError} from "./errors/ResultsFileError.js";

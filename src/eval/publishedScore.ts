@@ -12,7 +12,8 @@ export interface PublishedScore {
     source: string;
 }
 
-function variantOf(model: string): {variant: Variant, quant?: string} | undefined {
+/** The catalog variant (and quant) a model name denotes: an r1 name, an Ollama alias or a served file name. */
+export function variantOf(model: string): {variant: Variant, quant?: string} | undefined {
     try {
         const resolved = resolveModelName(model);
         return {variant: resolved.variant, quant: resolved.quant};

@@ -9,6 +9,8 @@ test("llama.cpp-style flags become load options; nothing given leaves the engine
         {gpuLayers: 0, contextSize: 8192, threads: 4, batchSize: 256, flashAttention: true, cacheTypeK: "q8_0", cacheTypeV: "q4_0"});
     assert.deepEqual(engineFlagsToLoadOptions({fa: "off"}), {flashAttention: false});
     assert.deepEqual(engineFlagsToLoadOptions({fa: "auto"}), {});
+    assert.deepEqual(engineFlagsToLoadOptions({mmap: false, mlock: true}), {mmap: false, mlock: true});
+    assert.deepEqual(engineFlagsToLoadOptions({mmap: true}), {mmap: true});
 });
 
 test("nonsense flags are one-line usage errors (exit 2)", () => {
@@ -24,6 +26,8 @@ test("--verbose says what was chosen and why", () => {
     assert.match(lines, /threads: 2 \(one per physical core/);
     assert.match(lines, /CPU only/);
     assert.match(describeLoadDecisions(info, {c: 4096}).join("\n"), /context: 4096 tokens \(from the command line\)/);
+    assert.match(describeLoadDecisions({...info, mmap: false}, {mmap: false}).join("\n"), /weights: read into memory \(from the command line\)/);
+    assert.match(lines, /weights: memory-mapped \(the planner's choice/);
 });
 
 test("a busy machine gets a warning about spinning decode threads", () => {

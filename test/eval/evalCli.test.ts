@@ -11,7 +11,7 @@ import {startScriptedEndpoint, type ScriptedEndpoint} from "./scriptedEndpoint.j
 // server lives in this process and must keep answering while the CLI runs.
 function r1(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{status: number, stdout: string, stderr: string}> {
     return new Promise((resolve) => {
-        execFile(process.execPath, [path.join(repoRoot, "bin/r1.js"), "eval", ...args], {encoding: "utf8", env: {...process.env, ...env}, timeout: 60_000},
+        execFile(process.execPath, [path.join(repoRoot, "bin/r1.js"), "eval", ...args], {encoding: "utf8", env: {...process.env, R1_HOME: dir, ...env}, timeout: 60_000},
             (error, stdout, stderr) => resolve({status: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr}));
     });
 }
@@ -58,6 +58,10 @@ describe("r1 eval", () => {
         assert.ok(md.includes(`**${expected.toFixed(1)}%**`), md);
         assert.match(md, /69\.7%/);
         assert.equal((await readFile(results, "utf8")).trim().split("\n").length, 7);
+        // The mean generated tokens are recorded for r1 plan's time to an answer, under the catalog variant.
+        const lengths = JSON.parse(await readFile(path.join(dir, "reasoning-lengths.json"), "utf8")) as {variants: Record<string, {samples: number, meanCompletionTokens: number}>};
+        assert.equal(lengths.variants["deepseek-r1-distill-qwen-14b"]?.samples, 6);
+        assert.ok(lengths.variants["deepseek-r1-distill-qwen-14b"]!.meanCompletionTokens > 0);
 
         // Resumed without --model: the endpoint's only model, which is the one the file was written with.
         const resumed = await r1(["--dataset", file, "--endpoint", endpoint.url, "--results", results, "--resume"]);

@@ -64,3 +64,46 @@ test("custom hardware flags and r1 hw --json", () => {
     assert.equal(hw.status, 0, hw.stderr);
     assert.equal((JSON.parse(hw.stdout) as {gpus: {name: string}[]}).gpus[0]!.name, "NVIDIA H200");
 });
+
+test("r1 plan before and after a probe: unprobed says so and offers --probe; probed speeds name their source; depth, time to an answer, loading", async () => {
+    const {detectHardware} = await import("../../src/hardware/index.js");
+    const {machineFingerprint, saveEngineProbe} = await import("../../src/plan/index.js");
+    const own = mkdtempSync(path.join(os.tmpdir(), "r1-plan-probe-"));
+    try {
+        const run = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), ...args], {
+            encoding: "utf8", env: {...process.env, R1_HOME: own, NO_COLOR: "1"}
+        });
+        const before = run("plan", "deepseek-r1:1.5b");
+        assert.equal(before.status, 0, before.stderr);
+        assert.match(before.stdout, /unprobed: .*`r1 plan --probe`/);
+        assert.match(before.stdout, /To answer: .* 12,000 tokens, thinking \+ answer \(its teacher R1's AIME average/);
+        assert.match(before.stdout, /Loading: +memory-mapped \(llama\.cpp's default\); unmeasured/);
+        const family = run("plan");
+        assert.match(family.stdout, /Unprobed: speeds from default efficiency factors\. `r1 plan --probe`/);
+        assert.match(family.stdout, /to answer/);
+
+        // A probe as `r1 hw --probe` saves it, for this machine (the probe itself is tested in test/bench).
+        const hardware = await detectHardware({r1Home: own});
+        await saveEngineProbe({
+            version: 1, machine: machineFingerprint(hardware), measuredAt: "2026-12-06T07:00:00.000Z", engine: "node-llama-cpp 3.21.1", seconds: 42,
+            backends: {cpu: {threads: 2, types: {Q4_K: {decodeBytesPerSecond: 20e9, promptFlopsPerSecond: 200e9}}, perTokenOverheadSeconds: 1e-3,
+                perLayerOverheadSeconds: 2e-5, perBatchOverheadSeconds: 5e-3, attentionSecondsPerUnit: 1e-12, mmapRateRatio: 0.5, mmapMeasuredOn: "Q4_K"}}
+        }, {r1Home: own});
+        const after = run("plan", "deepseek-r1:1.5b", "--depth", "4096", "--json");
+        assert.equal(after.status, 0, after.stderr);
+        const json = JSON.parse(after.stdout) as {candidates: {predicted: {source: string, depth: number}, loading: {mmap: boolean}, timeToAnswer: {reasoningTokens: number}, fits: boolean}[]};
+        const [candidate] = json.candidates;
+        assert.equal(candidate!.predicted.source, "probe");
+        assert.equal(candidate!.predicted.depth, 4096);
+        assert.equal(candidate!.loading.mmap, false, "the probe measured mmap at half speed");
+        assert.equal(candidate!.timeToAnswer.reasoningTokens, 12_000);
+        const text = run("plan", "deepseek-r1:1.5b", "--no-mmap");
+        assert.match(text.stdout, /Speeds from the engine probe of 2026-12-06 07:00 UTC/);
+        assert.match(text.stdout, /Loading: +read into memory as asked/);
+        const bad = run("plan", "--depth", "-3");
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /--depth must be a whole number/);
+    } finally {
+        rmSync(own, {recursive: true, force: true});
+    }
+});

@@ -5,8 +5,9 @@ import pc from "picocolors";
 import type {CommandModule} from "yargs";
 import {
     DEFAULT_STALL_TIMEOUT_MS, fetchModelIds, formatReportMarkdown, KNOWN_DATASETS, loadDataset, MAX_PARALLEL, MAX_SAMPLES, resolveDatasetIter, runEvalIter,
-    type EvalReport
+    variantOf, type EvalReport
 } from "../../eval/index.js";
+import {recordReasoningLength} from "../../plan/index.js";
 import {DEFAULT_PORT} from "../../server/limits.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 
@@ -174,6 +175,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
             }
             if (report === undefined) return;
             printReport(report, args);
+            await recordLength(report, args.variant ?? model, interrupted);
             if (args.markdown !== undefined) await writeAtomic(args.markdown, formatReportMarkdown(report));
             if (interrupted) {
                 process.stderr.write(`${pc.yellow("r1:")} interrupted: ${report.samples} of ${report.problems * report.samplesPerProblem} samples graded. ` +
@@ -185,3 +187,17 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
         }
     }
 };
+
+/**
+ * Saves the run's mean generated tokens per sample for `r1 plan`'s time to an answer, under the
+ * catalog variant the model name denotes. Only complete runs with counted (not estimated) tokens.
+ */
+async function recordLength(report: EvalReport, model: string, interrupted: boolean): Promise<void> {
+    const variant = variantOf(model)?.variant;
+    const tokens = report.tokens;
+    if (interrupted || variant === undefined || tokens === undefined || tokens.estimated || report.samples === 0) return;
+    await recordReasoningLength(variant.id, {
+        meanCompletionTokens: tokens.completion, meanReasoningTokens: tokens.reasoning, samples: report.samples,
+        dataset: report.benchmark ?? report.dataset, recordedAt: new Date().toISOString()
+    });
+}

@@ -192,6 +192,15 @@ export function formatWait(seconds: number): string {
     return `${(seconds / 3600).toFixed(1)} h`;
 }
 
+/** The reasoning lengths' sources in a few words: one source as is, the published figures summarized. */
+function describeSources(sources: readonly string[]): string {
+    const distinct = [...new Set(sources)];
+    if (distinct.length === 1) return distinct[0]!;
+    const published = distinct.filter((s) => s.includes("model card"));
+    const rest = distinct.filter((s) => !s.includes("model card"));
+    return [...(published.length > 0 ? ["DeepSeek's published AIME averages of R1 and R1-0528 (R1-0528 model card; a distill carries its teacher's)"] : []), ...rest].join("; ");
+}
+
 /** Where the speeds come from, one line. */
 function speedSourceLine(probe: EngineProbe | undefined, plans: readonly ModelPlan[]): string {
     if (probe !== undefined && plans.some((p) => p.predicted.source === "probe"))
@@ -249,8 +258,13 @@ function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[]
     if (needsBuild) process.stdout.write(pc.yellow(hardware.source === "detected"
         ? "* needs llama.cpp's llama-server for this machine, which is not built here: r1 engine build\n"
         : "* needs llama.cpp's llama-server on that machine: r1 engine build there\n"));
-    const answer = candidates.find((p) => p.timeToAnswer !== undefined)?.timeToAnswer;
-    if (answer !== undefined) process.stdout.write(pc.dim(`"to answer" = generating a typical reasoning chain plus answer (${answer.reasoningTokens.toLocaleString("en-US")} tokens for R1 and its January distills: ${answer.source}); r1 eval records the real length per model.\n`));
+    const lengths = [...new Map(candidates.flatMap((p) => p.timeToAnswer === undefined ? [] : [[p.model, p.timeToAnswer] as const])).entries()];
+    if (lengths.length > 0) {
+        const byTokens = new Map<number, string[]>();
+        for (const [model, t] of lengths) byTokens.set(t.reasoningTokens, [...byTokens.get(t.reasoningTokens) ?? [], model]);
+        const parts = [...byTokens.entries()].map(([tokens, models]) => `${tokens.toLocaleString("en-US")} tokens for ${models.length > 2 ? `${models.length} variants` : models.join(", ")}`);
+        process.stdout.write(pc.dim(`"to answer" = generating a typical reasoning chain plus its answer: ${parts.join("; ")} (${describeSources(lengths.map(([, t]) => t.source))}; \`r1 eval\` records the real length per model).\n`));
+    }
     process.stdout.write(`${pc.bold("Recommendation:")} ${summary}\n`);
     process.stdout.write(pc.dim("Details: r1 plan <model> [--quant Q] [--ctx N]    What-if: r1 plan --hardware rtx-4090    Measure: r1 hw --probe, r1 bench\n"));
 }
