@@ -25,3 +25,4 @@ export {serializePlan, serializeHardware, serializePlanReport} from "./serialize
 export {planGgufFile, modelWeightsFromGguf, architectureFromGguf, UnplannableGgufError, type PlanGgufFileOptions} from "./planGgufFile.js";
 export {requiredEngine, defaultExpertOffload, type PlanEngine, type RequiredEngine, type ExpertOffloadDefaultOptions} from "./requiredEngine.js";
 export {planLaunchOptions, type PlanLaunchOptions} from "./llamaServerLaunch.js";
+export * from "./cluster/index.js";

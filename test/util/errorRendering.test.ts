@@ -36,6 +36,7 @@ const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     RpcWorkerExposedError: (C) => new C("0.0.0.0"),
     RpcWorkerStartError: (C) => new C("127.0.0.1:50052 is already in use", []),
     InvalidCidrError: (C) => new C("10.0.0.0/33"),
+    InvalidClusterError: (C) => new C("2x8xfoo"),
     DraftNeedsLlamaServerError: (C) => new C(),
     ModelLoadError: (C) => new C("/tmp/x.gguf", "not enough memory"),
     NoFreeSequenceError: (C) => new C(2),

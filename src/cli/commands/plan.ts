@@ -39,6 +39,9 @@ interface PlanArgs {
     parallel: number;
     all: boolean;
     "cpu-moe"?: boolean;
+    cluster?: string;
+    head?: string;
+    precision?: string;
     depth: number;
     probe: boolean;
     mmap?: boolean;
@@ -67,6 +70,9 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         .option("kv-cache", {type: "string", default: "f16", describe: "KV cache type: f16, q8_0 or q4_0"})
         .option("parallel", {type: "number", default: 1, describe: "parallel sequences sharing the KV cache"})
         .option("all", {type: "boolean", default: false, describe: "list every quant, not just the usual steps"})
+        .option("cluster", {type: "string", describe: "plan the 671B for a GPU cluster with vLLM / SGLang, e.g. 2x8xh100-80gb (or NODESxGPUSx<GB>gb@<TB/s>tbps)"})
+        .option("head", {type: "string", describe: "with --cluster: node 0's address as the other nodes reach it"})
+        .option("precision", {type: "string", choices: ["fp8", "bf16"], describe: "with --cluster: checkpoint precision (default fp8, the released one)"})
         .option("cpu-moe", {type: "boolean",
             describe: "consider MoE layouts with attention on the GPU and experts in RAM, run by llama-server (--n-cpu-moe / -ot exps=CPU); "
                 + "default: on GPU machines when llama-server is available (r1 engine build), and for what-if machines"})
@@ -76,6 +82,11 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         .option("mlock", {type: "boolean", describe: "plan with the weights pinned in RAM"})
         .option("json", {type: "boolean", default: false, describe: "machine-readable output"}),
     handler: async (args) => {
+        if (args.cluster !== undefined) {
+            const {printClusterPlan} = await import("../printClusterPlan.js");
+            return printClusterPlan({model: args.model ?? "deepseek-r1", cluster: args.cluster, contextSize: args.ctx, json: args.json,
+                ...args.head === undefined ? {} : {head: args.head}, ...args.precision === undefined ? {} : {precision: args.precision as "fp8" | "bf16"}});
+        }
         if (!Number.isInteger(args.depth) || args.depth < 0 || args.depth > MAX_CONTEXT)
             throw new R1Error(`--depth must be a whole number from 0 to ${MAX_CONTEXT}`, {exitCode: 2});
         const kvCacheType = parseKvType(args["kv-cache"]);
