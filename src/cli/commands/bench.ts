@@ -11,13 +11,15 @@ import {DEFAULT_QUANT, findQuantOption, findVariant, requireVariant, UnknownQuan
 import {loadModel} from "../../engine/embedded/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {calibrateFromMeasurement, saveCalibration, type ModelPlan} from "../../plan/index.js";
-import {ModelStore, resolveModel, resolveR1Home} from "../../store/index.js";
+import {ModelStore, resolveR1Home} from "../../store/index.js";
+import {resolveOrPull} from "../pullIfMissing.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {busyMachineWarning, describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 import {plannedLoad} from "../plannedLoad.js";
 
 interface BenchArgs extends EngineFlags {
     model?: string;
+    yes: boolean;
     synthetic?: string;
     quant?: string;
     tokenizer?: string;
@@ -46,6 +48,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         .option("r", {alias: "repetitions", type: "number", default: 3, describe: "measured runs per test, after a warm-up"})
         .option("e2e", {type: "boolean", default: true, describe: "also time real chat replies with sampling on (--no-e2e skips)"})
         .option("json", {type: "boolean", default: false, describe: "print the results as JSON"})
+        .option("yes", {alias: "y", type: "boolean", default: false, describe: "pull a catalog model that is not pulled yet without asking"})
         .option("calibrate", {type: "boolean", default: true, describe: "save the measurement as this machine's planner calibration (--no-calibrate skips)"})
         .check((args) => {
             if ((args.model === undefined) === (args.synthetic === undefined)) throw new Error("give a model, or --synthetic VARIANT");
@@ -133,7 +136,7 @@ interface BenchTarget {
 
 async function benchTarget(args: BenchArgs, log: (line: string) => void): Promise<BenchTarget> {
     if (args.synthetic === undefined) {
-        const resolved = await resolveModel(args.model ?? "");
+        const resolved = await resolveOrPull(args.model ?? "", {yes: args.yes});
         const variant = resolved.manifest?.catalogId === undefined ? undefined : findVariant(resolved.manifest.catalogId);
         return {path: resolved.path, ...(variant === undefined ? {} : {variant}), ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})};
     }

@@ -4,11 +4,11 @@ import type {Argv, CommandModule} from "yargs";
 import {loadModel, type LoadModelOptions} from "../../engine/embedded/loadModel.js";
 import type {LlamaLoadedModel} from "../../engine/embedded/LlamaLoadedModel.js";
 import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../../engine/types.js";
-import {resolveModel} from "../../store/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 import {formatErrorLine} from "../formatErrorLine.js";
 import {plannedLoad} from "../plannedLoad.js";
+import {resolveOrPull} from "../pullIfMissing.js";
 
 /** Largest prompt read from a pipe; more is almost certainly a mistake (the context is smaller anyway). */
 export const MAX_STDIN_PROMPT_BYTES = 16 * 1024 * 1024;
@@ -28,13 +28,15 @@ interface RunArgs extends EngineFlags {
     think: boolean;
     "think-budget"?: number;
     "hide-thinking": boolean;
+    yes: boolean;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
     command: "run <model>",
     describe: "chat in the terminal, reasoning shown apart from the answer",
     builder: (yargs) => withEngineFlags(yargs as Argv<object>)
-        .positional("model", {type: "string", demandOption: true, describe: "a pulled model's name or a path to a .gguf file"})
+        .positional("model", {type: "string", demandOption: true, describe: "a model's name (a catalog model not pulled yet is offered for download), a name from `r1 ls --all`, or a path to a .gguf file"})
+        .option("yes", {alias: "y", type: "boolean", default: false, describe: "pull a catalog model that is not pulled yet without asking"})
         .option("prompt", {alias: "p", type: "string", describe: "one-shot: print the reply to this prompt and exit (stdin when piped)"})
         .option("system", {type: "string", describe: "system prompt (folded into the first user turn for R1, as DeepSeek recommends)"})
         .option("raw", {type: "boolean", default: false, describe: "plain completion of the prompt, no chat template"})
@@ -50,7 +52,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option("hide-thinking", {type: "boolean", default: false, describe: "show only a one-line reasoning progress, not its text"}) as unknown as Argv<RunArgs>,
     handler: async (args) => {
         const flagged = engineFlagsToLoadOptions(args);
-        const resolved = await resolveModel(args.model);
+        const resolved = await resolveOrPull(args.model, {yes: args.yes, ...(flagged.contextSize === undefined ? {} : {contextSize: flagged.contextSize})});
         const planned = await plannedLoad({...flagged, path: resolved.path}, {
             ...(resolved.manifest?.catalogId === undefined ? {} : {catalogId: resolved.manifest.catalogId}),
             ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})

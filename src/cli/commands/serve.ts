@@ -16,7 +16,7 @@ import {LocalStoreModelSource} from "../../server/LocalStoreModelSource.js";
 import {StoreModelSource} from "../../server/StoreModelSource.js";
 import {mountWebUi} from "../../server/webUi.js";
 import {ModelStore} from "../../store/ModelStore.js";
-import {resolveModel} from "../../store/resolveModelPath.js";
+import {resolveOrPull} from "../pullIfMissing.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 
@@ -34,6 +34,7 @@ interface ServeArgs extends EngineFlags {
     timeout: number;
     "max-body": number;
     "local-stores": boolean;
+    yes: boolean;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -52,6 +53,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         .option("keep-alive", {type: "string", default: `${DEFAULT_KEEP_ALIVE_MS / 60_000}m`, describe: "idle time before a model is unloaded (e.g. 30s, 10m, -1 = never)"})
         .option("timeout", {type: "number", default: DEFAULT_REQUEST_TIMEOUT_MS / 1000, describe: "seconds one request may take, queueing included"})
         .option("max-body", {type: "number", default: MAX_BODY_BYTES, describe: "largest request body in bytes"})
+        .option("yes", {alias: "y", type: "boolean", default: false, describe: "pull a catalog model that is not pulled yet without asking"})
         .option("local-stores", {type: "boolean", default: true,
             describe: "also offer the GGUF models of Ollama, LM Studio and the Hugging Face and llama.cpp caches, read-only (`r1 ls --all`); --no-local-stores to hide them"}) as unknown as Argv<ServeArgs>,
     handler: async (args) => {
@@ -88,7 +90,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         if (args.model !== undefined && args.model.length > 0) {
             const files: NamedModelFile[] = [];
             for (const given of args.model) {
-                const resolved = await resolveModel(given, {store});
+                const resolved = await resolveOrPull(given, {yes: args.yes});
                 files.push({name: resolved.name ?? modelNameOfFile(resolved.path), path: resolved.path});
             }
             const fileSource = new FileModelSource({files, load});
