@@ -8,6 +8,9 @@ import * as tq from "./codecs/ternaryQuants.js";
 import {iqGridDequantizers} from "./codecs/iqGridQuants.js";
 import * as kqw from "./codecs/kQuantsWeighted.js";
 import * as lqw from "./codecs/legacyQuantsWeighted.js";
+import * as iq2 from "./codecs/iq2Quants.js";
+import * as iq3 from "./codecs/iq3Quants.js";
+import * as iq1 from "./codecs/iq1Quants.js";
 
 /** Encodes `nBlocks` blocks of float32 `x` (from `xo`) into `y` (from byte `yo`). */
 export type QuantizeBlocks = (x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number) => void;
@@ -46,6 +49,15 @@ export class BadBlockLengthError extends R1Error {
     }
 }
 
+// ggml quantizes these grid types without an imatrix too (llama-quantize does so only for `token_embd`
+// and `output`); IQ2_XXS, IQ2_XS and IQ1_S have no such path.
+const gridQuantizersWithoutWeights = new Map<GgmlType, QuantizeBlocks>([
+    [GgmlType.IQ2_S, iq2.quantizeIQ2_S],
+    [GgmlType.IQ3_XXS, iq3.quantizeIQ3_XXS],
+    [GgmlType.IQ3_S, iq3.quantizeIQ3_S],
+    [GgmlType.IQ1_M, iq1.quantizeIQ1_M]
+]);
+
 const table: Array<[GgmlType, QuantizeBlocks | undefined, DequantizeBlocks]> = [
     [GgmlType.F32, fl.quantizeF32, fl.dequantizeF32],
     [GgmlType.F16, fl.quantizeF16, fl.dequantizeF16],
@@ -64,7 +76,7 @@ const table: Array<[GgmlType, QuantizeBlocks | undefined, DequantizeBlocks]> = [
     [GgmlType.IQ4_XS, iq4.quantizeIQ4_XS, iq4.dequantizeIQ4_XS],
     [GgmlType.TQ1_0, tq.quantizeTQ1_0, tq.dequantizeTQ1_0],
     [GgmlType.TQ2_0, tq.quantizeTQ2_0, tq.dequantizeTQ2_0],
-    ...iqGridDequantizers.map(([t, d]): [GgmlType, undefined, DequantizeBlocks] => [t, undefined, d])
+    ...iqGridDequantizers.map(([t, d]): [GgmlType, QuantizeBlocks | undefined, DequantizeBlocks] => [t, gridQuantizersWithoutWeights.get(t), d])
 ];
 
 const weighted = new Map<GgmlType, QuantizeRowWeighted>([
@@ -78,7 +90,14 @@ const weighted = new Map<GgmlType, QuantizeRowWeighted>([
     [GgmlType.Q5_K, kqw.quantizeQ5_KWeighted],
     [GgmlType.Q6_K, kqw.quantizeQ6_KWeighted],
     [GgmlType.IQ4_NL, iq4.quantizeIQ4_NLWeighted],
-    [GgmlType.IQ4_XS, iq4.quantizeIQ4_XSWeighted]
+    [GgmlType.IQ4_XS, iq4.quantizeIQ4_XSWeighted],
+    [GgmlType.IQ2_XXS, iq2.quantizeIQ2_XXSWeighted],
+    [GgmlType.IQ2_XS, iq2.quantizeIQ2_XSWeighted],
+    [GgmlType.IQ2_S, iq2.quantizeIQ2_SWeighted],
+    [GgmlType.IQ3_XXS, iq3.quantizeIQ3_XXSWeighted],
+    [GgmlType.IQ3_S, iq3.quantizeIQ3_SWeighted],
+    [GgmlType.IQ1_S, iq1.quantizeIQ1_SWeighted],
+    [GgmlType.IQ1_M, iq1.quantizeIQ1_MWeighted]
 ]);
 
 const codecs = new Map<GgmlType, GgmlCodec>(table.map(([type, quantize, dequantize]) => {

@@ -6,7 +6,7 @@ import {serializeGgufHeader} from "../gguf/serializeGgufHeader.js";
 import {R1Error, ExitCode} from "../util/R1Error.js";
 import {chooseTensorTypes, modelFactsFromMetadata, tensorRequiresImatrix, type ChooseTensorTypesOptions, type TensorTypeOverride, type TensorTypePlan} from "./chooseTensorType.js";
 import type {ImportanceWeights} from "./imatrix/importanceWeights.js";
-import {canQuantizeTo} from "./quantizableTypes.js";
+import {canQuantizeTo, typesNeedingImportance} from "./quantizableTypes.js";
 
 /** llama-quantize's `GGML_QNT_VERSION`, written as `general.quantization_version`. */
 export const GGML_QUANTIZATION_VERSION = 2;
@@ -26,6 +26,9 @@ export interface PlanQuantizationOptions extends TensorTypeRules {
     readonly imatrix?: ImportanceWeights;
 }
 
+/** How to get an importance matrix, for errors that need one. */
+export const IMATRIX_HINT = "compute one over some text with llama.cpp's llama-imatrix (-m MODEL -f text.txt -o imatrix.gguf), then pass --imatrix imatrix.gguf";
+
 /** llama-quantize copies the imatrix path and dataset into 128-byte fields (127 bytes and a NUL). */
 const IMATRIX_STRING_BYTES = 127;
 
@@ -42,8 +45,13 @@ export interface QuantizationPlan {
     readonly unsupported: ReadonlyArray<{readonly tensor: string, readonly type: GgmlType}>;
     /** Per converted tensor: the importance weights it is quantized with (`ne0 × n_expert`). */
     readonly importance: ReadonlyMap<string, Float32Array>;
-    /** Tensors whose type needs importance weights the imatrix does not have for them. */
+    /**
+     * Tensors whose type needs importance weights they do not get: llama-quantize's rule
+     * (`tensorRequiresImatrix`), or a type ggml cannot quantize without (IQ2_XXS, IQ2_XS, IQ1_S).
+     */
     readonly missingImportance: readonly string[];
+    /** An importance matrix was given. */
+    readonly hasImatrix: boolean;
     /** Tensors whose imatrix entry has the wrong size (llama-quantize refuses; `token_embd` is only skipped). */
     readonly importanceMismatch: ReadonlyArray<{readonly tensor: string, readonly expected: number, readonly actual: number}>;
 }
@@ -98,7 +106,7 @@ export function planQuantization(file: GgufFile, options: PlanQuantizationOption
         if (w !== undefined && w.length === expected) importance.set(t.name, w);
         else if (w !== undefined && t.name !== "token_embd.weight" && t.name !== "per_layer_token_embd.weight") {
             importanceMismatch.push({tensor: t.name, expected, actual: w.length});
-        } else if (im !== undefined && t.quantizable && tensorRequiresImatrix(t.name, t.targetType, options.fileType)) {
+        } else if ((t.quantizable && tensorRequiresImatrix(t.name, t.targetType, options.fileType)) || typesNeedingImportance.has(t.targetType)) {
             missingImportance.push(t.name);
         }
     }
@@ -106,7 +114,7 @@ export function planQuantization(file: GgufFile, options: PlanQuantizationOption
         plan, metadata, outputFileSize: header.fileSize, outputHeaderSize: header.dataOffset,
         requantized: changed.filter((t) => !floatTypes.has(t.sourceType)).map((t) => t.name),
         unsupported: changed.filter((t) => !canQuantizeTo(t.targetType)).map((t) => ({tensor: t.name, type: t.targetType})),
-        importance, missingImportance, importanceMismatch
+        importance, missingImportance, importanceMismatch, hasImatrix: im !== undefined
     };
 }
 
@@ -114,13 +122,8 @@ export function planQuantization(file: GgufFile, options: PlanQuantizationOption
 export function assertPlanExecutable(q: QuantizationPlan, allowRequantize: boolean): void {
     if (q.unsupported.length > 0) {
         const types = [...new Set(q.unsupported.map((u) => GgmlType[u.type]))].join(", ");
-        throw new QuantizationPlanError(`${q.unsupported.length} tensor(s) would need ${types}, which r1 cannot quantize (it needs an importance matrix)`,
-            "use --dry-run to see the plan, or pick K-quant types (Q2_K…Q6_K, IQ4_XS)", q.unsupported.map((u) => u.tensor));
-    }
-    if (q.plan.requiresImatrix.length > 0) {
-        const types = [...new Set(q.plan.tensors.filter((t) => q.plan.requiresImatrix.includes(t.name)).map((t) => GgmlType[t.targetType]))].join(", ");
-        throw new QuantizationPlanError(`${q.plan.requiresImatrix.length} tensor(s) would be ${types}, which needs an importance matrix (llama-quantize's rule: without one the result is garbage)`,
-            "compute one with `r1 imatrix MODEL --text calibration.txt`, then pass --imatrix FILE", q.plan.requiresImatrix);
+        throw new QuantizationPlanError(`${q.unsupported.length} tensor(s) would need ${types}, which r1 cannot quantize`,
+            "use --dry-run to see the plan, or pick K-quant, IQ or legacy types", q.unsupported.map((u) => u.tensor));
     }
     if (q.importanceMismatch.length > 0) {
         const m = q.importanceMismatch[0]!;
@@ -129,8 +132,14 @@ export function assertPlanExecutable(q: QuantizationPlan, allowRequantize: boole
         "use an imatrix computed for this model", q.importanceMismatch.map((x) => x.tensor));
     }
     if (q.missingImportance.length > 0) {
-        throw new QuantizationPlanError(`the importance matrix has no entry for ${q.missingImportance[0]}${q.missingImportance.length > 1 ? ` (and ${q.missingImportance.length - 1} more)` : ""}, `
-            + "which a very low-bit type needs", "use an imatrix computed for this model (without --include/--exclude-weights dropping it)", q.missingImportance);
+        const missing = q.missingImportance;
+        const types = [...new Set(q.plan.tensors.filter((t) => missing.includes(t.name)).map((t) => GgmlType[t.targetType]))].join(", ");
+        if (!q.hasImatrix) {
+            throw new QuantizationPlanError(`${missing.length} tensor(s) would be ${types}, which needs an importance matrix (llama-quantize's rule: without one the result is garbage)`,
+                IMATRIX_HINT, missing);
+        }
+        throw new QuantizationPlanError(`the importance matrix has no entry for ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ""}, `
+            + `which ${types} needs`, "use an imatrix computed for this model, without --include/--exclude-weights dropping those tensors", missing);
     }
     if (q.requantized.length > 0 && !allowRequantize) {
         throw new QuantizationPlanError(`the input is already quantized (${q.requantized.length} tensor(s) would be re-quantized, losing quality)`,

@@ -64,19 +64,18 @@ const hi = {attention: GgmlType.Q4_K, shared: GgmlType.Q6_K, dense: GgmlType.Q4_
  * Named recipes for DeepSeek's MoE. On R1's 671B shapes (current MLA split) they plan to:
  * ud-1.58 130.5 GiB / 1.67 BPW (Unsloth's UD-IQ1_S file: 130.60 GiB / 1.67 BPW), ud-1.73 ≈155 GiB (158),
  * ud-2.22 181.2 GiB (182.7), ud-2.51 212.2 GiB (212), moe-3.5 305 GiB, moe-4.5 388 GiB.
- * The `ud-*` ones reproduce the layout of Unsloth's dynamic R1 families; the first three need IQ1/IQ2 types, which need an importance matrix and grid
- * quantizers r1 does not have, so r1 can plan them (`--dry-run`, sizes) but not write them.
- * The `moe-*` ones use only types r1 quantizes itself.
+ * The `ud-*` ones reproduce the layout of Unsloth's dynamic R1 families; the first three use IQ1/IQ2/IQ3_XXS types,
+ * which (llama-quantize's rule) need an importance matrix. The others need none.
  */
 export const quantRecipes: readonly QuantRecipe[] = [
     moeRecipe("ud-1.58", "~1.58-bit (like UD-IQ1_S, 131 GB): experts IQ1_S, down experts of MoE layers 3–8 IQ2_XXS; attention, "
-        + "dense layers, embeddings Q4_K, shared experts and output Q6_K. Plan only: IQ1_S/IQ2_XXS need an imatrix.",
+        + "dense layers, embeddings Q4_K, shared experts and output Q6_K. Needs an importance matrix (--imatrix).",
     GgmlType.IQ1_S, GgmlType.IQ1_S, GgmlType.IQ2_XXS, hi),
     moeRecipe("ud-1.73", "~1.73-bit (like UD-IQ1_M, 158 GB): gate/up experts IQ1_M, down experts IQ2_XXS (IQ2_S in MoE layers 3–8), "
-        + "attention and shared experts Q6_K. Plan only: IQ1_M/IQ2_XXS/IQ2_S need an imatrix.",
+        + "attention and shared experts Q6_K. Needs an importance matrix (--imatrix).",
     GgmlType.IQ1_M, GgmlType.IQ2_XXS, GgmlType.IQ2_S, {...hi, attention: GgmlType.Q6_K}),
     moeRecipe("ud-2.22", "~2.22-bit (like UD-IQ2_XXS, 183 GB): gate/up experts IQ2_XXS, down experts IQ2_S (IQ3_XXS in MoE layers "
-        + "3–8); rest as ud-1.58. Plan only: IQ2_XXS/IQ2_S/IQ3_XXS need an imatrix.", GgmlType.IQ2_XXS, GgmlType.IQ2_S, GgmlType.IQ3_XXS, hi),
+        + "3–8); rest as ud-1.58. Needs an importance matrix (--imatrix).", GgmlType.IQ2_XXS, GgmlType.IQ2_S, GgmlType.IQ3_XXS, hi),
     moeRecipe("ud-2.51", "~2.51-bit (like UD-Q2_K_XL, 212 GB): experts Q2_K, down experts of MoE layers 3–8 Q3_K; rest as "
         + "ud-1.58. r1 writes it (no imatrix needed).", GgmlType.Q2_K, GgmlType.Q2_K, GgmlType.Q3_K, hi),
     moeRecipe("moe-3.5", "~3.5-bit: gate/up experts Q3_K, down experts Q4_K (Q5_K in MoE layers 3–8), attention/shared/dense "
@@ -86,6 +85,12 @@ export const quantRecipes: readonly QuantRecipe[] = [
         + "Q8_0, output Q6_K. r1 writes it.", GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
     {attention: GgmlType.Q8_0, shared: GgmlType.Q8_0, dense: GgmlType.Q8_0, embd: GgmlType.Q6_K, output: GgmlType.Q6_K})
 ];
+
+/** Types a recipe's rules use that llama-quantize only writes with an importance matrix (IQ1/IQ2, IQ3_XXS). */
+export function recipeImatrixTypes(recipe: QuantRecipe): GgmlType[] {
+    const needs = new Set([GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.IQ2_XXS, GgmlType.IQ2_XS, GgmlType.IQ2_S, GgmlType.IQ3_XXS]);
+    return [...new Set(recipe.rules.map((r) => r.type))].filter((t) => needs.has(t));
+}
 
 /** Types a recipe uses that r1 cannot quantize (empty: r1 can write it). */
 export function recipeUnsupportedTypes(recipe: QuantRecipe): GgmlType[] {

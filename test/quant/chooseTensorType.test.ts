@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import {GgmlType} from "../../src/gguf/GgmlType.js";
 import {LlamaFileType, llamaFileTypeByName} from "../../src/gguf/LlamaFileType.js";
 import {chooseTensorTypes, compareTensorNamesLikeLlama, fallbackTensorType, type TensorHeader, type ModelFacts} from "../../src/quant/chooseTensorType.js";
-import {findQuantRecipe, parseQuantRecipe, parseTensorTypeOverride, quantRecipes, recipeUnsupportedTypes} from "../../src/quant/recipes.js";
+import {findQuantRecipe, parseQuantRecipe, parseTensorTypeOverride, quantRecipes, recipeImatrixTypes, recipeUnsupportedTypes} from "../../src/quant/recipes.js";
 
 interface Dense {nEmbd: number, nLayer: number, nFf: number, nHead: number, nHeadKv: number, vocab: number, ropeFreqs?: number, qkvBias?: boolean, tied?: boolean, arch: string}
 
@@ -157,14 +157,15 @@ test("--tensor-type overrides: first match wins, before the rules; unused ones a
     assert.deepEqual(plan.unusedOverrides.map((o) => o.pattern.source), ["nothing_here"]);
 });
 
-test("recipes: every built-in plans a DeepSeek MoE, says whether r1 can write it", () => {
+test("recipes: every built-in plans a DeepSeek MoE, r1 can write each, and says whether it needs an imatrix", () => {
     const {tensors, facts} = deepseekV2Lite();
     for (const r of quantRecipes) {
         const plan = chooseTensorTypes(tensors, facts, {fileType: r.baseFileType, overrides: r.rules});
         assert.ok(plan.bitsPerWeight > 1.5 && plan.bitsPerWeight < 9, `${r.name} ${plan.bitsPerWeight}`);
-        const unsupported = recipeUnsupportedTypes(r);
-        assert.equal(unsupported.length > 0, /Plan only/.test(r.description), r.name);
-        assert.equal(plan.requiresImatrix.length > 0, unsupported.length > 0, r.name);
+        assert.deepEqual(recipeUnsupportedTypes(r), [], r.name);
+        const imatrixTypes = recipeImatrixTypes(r);
+        assert.equal(imatrixTypes.length > 0, /importance matrix/.test(r.description), r.name);
+        assert.equal(plan.requiresImatrix.length > 0, imatrixTypes.length > 0, r.name);
     }
     const a = chooseTensorTypes(tensors, facts, {fileType: LlamaFileType.MOSTLY_Q2_K, overrides: findQuantRecipe("ud-2.51")!.rules});
     assert.equal(GgmlType[a.tensors.find((x) => x.name === "blk.3.ffn_up_exps.weight")!.targetType], "Q2_K");

@@ -121,7 +121,8 @@ test("a DeepSeek-R1-shaped MoE is planned from its header alone, recipes include
             if (name === "ud-1.58") {
                 assert.equal(type("blk.4.ffn_up_exps.weight"), "IQ1_S");
                 assert.equal(type("blk.4.ffn_down_exps.weight"), "IQ2_XXS");
-                assert.ok(q.plan.requiresImatrix.length > 0 && q.unsupported.length > 0);
+                assert.ok(q.plan.requiresImatrix.length > 0 && q.missingImportance.length > 0);
+                assert.deepEqual(q.unsupported, []);
             } else {
                 assert.deepEqual(q.unsupported, []);
             }
@@ -132,8 +133,8 @@ test("a DeepSeek-R1-shaped MoE is planned from its header alone, recipes include
         const dry = r1(file, "--recipe", "ud-1.58", "--dry-run");
         assert.equal(dry.status, 0, dry.stderr);
         assert.match(dry.stdout, /blk\.5\.ffn_up_exps\.weight .*IQ1_S/);
-        assert.match(dry.stdout, /plan only/);
-        oneLineFailure(r1(file, path.join(dir, "out.gguf"), "--recipe", "ud-1.58"), 2, /cannot quantize/);
+        assert.match(dry.stdout, /need an importance matrix: pass --imatrix/);
+        oneLineFailure(r1(file, path.join(dir, "out.gguf"), "--recipe", "ud-1.58"), 2, /IQ1_S.*needs an importance matrix.*llama-imatrix/);
         assert.deepEqual((await readdir(dir)).sort(), ["moe.gguf"]);
     });
 });

@@ -9,13 +9,14 @@ import {LlamaFileType, llamaFileTypeByName} from "../../gguf/LlamaFileType.js";
 import {readGguf} from "../../gguf/readGguf.js";
 import {
     BadRecipeError, findQuantRecipe, fileTypeLabel, MAX_RECIPE_FILE_BYTES, parseQuantRecipe,
-    loadImportanceWeights, parseTensorTypeOverride, planQuantization, quantizeGgufIter, QuantizeInterruptedError, quantRecipes, recipeUnsupportedTypes,
+    loadImportanceWeights, parseTensorTypeOverride, planQuantization, quantizeGgufIter, QuantizeInterruptedError, quantRecipes,
     type ImportanceWeights, type QuantizationPlan, type QuantRecipe, type TensorTypeOverride, type TensorTypeRules
 } from "../../quant/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 
-/** File types `r1 quantize --type` accepts (the ones r1 writes byte-identically with llama.cpp). */
-export const QUANTIZE_FILE_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K", "Q4_0", "IQ4_NL", "IQ4_XS"];
+/** File types `r1 quantize --type` accepts (the ones r1 writes byte-identically with llama.cpp; IQ1/IQ2/IQ3_XXS need --imatrix). */
+export const QUANTIZE_FILE_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K", "Q4_0", "IQ4_NL", "IQ4_XS",
+    "IQ3_M", "IQ3_S", "IQ3_XXS", "IQ2_M", "IQ2_S", "IQ2_XS", "IQ2_XXS", "IQ1_M", "IQ1_S"];
 
 interface QuantizeArgs {
     input: string;
@@ -75,10 +76,6 @@ export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
             return;
         }
         if (args.output === undefined) throw new R1Error("say where to write the output: r1 quantize <input> <output> --type T", {exitCode: ExitCode.usage});
-        if (recipe !== undefined && recipeUnsupportedTypes(recipe).length > 0) {
-            throw new R1Error(`recipe ${recipe.name} needs ${recipeUnsupportedTypes(recipe).map((t) => GgmlType[t]).join(", ")}, which r1 cannot quantize (importance-matrix IQ types)`,
-                {exitCode: ExitCode.usage, hint: "use it with --dry-run to plan sizes, or pick ud-2.51, moe-3.5 or moe-4.5"});
-        }
         await runQuantize(args, fileType, overrides, userOverrides, {...rules, ...(imatrix ? {imatrix} : {})}, threads);
     }
 };
@@ -219,7 +216,10 @@ function printPlan(q: QuantizationPlan, inputSize: number, json: boolean, recipe
     process.stdout.write(`weights by type: ${mix}\n`);
     if (p.fallbackCount > 0) process.stdout.write(pc.dim(`! ${p.fallbackCount} tensor(s) use a fallback type (row length not a multiple of the block size)\n`));
     if (p.tensors.some((t) => t.overridden)) process.stdout.write(pc.dim("* set by --tensor-type or the recipe\n"));
-    if (q.unsupported.length > 0)
-        process.stdout.write(pc.yellow(`${q.unsupported.length} tensor(s) need IQ1/IQ2/IQ3 types r1 cannot write (importance matrix): plan only\n`));
+    if (q.unsupported.length > 0) process.stdout.write(pc.yellow(`${q.unsupported.length} tensor(s) need types r1 cannot write: plan only\n`));
+    if (q.missingImportance.length > 0) {
+        process.stdout.write(pc.yellow(q.hasImatrix ? `${q.missingImportance.length} tensor(s) need importance weights this imatrix lacks\n`
+            : `${q.missingImportance.length} tensor(s) need an importance matrix: pass --imatrix FILE to write it\n`));
+    }
     if (q.requantized.length > 0) process.stdout.write(pc.yellow(`${q.requantized.length} tensor(s) are already quantized: needs --allow-requantize\n`));
 }
