@@ -181,6 +181,11 @@ export interface LoadedModel {
     /** Token count of a text under this model's tokenizer. */
     countTokens(text: string): number;
     /**
+     * Tokens of the prompt `chat(messages, options)` would evaluate (template, tool instructions
+     * included). Absent on engines that cannot tell; callers then sum `countTokens` over the texts.
+     */
+    countChatTokens?(messages: ChatMessage[], options?: Omit<GenerationOptions, "signal">): number;
+    /**
      * One embedding vector per text (L2-normalised), computed apart from the chat sequences.
      * Absent on engines that cannot embed; throws `UnsupportedOptionError` for a model that does not.
      */

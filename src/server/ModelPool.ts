@@ -143,6 +143,22 @@ export class ModelPool {
         }
     }
 
+    /**
+     * Runs `use` on the loaded model (loading it if needed) without taking one of its sequences:
+     * for work beside generation, such as counting a prompt's tokens, that must not queue behind it.
+     */
+    async withModel<T>(name: string, use: (model: LoadedModel) => T | Promise<T>, options: {signal?: AbortSignal} = {}): Promise<T> {
+        if (this._closed) throw new ApiError("server_busy", "The server is shutting down.");
+        const descriptor = await this.describe(name);
+        const entry = await this._enter(descriptor, undefined, options.signal);
+        this._clearTimer(entry);
+        try {
+            return await use(await entry.loading);
+        } finally {
+            this._leave(entry);
+        }
+    }
+
     /** Models loaded or loading now. */
     loaded(): LoadedEntry[] {
         return [...this._entries.values()].map((entry) => ({

@@ -2,6 +2,7 @@ import {createHash, timingSafeEqual} from "node:crypto";
 import {Hono, type MiddlewareHandler} from "hono";
 import {bodyLimit} from "hono/body-limit";
 import {cors} from "hono/cors";
+import {anthropicRoutes} from "./anthropicRoutes.js";
 import {ApiError} from "./ApiError.js";
 import {errorResponse} from "./errorResponse.js";
 import {DEFAULT_REQUEST_TIMEOUT_MS, MAX_BODY_BYTES} from "./limits.js";
@@ -17,7 +18,7 @@ export interface ServerAppOptions extends ModelPoolOptions {
     requestTimeoutMs?: number;
     /**
      * When set, `/v1`, `/api`, `/metrics` and the web page's JSON (`/ui/api`) require
-     * `Authorization: Bearer <apiKey>`; the page itself and its assets stay public (they hold no
+     * `Authorization: Bearer <apiKey>` (or Anthropic's `x-api-key: <apiKey>`); the page itself and its assets stay public (they hold no
      * data, and the page asks for the key). Defaults to none.
      */
     apiKey?: string;
@@ -52,7 +53,8 @@ export interface ServerApp extends ServerContext {
 /** Route labels for `/metrics`; any other path counts as `other`, keeping label cardinality bounded. */
 const KNOWN_ROUTES = new Set([
     "/v1/models", "/v1/chat/completions", "/v1/completions", "/api/version", "/api/tags", "/api/show", "/api/ps",
-    "/api/chat", "/api/generate", "/api/pull", "/api/delete", "/health", "/metrics"
+    "/api/chat", "/api/generate", "/api/pull", "/api/delete", "/health", "/metrics",
+    "/v1/messages", "/v1/messages/count_tokens", "/v1/responses"
 ]);
 
 /**
@@ -80,7 +82,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
         app.use("*", cors({
             origin: options.corsOrigins.includes("*") ? "*" : options.corsOrigins,
             allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-            allowHeaders: ["Authorization", "Content-Type"],
+            allowHeaders: ["Authorization", "Content-Type", "x-api-key", "anthropic-version", "anthropic-beta"],
             exposeHeaders: ["Retry-After"],
             maxAge: 600
         }));
@@ -97,6 +99,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     app.use("/v1/*", limit);
     app.use("/api/*", limit);
 
+    app.route("/v1", anthropicRoutes(ctx));
     app.route("/v1", openaiRoutes(ctx));
     app.route("/api", ollamaRoutes(ctx));
     app.get("/health", (c) => c.json({status: "ok", loaded_models: pool.loaded().length}));
@@ -121,11 +124,11 @@ function bearerAuth(apiKey: string): MiddlewareHandler {
     return async (c, next) => {
         // Preflight requests carry no credentials; CORS answers them.
         if (c.req.method === "OPTIONS") return next();
-        const header = c.req.header("Authorization") ?? "";
-        const match = /^Bearer\s+(.+)$/i.exec(header);
-        const given = createHash("sha256").update(match?.[1]?.trim() ?? "").digest();
-        if (match === null || !timingSafeEqual(given, expected))
-            return errorResponse(c, new ApiError("unauthorized", "Missing or wrong API key: send `Authorization: Bearer <key>`."));
+        // Anthropic's clients send the key as `x-api-key`; every other client as a bearer token.
+        const key = /^Bearer\s+(.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1]?.trim() ?? c.req.header("x-api-key")?.trim();
+        const given = createHash("sha256").update(key ?? "").digest();
+        if (key === undefined || !timingSafeEqual(given, expected))
+            return errorResponse(c, new ApiError("unauthorized", "Missing or wrong API key: send `Authorization: Bearer <key>` (or `x-api-key: <key>`)."));
         return next();
     };
 }

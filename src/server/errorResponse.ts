@@ -1,10 +1,24 @@
 import type {Context} from "hono";
 import {ApiError} from "./ApiError.js";
 
-/** The API whose error shape a path uses: Ollama's `{error}` under `/api`, OpenAI's elsewhere. */
-export function dialectOf(path: string): "ollama" | "openai" {
-    return path === "/api" || path.startsWith("/api/") ? "ollama" : "openai";
+/** An API's error shape. */
+export type ErrorDialect = "ollama" | "openai" | "anthropic";
+
+/** The API whose error shape a path uses: Ollama's `{error}` under `/api`, Anthropic's under `/v1/messages`, OpenAI's elsewhere. */
+export function dialectOf(path: string): ErrorDialect {
+    if (path === "/api" || path.startsWith("/api/")) return "ollama";
+    return path === "/v1/messages" || path.startsWith("/v1/messages/") ? "anthropic" : "openai";
 }
+
+const anthropicType: Record<number, string> = {
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    503: "overloaded_error",
+    504: "timeout_error"
+};
 
 /** Any thrown value as an `ApiError` (non-API errors become 500s with their message). */
 export function toApiError(error: unknown): ApiError {
@@ -20,8 +34,10 @@ const openaiType: Record<number, string> = {
 };
 
 /** The body of an error in one API's dialect (also used inside streams). */
-export function errorBody(error: ApiError, dialect: "ollama" | "openai"): object {
+export function errorBody(error: ApiError, dialect: ErrorDialect): object {
     if (dialect === "ollama") return {error: error.message};
+    if (dialect === "anthropic")
+        return {type: "error", error: {type: anthropicType[error.status] ?? (error.status >= 500 ? "api_error" : "invalid_request_error"), message: error.message}};
     return {
         error: {
             message: error.message,

@@ -98,6 +98,11 @@ export class LlamaLoadedModel implements LoadedModel {
         }, options);
     }
 
+    countChatTokens(messages: ChatMessage[], options: Omit<GenerationOptions, "signal"> = {}): number {
+        this.checkPromptLength(messages.reduce((sum, m) => sum + m.content.length, 0));
+        return this.prepareChat(messages, options.think ?? true, planOutput(options).instructions).tokens.length;
+    }
+
     countTokens(text: string): number {
         return this.model.tokenize(text, true).length;
     }
