@@ -37,6 +37,7 @@ const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     RpcWorkerStartError: (C) => new C("127.0.0.1:50052 is already in use", []),
     InvalidCidrError: (C) => new C("10.0.0.0/33"),
     InvalidClusterError: (C) => new C("2x8xfoo"),
+    RpcWorkerUnreachableError: (C) => new C("10.0.0.2:50052", "refused the connection (no r1 worker listens there)"),
     DraftNeedsLlamaServerError: (C) => new C(),
     ModelLoadError: (C) => new C("/tmp/x.gguf", "not enough memory"),
     NoFreeSequenceError: (C) => new C(2),

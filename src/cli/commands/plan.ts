@@ -40,6 +40,7 @@ interface PlanArgs {
     all: boolean;
     "cpu-moe"?: boolean;
     cluster?: string;
+    rpc?: string;
     head?: string;
     precision?: string;
     depth: number;
@@ -71,6 +72,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         .option("parallel", {type: "number", default: 1, describe: "parallel sequences sharing the KV cache"})
         .option("all", {type: "boolean", default: false, describe: "list every quant, not just the usual steps"})
         .option("cluster", {type: "string", describe: "plan the 671B for a GPU cluster with vLLM / SGLang, e.g. 2x8xh100-80gb (or NODESxGPUSx<GB>gb@<TB/s>tbps)"})
+        .option("rpc", {type: "string", describe: "split the model over r1 workers: host:port,host:port (see r1 worker)"})
         .option("head", {type: "string", describe: "with --cluster: node 0's address as the other nodes reach it"})
         .option("precision", {type: "string", choices: ["fp8", "bf16"], describe: "with --cluster: checkpoint precision (default fp8, the released one)"})
         .option("cpu-moe", {type: "boolean",
@@ -112,6 +114,12 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         const recordedReasoning = await loadRecordedReasoningLengths();
         const loading = {...(args.mmap === undefined ? {} : {mmap: args.mmap}), ...(args.mlock === undefined ? {} : {mlock: args.mlock})};
         const llamaServer = await findLlamaServer();
+        if (args.rpc !== undefined) {
+            if (args.model === undefined) throw new R1Error("--rpc plans one model: r1 plan MODEL --rpc host:port,…", {exitCode: 2});
+            const {printRpcPlan} = await import("../printRpcPlan.js");
+            return printRpcPlan({model: args.model, rpc: args.rpc, contextSize: args.ctx, kvCacheType, hardware, json: args.json,
+                ...args.quant === undefined ? {} : {quant: args.quant}, ...llamaServer === undefined ? {} : {llamaServer}});
+        }
         const expertOffload = args["cpu-moe"]
             ?? defaultExpertOffload({hardware, llamaServerAvailable: llamaServer !== undefined, whatIf: hardware.source !== "detected"});
         if (args.model === undefined) {
