@@ -2,6 +2,7 @@ import {randomBytes} from "node:crypto";
 import {UnsupportedOptionError} from "./errors.js";
 import {checkJsonSchema} from "./jsonSchema/checkJsonSchema.js";
 import {validateJson} from "./jsonSchema/validateJson.js";
+import type {NativeToolFormat} from "./nativeToolFormat.js";
 import type {ChatMessage, GenerationOptions, JsonSchema, ToolCall} from "./types.js";
 
 /** Most tools one request may offer (OpenAI's limit); each adds to the prompt and the grammar. */
@@ -26,6 +27,17 @@ export interface OutputPlan {
      * `ToolOutputError` when it does not parse or validate (a grammar bug, never the model's fault).
      */
     interpret(json: string): {answer: string, toolCalls: ToolCall[]};
+    /**
+     * Set when the model's own tool format is used: the answer is free text until the model opens
+     * a calls block (or one is opened for it when `mustCall`), whose name and arguments a grammar shapes.
+     */
+    native?: {
+        format: NativeToolFormat;
+        /** The tools that may be called (one for a named choice). */
+        names: string[];
+        mustCall: boolean;
+        parallel: boolean;
+    };
 }
 
 /** The constrained answer did not parse or validate (the grammar should have made that impossible). */
@@ -38,7 +50,7 @@ export class ToolOutputError extends Error {}
  * `toolChoice: "none"` and no format, nothing is constrained). Throws `UnsupportedOptionError`
  * naming the option for an unknown tool, a bad name or an unsupported schema.
  */
-export function planOutput(options: GenerationOptions): OutputPlan {
+export function planOutput(options: GenerationOptions, model: {native?: NativeToolFormat} = {}): OutputPlan {
     const tools = new Map<string, JsonSchema>();
     const descriptions: object[] = [];
     const offered = options.tools ?? [];
@@ -88,12 +100,20 @@ export function planOutput(options: GenerationOptions): OutputPlan {
         minItems: 1,
         maxItems: options.parallelToolCalls === false ? 1 : MAX_PARALLEL_TOOL_CALLS
     };
-    const callsBranch: JsonSchema = {type: "object", properties: {tool_calls: callSchema}, required: ["tool_calls"], additionalProperties: false};
+    const offeredDescriptions = descriptions.filter((d) => callTools.includes((d as {name: string}).name));
     const mustCall = choice !== "auto";
+    // The model's own format, unless a response format also constrains the text answer (then only the envelope can hold both).
+    if (model.native !== undefined && responseSchema === undefined) return {
+        tools,
+        instructions: model.native.instructions(offeredDescriptions),
+        interpret: (text) => ({answer: text, toolCalls: []}),
+        native: {format: model.native, names: callTools, mustCall, parallel: options.parallelToolCalls !== false}
+    };
+    const callsBranch: JsonSchema = {type: "object", properties: {tool_calls: callSchema}, required: ["tool_calls"], additionalProperties: false};
     const responseBranch: JsonSchema = {type: "object", properties: {response: responseSchema ?? {type: "string"}}, required: ["response"], additionalProperties: false};
     const answerSchema = mustCall ? callsBranch : {oneOf: [callsBranch, responseBranch]};
     const instructions = [
-        `You can call these tools:\n${JSON.stringify(descriptions.filter((d) => callTools.includes((d as {name: string}).name)))}`,
+        `You can call these tools:\n${JSON.stringify(offeredDescriptions)}`,
         mustCall
             ? `After thinking, answer with one JSON object that calls ${typeof choice === "object" ? `the tool "${choice.name}"` : "one or more tools"}: {"tool_calls": [{"name": "<tool name>", "arguments": {…}}]}.`
             : `After thinking, answer with one JSON object: {"tool_calls": [{"name": "<tool name>", "arguments": {…}}]} to call tools, or {"response": ${responseSchema === undefined ? "\"<your reply>\"" : "<your JSON reply>"}} to reply to the user.`

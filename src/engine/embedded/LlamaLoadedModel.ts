@@ -4,7 +4,10 @@ import {formatR1Prompt, isR1Template, isReasoningTemplate} from "../formatR1Prom
 import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
 import {StopMatcher} from "../StopMatcher.js";
 import {TokenTextDecoder} from "./TokenTextDecoder.js";
+import {isCompleteJson} from "../jsonSchema/isCompleteJson.js";
 import {planOutput, type OutputPlan} from "../planOutput.js";
+import {detectNativeToolFormat, type NativeToolFormat} from "../nativeToolFormat.js";
+import {NativeCallBlock} from "./NativeCallBlock.js";
 import type {ChatMessage, FinishReason, EmbeddingResult, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ToolCall} from "../types.js";
 
 /** DeepSeek's recommended sampling for R1. */
@@ -54,6 +57,8 @@ export class LlamaLoadedModel implements LoadedModel {
     private readonly r1: boolean;
     /** Characters of the vocabulary's longest token: a text of N characters is at least N / this many tokens. */
     private readonly maxTokenChars: number | undefined;
+    /** The tool format the model was trained on, if any; otherwise tools go through the JSON envelope. */
+    private readonly nativeTools: NativeToolFormat | undefined;
 
     constructor(init: {path: string, model: LlamaModel, context: LlamaContext, threads: number, gpu: string | false, loadMs: number, mlock?: boolean}) {
         this.model = init.model;
@@ -63,6 +68,7 @@ export class LlamaLoadedModel implements LoadedModel {
         this.template = typeof template === "string" ? template : undefined;
         this.r1 = isR1Template(this.template);
         this.maxTokenChars = longestTokenChars(init.model.fileInfo.metadata.tokenizer?.ggml?.tokens);
+        this.nativeTools = detectNativeToolFormat(this.template, (text) => init.model.tokenize(text, true).length === 1);
         this.info = {
             path: init.path,
             architecture: String(init.model.fileInfo.metadata.general?.architecture ?? "unknown"),
@@ -83,7 +89,7 @@ export class LlamaLoadedModel implements LoadedModel {
 
     chat(messages: ChatMessage[], options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
         if (options.think === true && !this.info.reasoning) throw new UnsupportedOptionError("think", "this model does not reason; leave think unset or false");
-        const plan = planOutput(options);
+        const plan = planOutput(options, {...(this.nativeTools === undefined ? {} : {native: this.nativeTools})});
         return this.generate(messages.reduce((sum, m) => sum + m.content.length, 0), () => this.prepareChat(messages, options.think ?? true, plan.instructions), options, plan);
     }
 
@@ -199,12 +205,14 @@ export class LlamaLoadedModel implements LoadedModel {
         }
         // Other models: node-llama-cpp renders their own template (or its best-matching wrapper).
         const wrapper = resolveChatWrapper(this.model);
-        // Tool turns have no place in a generic template: calls are written as the JSON envelope
-        // the instructions describe, results as user turns that name their call.
+        // Tool turns: in the model's own format when it has one (Qwen's <tool_call>/<tool_response>),
+        // otherwise calls as the JSON envelope the instructions describe, results as user turns naming their call.
+        const native = this.nativeTools;
         const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => m.role === "assistant"
-            ? {type: "model", response: [m.toolCalls !== undefined && m.toolCalls.length > 0 ? formatEnvelope(m.toolCalls) : m.content]}
+            ? {type: "model", response: [m.toolCalls === undefined || m.toolCalls.length === 0 ? m.content
+                : native !== undefined ? [m.content, native.formatCalls(m.toolCalls)].filter((t) => t !== "").join("\n") : formatEnvelope(m.toolCalls)]}
             : m.role === "system" ? {type: "system", text: m.content}
-            : m.role === "tool" ? {type: "user", text: `Result of tool call${m.toolCallId === undefined ? "" : ` ${m.toolCallId}`}:\n${m.content}`}
+            : m.role === "tool" ? {type: "user", text: native !== undefined ? native.formatResult(m.content) : `Result of tool call${m.toolCallId === undefined ? "" : ` ${m.toolCallId}`}:\n${m.content}`}
             : {type: "user", text: m.content});
         if (instructions !== undefined) history.unshift({type: "system", text: instructions});
         history.push({type: "model", response: []});
@@ -259,7 +267,23 @@ export class LlamaLoadedModel implements LoadedModel {
         const constrain = () => {
             if (grammar !== undefined && grammarState === undefined) grammarState = new LlamaGrammarEvaluationState({model: this.model, grammar});
         };
-        if (!prompt.startInReasoning) constrain();
+        // Tools in the model's own format: free text until the model samples the block's marker
+        // (or, when a call is required, the block is opened for it as the answer starts).
+        const native = plan?.native;
+        const block = native === undefined ? undefined : await NativeCallBlock.create(this.model, native, plan!.tools);
+        const triggerToken = native === undefined ? undefined : this.model.tokenize(native.format.trigger, true)[0];
+        let calling = false;
+        const owedAnswer = grammar !== undefined || native?.mustCall === true;
+        let answering = false;
+        /** The answer starts: switch its grammar on, or open a required calls block; returns tokens to force. */
+        const enterAnswer = (separator: string): Token[] => {
+            answering = true;
+            constrain();
+            if (block === undefined || native?.mustCall !== true) return [];
+            calling = true;
+            return this.model.tokenize(separator + block.open(false), true);
+        };
+        const opening = prompt.startInReasoning ? [] : enterAnswer("");
         // Tool envelopes are interpreted whole at the end; a JSON answer streams as it comes.
         const streamJson = plan !== undefined && plan.tools.size === 0;
         let json = "";
@@ -302,14 +326,14 @@ export class LlamaLoadedModel implements LoadedModel {
         };
         const classify = (text: string) => splitter === undefined ? [{type: "answer" as const, text}] : splitter.push(text);
 
-        const iterator = sequence.evaluate(prompt.tokens.slice(reuse), {
+        const iterator = sequence.evaluate([...prompt.tokens.slice(reuse), ...opening], {
             temperature: options.temperature ?? DEFAULT_TEMPERATURE,
             topP: options.topP ?? DEFAULT_TOP_P,
             ...(options.topK === undefined ? {} : {topK: options.topK}),
             ...(options.minP === undefined ? {} : {minP: options.minP}),
             ...(options.seed === undefined ? {} : {seed: options.seed}),
             ...(options.repeatPenalty === undefined || options.repeatPenalty === 1 ? {} : {repeatPenalty: {penalty: options.repeatPenalty, punishTokens: () => sequence.contextTokens.slice(-REPEAT_PENALTY_WINDOW)}}),
-            grammarEvaluationState: () => grammarState,
+            grammarEvaluationState: () => calling ? block?.state : grammarState,
             // Seen so that an end of text inside the reasoning can be turned into a closed thought when an answer is owed.
             yieldEogToken: true
         });
@@ -325,20 +349,39 @@ export class LlamaLoadedModel implements LoadedModel {
                 if (step.done === true) break;
                 const token = step.value;
                 if (this.model.isEogToken(token)) {
-                    if (grammar === undefined || grammarState !== undefined || splitter?.inReasoning !== true) break;
-                    // The model ended inside its thought but the answer must be JSON: close the thought instead.
-                    feed = this.model.tokenize(BUDGET_CLOSE, true);
+                    if (!owedAnswer || answering || splitter?.inReasoning !== true) break;
+                    // The model ended inside its thought but an answer is owed (JSON, a call): close the thought instead.
                     yield* emit(classify(decoder.flush() + BUDGET_CLOSE));
-                    constrain();
+                    feed = [...this.model.tokenize(BUDGET_CLOSE, true), ...enterAnswer("")];
                     continue;
                 }
                 lastTokenAt = performance.now();
                 firstTokenAt ??= lastTokenAt;
                 completionTokens++;
+                if (block !== undefined && !calling && answering && splitter?.inReasoning !== true && token === triggerToken) {
+                    // The model opens a calls block in its own format.
+                    calling = true;
+                    feed = [token, ...this.model.tokenize(block.open(true), true)];
+                    continue;
+                }
+                if (block !== undefined && calling) {
+                    const step = await block.push(block.peeking ? "" : decoder.push(token), this.model.detokenize([token], true));
+                    if (step.call !== undefined) yield {type: "toolCall", call: step.call};
+                    if (step.end === true) break;
+                    if (step.force !== undefined) feed = step.replace === true ? this.model.tokenize(step.force, true) : [token, ...this.model.tokenize(step.force, true)];
+                    if (completionTokens >= maxTokens) {
+                        finishReason = "length";
+                        break;
+                    }
+                    continue;
+                }
                 const wasReasoning = splitter?.inReasoning ?? false;
                 if (wasReasoning) reasoningTokens++;
                 yield* emit(classify(decoder.push(token)));
-                if (grammar !== undefined && grammarState === undefined && splitter?.inReasoning !== true) constrain();
+                if (!answering && splitter?.inReasoning !== true) {
+                    const extra = enterAnswer("\n\n");
+                    if (extra.length > 0) feed = [token, ...extra];
+                }
                 if (grammarState !== undefined && isCompleteJson(json)) {
                     jsonDone = true;
                     break;
@@ -350,15 +393,14 @@ export class LlamaLoadedModel implements LoadedModel {
                 }
                 if (options.thinkBudget !== undefined && splitter?.inReasoning === true && reasoningTokens >= options.thinkBudget) {
                     // Out of budget: close the thought in the context too, so the model answers next.
-                    feed = [token, ...this.model.tokenize(BUDGET_CLOSE, true)];
                     yield* emit(classify(decoder.flush() + BUDGET_CLOSE));
-                    constrain();
+                    feed = [token, ...this.model.tokenize(BUDGET_CLOSE, true), ...enterAnswer("")];
                 }
             }
         } finally {
             await iterator.return();
         }
-        if (finishReason !== "abort" && !jsonDone) {
+        if (finishReason !== "abort" && !jsonDone && !calling) {
             const tail = decoder.flush();
             yield* emit([...classify(tail), ...(splitter?.flush() ?? [])]);
             const rest = stops.flush();
@@ -380,6 +422,9 @@ export class LlamaLoadedModel implements LoadedModel {
                 for (const call of toolCalls) yield {type: "toolCall", call};
             } else answer = out.answer;
             if (toolCalls.length > 0) finishReason = "tool_calls";
+        } else if (block !== undefined) {
+            toolCalls = block.calls;
+            if (toolCalls.length > 0 && finishReason === "stop") finishReason = "tool_calls";
         } else if (grammar !== undefined && !streamJson) {
             // Cut short (length or abort) before the envelope closed: no call can be trusted.
             answer = "";
@@ -402,21 +447,6 @@ export class LlamaLoadedModel implements LoadedModel {
             }
         };
     }
-}
-
-/**
- * Whether text generated under a JSON grammar is a whole value: it parses, and cannot grow (a
- * number is only whole once something follows it).
- */
-export function isCompleteJson(text: string): boolean {
-    const trimmed = text.trimEnd();
-    if (trimmed === "") return false;
-    try {
-        JSON.parse(trimmed);
-    } catch {
-        return false;
-    }
-    return /[}\]"el]$/.test(trimmed) || trimmed !== text;
 }
 
 /** Earlier calls written the way `planOutput`'s instructions ask the model to write them. */
