@@ -22,6 +22,7 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
     ["inspect", async () => (await import("./inspect.js")).inspectCommand],
     ["eval", async () => (await import("./eval.js")).evalCommand],
     ["engine", async () => (await import("./engine.js")).engineCommand],
+    ["doctor", async () => (await import("./doctor.js")).doctorCommand],
     ["worker", async () => (await import("./worker.js")).workerCommand]
 ];
 
