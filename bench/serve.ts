@@ -2,7 +2,10 @@
 // an in-process HTTP client. Bounded: fixed request counts, small max_tokens, a global deadline.
 //
 //   npx tsx bench/serve.ts [--model FILE.gguf] [--requests 1000] [--max-tokens 8] [--blocks 3] [--append]
+//   npx tsx bench/serve.ts --latency --model FILE.gguf [--contexts 512,2048] [--max-tokens 32] [--rounds 6] [--threads 2] [--llama-server PATH]
 //
+// --latency: single-request latency of r1 serve at each -c (--parallel 4) next to llama-server on the same
+// file (bench/serveLatency.ts), instead of the load test below.
 // Part 1: 1 vs 4 concurrent clients (interleaved blocks, so machine noise hits both alike).
 // Part 2: --requests requests from 4 clients, ~10% malformed (bad JSON, wrong types, unknown
 // model, oversized body), checking every malformed one gets a 4xx and the server keeps serving.
@@ -24,8 +27,21 @@ const {values} = parseArgs({options: {
     blocks: {type: "string", default: "3"},
     "block-requests": {type: "string", default: "24"},
     threads: {type: "string", default: "1"},
-    append: {type: "boolean", default: false}
+    append: {type: "boolean", default: false},
+    latency: {type: "boolean", default: false},
+    contexts: {type: "string", default: "512,2048"},
+    rounds: {type: "string", default: "6"},
+    "llama-server": {type: "string"}
 }});
+if (values.latency) {
+    const {runLatency} = await import("./serveLatency.js");
+    process.stdout.write(`${await runLatency({
+        model: values.model, contexts: values.contexts.split(",").map(Number), parallel: 4, maxTokens: Number(values["max-tokens"] === "8" ? 32 : values["max-tokens"]),
+        rounds: Number(values.rounds), threads: Number(values.threads),
+        ...(values["llama-server"] === undefined ? {} : {llamaServer: values["llama-server"]})
+    })}\n`);
+    process.exit(0);
+}
 const REQUESTS = Number(values.requests);
 const MAX_TOKENS = Number(values["max-tokens"]);
 const BLOCKS = Number(values.blocks);
