@@ -90,6 +90,9 @@ test("openai: bad tool / schema / content input is a 400 in OpenAI's shape namin
             assert.equal(error.type, "invalid_request_error", name);
         }
     }
+    const malformed = await app.request("/v1/chat/completions", post({model: "r1", messages: user, stream: "yes", stream_options: {include_usage: "always"}}));
+    assert.equal(malformed.status, 400, "a malformed streaming request");
+    assert.equal((await malformed.json() as any).error.param, "stream");
     assert.equal(source.loads, 0, "nothing was loaded for a bad request");
     assert.equal((await app.request("/v1/chat/completions", post({model: "r1", messages: user}))).status, 200);
 });

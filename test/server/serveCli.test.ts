@@ -65,3 +65,45 @@ test("r1 serve --model FILE answers both APIs over loopback and stops on SIGINT"
         rmSync(home, {recursive: true, force: true});
     }
 });
+
+test("the r1 serve process: the openai client gets a valid tool call, the ollama client schema-valid JSON (stories260K)", {skip: skipWithoutShared("models/stories260K.gguf"), timeout: 120_000}, async () => {
+    const {default: OpenAI} = await import("openai");
+    const {Ollama} = await import("ollama");
+    const home = mkdtempSync(path.join(os.tmpdir(), ".r1-serve-cli-"));
+    const child = spawn(process.execPath, [bin, "serve", "--model", sharedPath("models/stories260K.gguf"), "--port", "0", "--threads", "1"], {env: env(home)});
+    try {
+        let stderr = "";
+        const url = await new Promise<string>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no URL within 30 s: ${stderr}`)), 30_000);
+            child.stderr.on("data", (data: Buffer) => {
+                stderr += data.toString();
+                const match = /listening on \S*?(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr.replace(/\u001b\[[0-9;]*m/g, ""));
+                if (match !== null) {
+                    clearTimeout(timer);
+                    resolve(match[1]!);
+                }
+            });
+            child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+        });
+        const openai = new OpenAI({baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0});
+        const parameters = {type: "object", properties: {city: {type: "string", maxLength: 10}}, required: ["city"], additionalProperties: false};
+        const chat = await openai.chat.completions.create({
+            model: "stories260K", messages: [{role: "user", content: "Weather?"}], max_tokens: 300, seed: 1,
+            tools: [{type: "function", function: {name: "get_weather", parameters}}], tool_choice: "required", parallel_tool_calls: false
+        });
+        const call = chat.choices[0]!.message.tool_calls![0]!;
+        assert.ok(call.type === "function" && call.function.name === "get_weather");
+        const args = JSON.parse(call.type === "function" ? call.function.arguments : "") as {city: unknown};
+        assert.deepEqual(Object.keys(args), ["city"]);
+        assert.ok(typeof args.city === "string" && [...args.city].length <= 10);
+        const ollama = new Ollama({host: url});
+        const answer = await ollama.chat({model: "stories260K", messages: [{role: "user", content: "Age?"}], format: {type: "object", properties: {age: {type: "integer"}}, required: ["age"]}, options: {num_predict: 100, seed: 2}});
+        assert.ok(Number.isInteger((JSON.parse(answer.message.content) as {age: unknown}).age));
+        const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+        child.kill("SIGINT");
+        assert.equal(await exited, 0);
+    } finally {
+        if (child.exitCode === null) child.kill("SIGKILL");
+        rmSync(home, {recursive: true, force: true});
+    }
+});
