@@ -163,6 +163,8 @@ export interface LoadedModelInfo {
     mmap?: boolean;
     /** Whether the weights are pinned in RAM. */
     mlock?: boolean;
+    /** The context length the model was trained for, when known (GGUF `<arch>.context_length`). */
+    trainContextSize?: number;
 }
 
 export interface EmbeddingResult {

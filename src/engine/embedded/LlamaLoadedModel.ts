@@ -83,7 +83,8 @@ export class LlamaLoadedModel implements LoadedModel {
             gpu: init.gpu,
             engine: "embedded",
             mmap: init.model.useMmap,
-            ...(init.mlock === undefined ? {} : {mlock: init.mlock})
+            ...(init.mlock === undefined ? {} : {mlock: init.mlock}),
+            ...(init.model.trainContextSize > 0 ? {trainContextSize: init.model.trainContextSize} : {})
         };
     }
 

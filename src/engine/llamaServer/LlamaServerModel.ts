@@ -99,7 +99,8 @@ export class LlamaServerModel implements LoadedModel {
     private bosPrefix: number[] | undefined;
     private closeTokens: number[] | undefined;
 
-    private constructor(init: {options: LoadLlamaServerModelOptions, server: LlamaServerProcess, props: Props, architecture: string, trainedTemplate: string | undefined, loadMs: number}) {
+    private constructor(init: {options: LoadLlamaServerModelOptions, server: LlamaServerProcess, props: Props, architecture: string, trainedTemplate: string | undefined,
+        trainContextSize: number | undefined, loadMs: number}) {
         this.options = init.options;
         this.server = init.server;
         this.startedAt = performance.now();
@@ -119,7 +120,8 @@ export class LlamaServerModel implements LoadedModel {
             ...(launch.threads === undefined ? {} : {threads: launch.threads}),
             ...(launch.batchSize === undefined ? {} : {batchSize: launch.batchSize}),
             ...(launch.flashAttention === undefined ? {} : {flashAttention: launch.flashAttention}),
-            engine: "llama-server"
+            engine: "llama-server",
+            ...(init.trainContextSize === undefined ? {} : {trainContextSize: init.trainContextSize})
         };
         this.watch(init.server);
     }
@@ -129,10 +131,13 @@ export class LlamaServerModel implements LoadedModel {
         const started = performance.now();
         let architecture = "unknown";
         let trainedTemplate: string | undefined;
+        let trainContextSize: number | undefined;
         try {
             const file = await readGguf(options.path, {split: false});
             architecture = file.metadata.getString("general.architecture") ?? "unknown";
             trainedTemplate = file.metadata.getString("tokenizer.chat_template");
+            const trained = file.metadata.get(`${architecture}.context_length`) === undefined ? undefined : file.metadata.getNumber(`${architecture}.context_length`);
+            if (trained !== undefined && trained > 0) trainContextSize = trained;
         } catch (error) {
             throw new ModelLoadError(options.path, error instanceof Error ? error.message : String(error), {cause: error});
         }
@@ -144,7 +149,7 @@ export class LlamaServerModel implements LoadedModel {
                 kept = {...options, launch: {...options.launch, repack: false}};
                 (options.onNotice ?? defaultNotice)("llama-server died of an illegal instruction while loading (its build uses CPU instructions this machine does not allow, such as AMX); it runs with --no-repack");
             }
-            return new LlamaServerModel({options: kept, server, props, architecture, trainedTemplate, loadMs: performance.now() - started});
+            return new LlamaServerModel({options: kept, server, props, architecture, trainedTemplate, trainContextSize, loadMs: performance.now() - started});
         } catch (error) {
             await server.stop();
             throw error;
