@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import {requireVariant, type Variant} from "../../src/catalog/index.js";
 import {writeSyntheticModel} from "../../src/bench/writeSyntheticModel.js";
-import {GgufValueType, readGguf, writeGguf} from "../../src/gguf/index.js";
+import {GgufDataReader, GgufValueType, readGguf, writeGguf} from "../../src/gguf/index.js";
 import {sharedPath} from "../helpers/shared.js";
 
 export const R1_VOCAB = "vocab/ggml-vocab-deepseek-r1-qwen.gguf";
@@ -48,4 +48,32 @@ export async function writeTinyR1ModelWithVocab(change: {tokens?: string[], chat
     const file = path.join(dir, "tiny-r1-tools.gguf");
     await writeSyntheticModel({variant: tinyR1Variant(), quant: "Q8_0", path: file, tokenizerFrom: vocabPath});
     return {path: file, cleanup: () => rmSync(dir, {recursive: true, force: true})};
+}
+
+/**
+ * The tiny model with its token embeddings (and output matrix, when not tied) zeroed: every logit
+ * is 0, so greedy decoding repeats token 0 (`!`) forever — a reply that is valid text, never ends
+ * by itself and is the same on every engine. For tests that need a generation still running.
+ */
+export async function writeSteadyTinyR1Model(): Promise<{path: string, cleanup: () => void}> {
+    const written = await writeTinyR1Model();
+    const file = await readGguf(written.path);
+    const steady = written.path.replace(/\.gguf$/, "-steady.gguf");
+    const reader = new GgufDataReader(file);
+    try {
+        await writeGguf(steady, {
+            metadata: file.metadata,
+            tensors: file.tensors.map((tensor) => ({
+                name: tensor.name, shape: tensor.shape, type: tensor.type,
+                data: tensor.name === "token_embd.weight" || tensor.name === "output.weight"
+                    ? new Uint8Array(tensor.byteSize)
+                    : async function* () {
+                        yield await reader.read(tensor);
+                    }
+            }))
+        });
+    } finally {
+        await reader.close();
+    }
+    return {path: steady, cleanup: written.cleanup};
 }

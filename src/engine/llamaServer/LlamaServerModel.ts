@@ -23,6 +23,10 @@ const DEFAULT_MIN_P = 0;
 const REPEAT_PENALTY_WINDOW = 64;
 /** Fed in place of the next token when the thinking budget runs out (the embedded engine's too). */
 const BUDGET_CLOSE = `\n${THINK_CLOSE}\n\n`;
+/** llama-server's error when its chat parser rejects the text generated so far (see `generateOn`). */
+const PARSER_FAILURE = /does not match the expected .* format/;
+/** Fresh requests after such parser failures before the error is passed on. */
+const MAX_PARSER_RESTARTS = 16;
 /** How long r1 waits for llama-server's exit to be reported after its connection broke. */
 const EXIT_NOTICE_MS = 2_000;
 
@@ -369,9 +373,12 @@ export class LlamaServerModel implements LoadedModel {
 
         // What llama-server is asked to continue: the prompt, then (after a thinking budget ran out)
         // the reasoning so far and the closing tag, exactly the tokens the embedded engine feeds.
-        const generated: number[] = [];
+        const sequence = [...prompt.tokens];
         let segmentPrompt = prompt.tokens;
         let segment = linkedController(request.signal);
+        let parserRestarts = 0;
+        // A restart must have made progress: a token that is invalid UTF-8 by itself fails again at once.
+        let restartedAt = -1;
         segments: for (;;) {
             const body = {
                 prompt: segmentPrompt,
@@ -388,7 +395,7 @@ export class LlamaServerModel implements LoadedModel {
                 repeat_last_n: REPEAT_PENALTY_WINDOW,
                 ...(options.seed === undefined ? {} : {seed: options.seed})
             };
-            let restart = false;
+            let restart: "budget" | "parser" | undefined;
             try {
                 const response = await fetch(`${server.url}/completion`, {method: "POST", headers: authHeaders(server), body: JSON.stringify(body), signal: segment.signal});
                 if (!response.ok) {
@@ -404,7 +411,19 @@ export class LlamaServerModel implements LoadedModel {
                     } catch {
                         throw new LlamaServerRequestError(`/completion streamed something that is not JSON: ${event.data.slice(0, 100)}`);
                     }
-                    if (chunk.error !== undefined) throw new LlamaServerRequestError(typeof chunk.error === "string" ? chunk.error : chunk.error.message ?? "error");
+                    if (chunk.error !== undefined) {
+                        const message = typeof chunk.error === "string" ? chunk.error : chunk.error.message ?? "error";
+                        // llama-server parses every reply with its chat parser, which fails on invalid
+                        // UTF-8 in the text generated so far (bytes a model may emit, random weights
+                        // often). The tokens are fine: continue from them in a fresh request.
+                        if (PARSER_FAILURE.test(message) && parserRestarts < MAX_PARSER_RESTARTS && completionTokens > restartedAt) {
+                            parserRestarts++;
+                            restartedAt = completionTokens;
+                            restart = "parser";
+                            break;
+                        }
+                        throw new LlamaServerRequestError(PARSER_FAILURE.test(message) ? `${message} (llama-server's parser rejects text that is not valid UTF-8)` : message);
+                    }
                     if (chunk.stop === true) {
                         timed = chunk.timings !== undefined;
                         promptMs += chunk.timings?.prompt_ms ?? 0;
@@ -422,7 +441,7 @@ export class LlamaServerModel implements LoadedModel {
                         firstTokenAt ??= lastTokenAt;
                         completionTokens += tokens.length;
                         if (wasReasoning) reasoningTokens += tokens.length;
-                        generated.push(...tokens);
+                        sequence.push(...tokens);
                     }
                     if (chunk.content !== undefined && chunk.content !== "") yield* emit(classify(chunk.content));
                     if (stops.hasStopped) break segments;
@@ -433,16 +452,19 @@ export class LlamaServerModel implements LoadedModel {
                     }
                     if (!budgetClosed && options.thinkBudget !== undefined && splitter?.inReasoning === true && reasoningTokens >= options.thinkBudget) {
                         budgetClosed = true;
-                        restart = true;
+                        restart = "budget";
                         break;
                     }
                 }
-                if (restart) {
-                    // Out of budget: stop this request and continue from the reasoning so far plus the closing tag.
+                if (restart !== undefined) {
                     segment.abort();
-                    this.closeTokens ??= await this.tokenize(server, BUDGET_CLOSE, false, true, request.signal);
-                    yield* emit(classify(BUDGET_CLOSE));
-                    segmentPrompt = [...prompt.tokens, ...generated, ...this.closeTokens];
+                    if (restart === "budget") {
+                        // Out of budget: continue from the reasoning so far plus the closing tag.
+                        this.closeTokens ??= await this.tokenize(server, BUDGET_CLOSE, false, true, request.signal);
+                        sequence.push(...this.closeTokens);
+                        yield* emit(classify(BUDGET_CLOSE));
+                    }
+                    segmentPrompt = [...sequence];
                     segment = linkedController(request.signal);
                     continue;
                 }

@@ -10,7 +10,7 @@ import type {GenerationEvent, GenerationResult} from "../../../src/engine/types.
 import {llamaCppToolPath, skipWithoutLlamaCppTools} from "../../helpers/llamaCppTools.js";
 import {processesMatching, waitUntil} from "../../helpers/processTable.js";
 import {sharedPath, skipWithoutShared} from "../../helpers/shared.js";
-import {R1_VOCAB, writeTinyR1Model} from "../tinyR1Model.js";
+import {R1_VOCAB, writeSteadyTinyR1Model, writeTinyR1Model} from "../tinyR1Model.js";
 
 const skip = skipWithoutLlamaCppTools("llama-server") || skipWithoutShared(R1_VOCAB) || skipWithoutShared("models/stories260K.golden.json");
 let model: LlamaServerModel;
@@ -24,7 +24,7 @@ before(async () => {
     cleanup = written.cleanup;
     tinyPath = written.path;
     // One thread keeps this fast on a busy shared machine.
-    model = await LlamaServerModel.load({path: written.path, binary: llamaCppToolPath("llama-server"), launch: {contextSize: 512, threads: 1}});
+    model = await LlamaServerModel.load({path: written.path, binary: llamaCppToolPath("llama-server"), launch: {contextSize: 4096, threads: 1}, onNotice: () => {}});
     embedded = await loadModel({path: written.path, contextSize: 512, threads: 1});
 });
 
@@ -65,7 +65,8 @@ test("stories260K through llama-server: the greedy raw continuation equals llama
 test("an R1-shaped model: R1's template, the requested context per slot, reasoning", {skip}, () => {
     assert.equal(model.info.architecture, "qwen2");
     assert.equal(model.info.reasoning, true);
-    assert.equal(model.info.contextSize, 512);
+    assert.equal(model.info.contextSize, 4096);
+    assert.equal(model.info.trainContextSize, 131072);
     assert.equal(model.info.parallel, 1);
     assert.equal(model.countTokens(formatR1Prompt([{role: "user", content: "What is 2+2?"}])),
         embedded.countTokens(formatR1Prompt([{role: "user", content: "What is 2+2?"}])), "the same tokens as the embedded engine");
@@ -121,23 +122,31 @@ test("a stop string ends the answer and is not shown", {skip}, async () => {
 });
 
 test("aborting reaches llama-server (its slot goes idle); a busy model refuses a second generation", {skip}, async () => {
-    const controller = new AbortController();
-    const events: GenerationEvent[] = [];
-    const slotBusy = async () => {
-        const response = await fetch(`${model.process.url}/slots`, {headers: {Authorization: `Bearer ${model.process.apiKey}`}});
-        return ((await response.json()) as {is_processing: boolean}[]).some((slot) => slot.is_processing);
-    };
-    for await (const event of model.chat([{role: "user", content: "Go"}], {maxTokens: 400, signal: controller.signal, seed: 1, temperature: 1.5})) {
-        events.push(event);
-        if (events.length === 1) {
-            await assert.rejects(collect(model.chat([{role: "user", content: "Me too"}])), NoFreeSequenceError);
-            assert.equal(await slotBusy(), true, "llama-server is generating");
-            controller.abort();
+    // A reply that never ends by itself (see writeSteadyTinyR1Model): the abort is what stops it.
+    const written = await writeSteadyTinyR1Model();
+    const steady = await LlamaServerModel.load({path: written.path, binary: llamaCppToolPath("llama-server"), launch: {contextSize: 4096, threads: 1}, onNotice: () => {}});
+    try {
+        const controller = new AbortController();
+        const events: GenerationEvent[] = [];
+        const slotBusy = async () => {
+            const response = await fetch(`${steady.process.url}/slots`, {headers: {Authorization: `Bearer ${steady.process.apiKey}`}});
+            return ((await response.json()) as {is_processing: boolean}[]).some((slot) => slot.is_processing);
+        };
+        for await (const event of steady.chat([{role: "user", content: "Go"}], {maxTokens: 4000, signal: controller.signal, temperature: 0})) {
+            events.push(event);
+            if (events.length === 1) {
+                await assert.rejects(collect(steady.chat([{role: "user", content: "Me too"}])), NoFreeSequenceError);
+                assert.equal(await slotBusy(), true, "llama-server is generating");
+                controller.abort();
+            }
         }
+        const done = events.at(-1);
+        assert.equal(done?.type === "done" && done.result.finishReason, "abort");
+        await waitUntil(async () => !await slotBusy(), "llama-server's slot is idle after the abort");
+        const {result} = await collect(steady.chat([{role: "user", content: "Again"}], {maxTokens: 2}));
+        assert.equal(result.usage.completionTokens, 2);
+    } finally {
+        await steady.dispose();
+        written.cleanup();
     }
-    const done = events.at(-1);
-    assert.equal(done?.type === "done" && done.result.finishReason, "abort");
-    await waitUntil(async () => !await slotBusy(), "llama-server's slot is idle after the abort");
-    const {result} = await collect(model.chat([{role: "user", content: "Again"}], {maxTokens: 2}));
-    assert.equal(result.usage.completionTokens, 2);
 });

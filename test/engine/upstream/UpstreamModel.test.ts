@@ -9,7 +9,7 @@ import {upstreamBaseUrl, UpstreamModel} from "../../../src/engine/upstream/Upstr
 import {llamaCppToolPath, skipWithoutLlamaCppTools} from "../../helpers/llamaCppTools.js";
 import {waitUntil} from "../../helpers/processTable.js";
 import {skipWithoutShared} from "../../helpers/shared.js";
-import {R1_VOCAB, writeTinyR1Model} from "../tinyR1Model.js";
+import {R1_VOCAB, writeSteadyTinyR1Model, writeTinyR1Model} from "../tinyR1Model.js";
 import {deltas, startScriptedServer, type ScriptedServer} from "./scriptedOpenAiServer.js";
 
 let scripted: ScriptedServer;
@@ -120,6 +120,7 @@ const skipReal = skipWithoutLlamaCppTools("llama-server") || skipWithoutShared(R
 test("against a real llama-server: the reasoning both ways (reasoning_content, raw content), streaming, abort reaches it", {skip: skipReal}, async () => {
     const written = await writeTinyR1Model();
     const servers: LlamaServerModel[] = [];
+    const cleanups: (() => void)[] = [];
     try {
         for (const reasoningFormat of ["deepseek", "none"] as const) {
             const owned = await LlamaServerModel.load({path: written.path, binary: llamaCppToolPath("llama-server"), launch: {contextSize: 512, threads: 1, reasoningFormat}, onNotice: () => {}});
@@ -134,13 +135,17 @@ test("against a real llama-server: the reasoning both ways (reasoning_content, r
             assert.equal(result.finishReason, "length", reasoningFormat);
             assert.equal(upstream.countTokens("Hello world"), owned.countTokens("Hello world"));
         }
-        const owned = servers[0]!;
+        // A reply that never ends by itself (see writeSteadyTinyR1Model): the abort is what stops it.
+        const steady = await writeSteadyTinyR1Model();
+        cleanups.push(steady.cleanup);
+        const owned = await LlamaServerModel.load({path: steady.path, binary: llamaCppToolPath("llama-server"), launch: {contextSize: 4096, threads: 1}, onNotice: () => {}});
+        servers.push(owned);
         const upstream = await UpstreamModel.load({url: owned.process.url, apiKey: owned.process.apiKey});
         const slotBusy = async () => ((await (await fetch(`${owned.process.url}/slots`, {headers: {Authorization: `Bearer ${owned.process.apiKey}`}})).json()) as {is_processing: boolean}[])
             .some((slot) => slot.is_processing);
         const controller = new AbortController();
         let seen = 0;
-        for await (const event of upstream.chat([{role: "user", content: "Go"}], {maxTokens: 400, temperature: 1.5, signal: controller.signal})) {
+        for await (const event of upstream.chat([{role: "user", content: "Go"}], {maxTokens: 4000, temperature: 0, signal: controller.signal})) {
             if (event.type !== "done" && ++seen === 2) {
                 assert.equal(await slotBusy(), true);
                 controller.abort();
@@ -150,5 +155,6 @@ test("against a real llama-server: the reasoning both ways (reasoning_content, r
     } finally {
         for (const server of servers) await server.dispose();
         written.cleanup();
+        for (const cleanup of cleanups) cleanup();
     }
 });
