@@ -34,6 +34,8 @@ if (process.env.UV_THREADPOOL_SIZE === undefined && DECODING_COMMANDS.has(proces
         delete process.env.R1_PARENT_PIPE_FD;
         watchParent(Number(fd));
     }
+    // Colour only on a terminal: picocolors also colours a pipe when CI is set (`r1 bench` wrote ANSI codes into logs).
+    if (process.stdout.isTTY !== true && process.env.FORCE_COLOR === undefined) process.env.NO_COLOR = "1";
     await import("../dist/cli/main.js");
 }
 

@@ -3,6 +3,13 @@ import {hideBin} from "yargs/helpers";
 import {loadCommands} from "./commands/index.js";
 import {reportError} from "./reportError.js";
 
+// A closed stdout (`r1 plan | head -2`) ends the command quietly, as it does for other Unix tools,
+// instead of an EPIPE stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    reportError(error);
+});
+
 const argv = hideBin(process.argv);
 const cli = yargs(argv)
     .scriptName("r1")

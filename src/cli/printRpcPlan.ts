@@ -1,6 +1,5 @@
 import {existsSync} from "node:fs";
 import path from "node:path";
-import Table from "cli-table3";
 import pc from "picocolors";
 import {requireVariant, resolveModelName, findQuantOption} from "../catalog/index.js";
 import {formatCommandLine, llamaServerArgs} from "../engine/llamaServer/llamaServerArgs.js";
@@ -11,6 +10,7 @@ import {architectureFromGguf, DEFAULT_EFFICIENCY, GPU_RESERVED_BYTES, modelWeigh
     type KvCacheType, type RpcSplit, type SplitDevice} from "../plan/index.js";
 import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {LocalLlamaServer} from "./planEngine.js";
+import {renderTable} from "./renderTable.js";
 
 export interface PrintRpcPlanOptions {
     readonly model: string;
@@ -99,10 +99,10 @@ function printSplit(label: string, probes: readonly RpcWorkerProbe[], split: Rpc
     for (const probe of probes)
         out(`  worker ${probe.endpoint}: RPC v${probe.version}, ${probe.devices.map((d) => `${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}`).join("; ")}, `
             + `round trip ${(probe.roundTripSeconds * 1e3).toFixed(2)} ms`);
-    const table = new Table({head: ["device", "layers", "memory", "time/token"], style: {head: [], border: []}});
-    for (const share of split.shares) table.push([share.name, String(share.layers), formatBytes(share.bytes), `${(share.secondsPerToken * 1e3).toFixed(2)} ms`]);
-    table.push(["network", `${split.remoteSegments} remote stretch(es)`, "", `${(split.networkSecondsPerToken * 1e3).toFixed(2)} ms`]);
-    out(table.toString());
+    const rows: string[][] = [];
+    for (const share of split.shares) rows.push([share.name, String(share.layers), formatBytes(share.bytes), `${(share.secondsPerToken * 1e3).toFixed(2)} ms`]);
+    rows.push(["network", `${split.remoteSegments} remote stretch(es)`, "", `${(split.networkSecondsPerToken * 1e3).toFixed(2)} ms`]);
+    out(renderTable([{header: "device"}, {header: "layers", align: "right"}, {header: "memory", align: "right"}, {header: "time/token", align: "right"}], rows));
     out(split.fits ? `Generation: ${pc.bold(split.predictedTokensPerSecond.toFixed(1))} tok/s predicted` : pc.red("does not fit: the layers left to this machine exceed its RAM"));
     out(`Command r1 runs:\n  ${command}`);
     out(pc.dim(`note: ${assumption}`));

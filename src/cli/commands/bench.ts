@@ -1,7 +1,6 @@
 import {existsSync} from "node:fs";
 import os from "node:os";
 import cliProgress from "cli-progress";
-import Table from "cli-table3";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
 import {benchContextSize, benchModelIter, type BenchTestResult} from "../../bench/benchModel.js";
@@ -16,6 +15,7 @@ import {resolveOrPull} from "../pullIfMissing.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {busyMachineWarning, describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 import {plannedLoad} from "../plannedLoad.js";
+import {renderTable} from "../renderTable.js";
 
 interface BenchArgs extends EngineFlags {
     model?: string;
@@ -122,7 +122,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
             return;
         }
-        process.stdout.write(`${renderTable(report.model, results, plan)}\n`);
+        process.stdout.write(`${benchTable(report.model, results, plan)}\n`);
         process.stdout.write(pc.dim(`${report.machine} · ${model.info.threads} threads · ${model.info.gpu === false ? "CPU" : `${model.info.gpu}, ${model.info.gpuLayers} GPU layers`} · UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset"}\n`));
         if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail}${plan.predicted.calibrated ? " (calibrated)" : " (uncalibrated defaults)"}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : args.d > 0 && args.calibrate ? "calibration not saved: measured at a depth" : "calibration not saved"}\n`));
     }
@@ -185,15 +185,16 @@ function describeMachine(hardware: HardwareProfile): string {
     return `${hardware.cpu.model} (${hardware.cpu.physicalCores} cores)${gpus === "" ? "" : ` + ${gpus}`}`;
 }
 
-function renderTable(modelPath: string, results: BenchTestResult[], plan: ModelPlan | undefined): string {
-    const table = new Table({head: ["model", "test", "t/s", "ms/token p50", "p90", "predicted t/s"], style: {head: ["cyan"]}});
+function benchTable(modelPath: string, results: BenchTestResult[], plan: ModelPlan | undefined): string {
+    const rows: string[][] = [];
     const name = modelPath.split(/[\\/]/).pop() ?? modelPath;
     for (const r of results) {
         const predicted = plan === undefined || r.depth > 0 ? "–"
             : r.test === "pp" ? plan.predicted.promptTokensPerSecond.toFixed(1)
                 : plan.predicted.generationTokensPerSecond.toFixed(1);
-        table.push([name, r.name, `${r.meanTokensPerSecond.toFixed(2)} ± ${r.sdTokensPerSecond.toFixed(2)}`,
+        rows.push([name, r.name, `${r.meanTokensPerSecond.toFixed(2)} ± ${r.sdTokensPerSecond.toFixed(2)}`,
             r.msPerToken === undefined ? "–" : r.msPerToken.median.toFixed(1), r.msPerToken === undefined ? "–" : r.msPerToken.p90.toFixed(1), predicted]);
     }
-    return table.toString();
+    return renderTable([{header: "model", dropOrder: 1}, {header: "test"}, {header: "t/s", align: "right"}, {header: "ms/token p50", align: "right", dropOrder: 3},
+        {header: "p90", align: "right", dropOrder: 2}, {header: "predicted t/s", align: "right"}], rows);
 }

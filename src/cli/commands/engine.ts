@@ -1,11 +1,11 @@
 import cliProgress from "cli-progress";
-import Table from "cli-table3";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
 import {buildLlamaCppToolsIter, findLlamaCppTools, LLAMA_CPP_BACKENDS, LLAMA_CPP_RELEASE, LLAMA_CPP_TOOL_NAMES, type FoundLlamaCppTools,
     type LlamaCppBackend} from "../../engine/llamaCppTools/index.js";
 import {formatDuration} from "../../store/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {renderTable} from "../renderTable.js";
 
 interface BuildArgs {
     backend?: LlamaCppBackend;
@@ -114,9 +114,9 @@ const lsCommand: CommandModule<object, LsArgs> = {
             process.stdout.write(`no llama.cpp tools found; build them with ${pc.bold("r1 engine build")} (llama.cpp ${LLAMA_CPP_RELEASE})\n`);
             return;
         }
-        const table = new Table({head: ["from", "backend", "version", "tools", "folder"], style: {head: [], border: []}});
+        const rows: string[][] = [];
         for (const install of found.installs) {
-            table.push([
+            rows.push([
                 install.origin === "built" ? "r1 engine build" : install.origin === "path" ? "PATH" : "--llama-server",
                 install.backend ?? "",
                 install.compatible ? install.version ?? "" : pc.yellow(`incompatible: ${install.problem}`),
@@ -124,7 +124,7 @@ const lsCommand: CommandModule<object, LsArgs> = {
                 install.dir
             ]);
         }
-        process.stdout.write(`${table.toString()}\n`);
+        process.stdout.write(`${renderTable([{header: "from"}, {header: "backend", dropOrder: 1}, {header: "version"}, {header: "tools", dropOrder: 2}, {header: "folder"}], rows)}\n`);
         const missing = LLAMA_CPP_TOOL_NAMES.filter((tool) => found.paths[tool] === undefined);
         if (missing.length > 0)
             process.stdout.write(`${pc.yellow("missing")}: ${missing.join(", ")} — build them with ${pc.bold("r1 engine build")}\n`);

@@ -3,6 +3,7 @@ import pc from "picocolors";
 import {detectHardware, hardwareLines, hardwareProfileNames, probeHardware, resolveHardware} from "../../hardware/index.js";
 import {loadEngineProbe, serializeHardware, type EngineProbe} from "../../plan/index.js";
 import {runEngineProbe} from "../runEngineProbe.js";
+import {fitLines} from "../fitLines.js";
 
 interface HwArgs {
     probe: boolean;
@@ -36,7 +37,7 @@ export const hwCommand: CommandModule<object, HwArgs> = {
             process.stdout.write(`${JSON.stringify({...serializeHardware(hardware), engineProbe: engine ?? null}, null, 2)}\n`);
             return;
         }
-        for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
+        for (const line of fitLines(hardwareLines(hardware))) process.stdout.write(`${line}\n`);
         for (const line of engineProbeLines(engine, args.hardware === undefined)) process.stdout.write(`${line}\n`);
     }
 };

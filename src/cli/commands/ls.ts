@@ -1,6 +1,6 @@
-import Table from "cli-table3";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
+import {renderTable} from "../renderTable.js";
 import {findLocalStoreModels, formatBytes, ModelStore, type LocalStoreModel, type StoredModel} from "../../store/index.js";
 
 interface LsArgs {
@@ -74,20 +74,15 @@ export const lsCommand: CommandModule<object, LsArgs> = {
             process.stdout.write(`no models in ${store.modelsDir} yet; \`r1 pull deepseek-r1:7b\` fetches one (\`r1 plan\` says which fits)\n`);
             return;
         }
-        const table = new Table({
-            head: ["NAME", "QUANT", "SIZE", "MODIFIED", "STATUS"],
-            chars: {top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-                left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  "},
-            style: {head: [], border: [], "padding-left": 0, "padding-right": 0}
-        });
+        const rows: string[][] = [];
         for (const model of models) {
             const status = model.status === "complete" ? "ok"
                 : model.status === "partial" && model.pullingPid !== undefined ? pc.cyan(`pulling now (pid ${model.pullingPid})`)
                 : model.status === "partial" ? pc.yellow("partial: `r1 pull` resumes")
                 : pc.red(`damaged: ${model.problem ?? "?"}`);
-            table.push([model.name, model.quant ?? "-", sizeColumn(model), formatAge(model.modified), status]);
+            rows.push([model.name, model.quant ?? "-", sizeColumn(model), formatAge(model.modified), status]);
         }
-        process.stdout.write(`${table.toString()}\n`);
+        process.stdout.write(`${renderTable([{header: "NAME"}, {header: "QUANT", dropOrder: 2}, {header: "SIZE", align: "right"}, {header: "MODIFIED", dropOrder: 1}, {header: "STATUS"}], rows)}\n`);
     }
 };
 
@@ -97,17 +92,13 @@ function printAll(models: StoredModel[], local: LocalStoreModel[]): void {
         process.stdout.write("no models in r1's store, Ollama, LM Studio, or the Hugging Face and llama.cpp caches; `r1 pull deepseek-r1:7b` fetches one\n");
         return;
     }
-    const table = new Table({
-        head: ["NAME", "ORIGIN", "QUANT", "SIZE", "MODIFIED", "STATUS"],
-        chars: {top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-            left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  "},
-        style: {head: [], border: [], "padding-left": 0, "padding-right": 0}
-    });
+    const rows: string[][] = [];
     for (const model of models) {
         const status = model.status === "complete" ? "ok" : model.status === "partial" ? pc.yellow("partial: `r1 pull` resumes") : pc.red(`damaged: ${model.problem ?? "?"}`);
-        table.push([model.name, "r1", model.quant ?? "-", sizeColumn(model), formatAge(model.modified), status]);
+        rows.push([model.name, "r1", model.quant ?? "-", sizeColumn(model), formatAge(model.modified), status]);
     }
-    for (const model of local) table.push([model.name, model.origin, model.quant ?? "-", formatBytes(model.size), formatAge(model.modified), localStoreStatus(model)]);
-    process.stdout.write(`${table.toString()}\n`);
+    for (const model of local) rows.push([model.name, model.origin, model.quant ?? "-", formatBytes(model.size), formatAge(model.modified), localStoreStatus(model)]);
+    process.stdout.write(`${renderTable([{header: "NAME"}, {header: "ORIGIN"}, {header: "QUANT", dropOrder: 2}, {header: "SIZE", align: "right"},
+        {header: "MODIFIED", dropOrder: 1}, {header: "STATUS"}], rows)}\n`);
     if (local.length > 0) process.stdout.write(pc.dim("other programs' files are used in place, read-only: `r1 run NAME` with the name shown\n"));
 }

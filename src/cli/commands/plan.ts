@@ -1,7 +1,6 @@
 import {existsSync} from "node:fs";
 import path from "node:path";
 import type {CommandModule} from "yargs";
-import Table from "cli-table3";
 import pc from "picocolors";
 import {allVariants, findQuantOption, requireVariant, resolveModelName, variantDownload, variantFileSize, type Variant} from "../../catalog/index.js";
 import {hardwareProfileNames, resolveHardware, type HardwareProfile} from "../../hardware/index.js";
@@ -12,10 +11,12 @@ import {
 import {runEngineProbe} from "../runEngineProbe.js";
 import {formatBytes, hardwareLines} from "../../hardware/index.js";
 import {R1Error} from "../../util/R1Error.js";
+import {renderTable, type TableColumn} from "../renderTable.js";
 import {isLocalStoreName} from "../../store/localStores/LocalStoreModel.js";
 import {ModelNotFoundError} from "../../store/errors/ModelNotFoundError.js";
 import {findLlamaServer, planCommandLine, planEngineInfo, type LocalLlamaServer} from "../planEngine.js";
 import {defaultExpertOffload} from "../../plan/index.js";
+import {fitLines} from "../fitLines.js";
 
 /** Tokens/s with sensible precision: 0.04, 3.7, 42, 1,234. */
 function formatRate(x: number): string {
@@ -249,21 +250,24 @@ function withEngines(report: Record<string, unknown>, plans: readonly ModelPlan[
 
 function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[], summary: string, ctx: number, llamaServer: LocalLlamaServer | undefined,
     depth: number, probe: EngineProbe | undefined): void {
-    for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
+    for (const line of fitLines(hardwareLines(hardware))) process.stdout.write(`${line}\n`);
     process.stdout.write(`\nEvery variant for a ${ctx.toLocaleString("en-US")}-token context; generation speed ` +
         `${depth === 0 ? "at an empty context (like llama-bench tg128)" : `at depth ${depth.toLocaleString("en-US")} (like llama-bench -d ${depth})`}:\n`);
     process.stdout.write(pc.dim(`${speedSourceLine(probe, candidates)}\n`));
-    const table = new Table({
-        head: ["model", "quant", "file", "where", "engine", "memory", "gen t/s", "prompt t/s", "to answer", "verdict", "AIME24", "quant quality"],
-        chars: {"mid": "", "left-mid": "", "mid-mid": "", "right-mid": ""},
-        style: {head: [], border: [], "padding-left": 1, "padding-right": 1}
-    });
+    // Narrow terminals lose the least needed columns first: quality notes, scores, engine, prompt speed…
+    const columns: TableColumn[] = [
+        {header: "model"}, {header: "quant"}, {header: "file", align: "right", dropOrder: 5}, {header: "where", dropOrder: 6},
+        {header: "engine", dropOrder: 9}, {header: "memory", align: "right", dropOrder: 4}, {header: "gen t/s", align: "right"},
+        {header: "prompt t/s", align: "right", dropOrder: 8}, {header: "to answer", align: "right", dropOrder: 7}, {header: "verdict"},
+        {header: "AIME24", align: "right", dropOrder: 10}, {header: "quant quality", dropOrder: 11}
+    ];
+    const rows: string[][] = [];
     let needsBuild = false;
     for (const p of candidates) {
         const fits = p.fits;
         const engine = planEngineInfo(p, hardware, llamaServer);
         if (fits && !engine.available) needsBuild = true;
-        table.push([
+        rows.push([
             shortName(p), p.quant, formatBytes(p.memory.fileBytes), placementShort(p),
             !fits ? "—" : engine.available ? engine.engine : pc.yellow(`${engine.engine}*`), fits ? formatBytes(p.memory.totalBytes) : "—",
             fits ? formatRate(p.predicted.generationTokensPerSecond) : "—", fits ? formatRate(p.predicted.promptTokensPerSecond) : "—",
@@ -271,7 +275,7 @@ function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[]
             VERDICT_LABEL[p.verdict], subjectVariant(p.subject)?.scores.aime2024.toFixed(1) ?? "—", p.qualityNote.replace(/ \(.*$/, "").replace(/,.*$/, "")
         ]);
     }
-    process.stdout.write(`${table.toString()}\n`);
+    process.stdout.write(`${renderTable(columns, rows)}\n`);
     process.stdout.write(pc.dim("Distill = a dense Qwen2.5 / Qwen3 / Llama 3 model fine-tuned on R1's outputs, not R1 itself (671B MoE). " +
         "AIME24 = DeepSeek's published pass@1.\n"));
     if (needsBuild) process.stdout.write(pc.yellow(hardware.source === "detected"
@@ -291,7 +295,7 @@ function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[]
 function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: LocalLlamaServer | undefined, command: string | undefined,
     probe: EngineProbe | undefined): void {
     const v = subjectVariant(plan.subject);
-    for (const line of hardwareLines(hardware)) process.stdout.write(`${line}\n`);
+    for (const line of fitLines(hardwareLines(hardware))) process.stdout.write(`${line}\n`);
     process.stdout.write(`\n${pc.bold(`${v?.name ?? plan.model} ${plan.quant}`)}  (${plan.model})\n`);
     if (v === undefined) {
         const description = plan.subject.kind === "file" ? plan.subject.description : plan.model;
@@ -318,16 +322,20 @@ function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: Lo
     }
     process.stdout.write(`Placement: ${plan.placementDetail} (gpuLayers ${plan.gpuLayers}${plan.cpuMoeLayers > 0 ? `, --n-cpu-moe ${plan.cpuMoeLayers}` : ""})\n`);
     process.stdout.write(`Loading:   ${plan.loading.reason}\n`);
-    const table = new Table({head: ["device", "layers", "weights", "KV cache", "compute", "total", "of usable", "read/token", "read rate", "time/token"],
-        style: {head: [], border: []}});
+    const deviceRows: string[][] = [];
+    const deviceColumns: TableColumn[] = [
+        {header: "device"}, {header: "layers", align: "right"}, {header: "weights", align: "right", dropOrder: 3}, {header: "KV cache", align: "right", dropOrder: 4},
+        {header: "compute", align: "right", dropOrder: 5}, {header: "total", align: "right"}, {header: "of usable", align: "right", dropOrder: 2},
+        {header: "read/token", align: "right", dropOrder: 6}, {header: "read rate", align: "right", dropOrder: 1}, {header: "time/token", align: "right"}
+    ];
     for (const d of plan.devices) {
-        table.push([d.device, d.kind === "disk" ? "—" : String(d.layers), formatBytes(d.weightsBytes), formatBytes(d.kvCacheBytes), formatBytes(d.computeBytes),
+        deviceRows.push([d.device, d.kind === "disk" ? "—" : String(d.layers), formatBytes(d.weightsBytes), formatBytes(d.kvCacheBytes), formatBytes(d.computeBytes),
             formatBytes(d.totalBytes), d.kind === "disk" ? "—" : formatBytes(d.capacityBytes), formatBytes(d.bytesPerToken),
             `${(d.effectiveBytesPerSecond / 1e9).toFixed(0)} of ${(d.peakBytesPerSecond / 1e9).toFixed(0)} GB/s`, `${(d.secondsPerToken * 1000).toFixed(2)} ms`]);
     }
-    table.push([pc.bold("total"), "", formatBytes(plan.memory.weightsBytes), formatBytes(plan.memory.kvCacheBytes), formatBytes(plan.memory.computeBytes),
+    deviceRows.push([pc.bold("total"), "", formatBytes(plan.memory.weightsBytes), formatBytes(plan.memory.kvCacheBytes), formatBytes(plan.memory.computeBytes),
         formatBytes(plan.memory.totalBytes), "", formatBytes(plan.predicted.bytesPerToken), "", `+${(plan.predicted.overheadSeconds * 1000).toFixed(2)} ms overhead`]);
-    process.stdout.write(`${table.toString()}\n`);
+    process.stdout.write(`${renderTable(deviceColumns, deviceRows)}\n`);
     const p = plan.predicted;
     const at = p.depth === 0 ? "" : ` at depth ${p.depth.toLocaleString("en-US")}`;
     process.stdout.write(`Generation: ${pc.bold(formatRate(p.generationTokensPerSecond))} tok/s${at} (roofline ${formatRate(p.rooflineTokensPerSecond)}: every byte at peak bandwidth)\n`);

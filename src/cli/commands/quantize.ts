@@ -3,7 +3,6 @@ import {availableParallelism} from "node:os";
 import type {CommandModule} from "yargs";
 import pc from "picocolors";
 import cliProgress from "cli-progress";
-import Table from "cli-table3";
 import {GgmlType, ggmlTypeByName} from "../../gguf/GgmlType.js";
 import {LlamaFileType, llamaFileTypeByName} from "../../gguf/LlamaFileType.js";
 import {readGguf} from "../../gguf/readGguf.js";
@@ -13,6 +12,7 @@ import {
     type ImportanceWeights, type QuantizationPlan, type QuantRecipe, type TensorTypeOverride, type TensorTypeRules
 } from "../../quant/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {renderTable} from "../renderTable.js";
 
 /** File types `r1 quantize --type` accepts (the ones r1 writes byte-identically with llama.cpp; IQ1/IQ2/IQ3_XXS need --imatrix). */
 export const QUANTIZE_FILE_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K", "Q4_0", "IQ4_NL", "IQ4_XS",
@@ -202,12 +202,12 @@ function printPlan(q: QuantizationPlan, inputSize: number, json: boolean, recipe
         }, null, 2)}\n`);
         return;
     }
-    const table = new Table({head: ["tensor", "shape", "from", "to", "MiB"], style: {head: [], border: [], compact: true}});
+    const rows: string[][] = [];
     for (const t of p.tensors) {
         const mark = t.overridden ? pc.cyan("*") : t.fallback ? pc.yellow("!") : "";
-        table.push([t.name, t.shape.join("×"), GgmlType[t.sourceType], `${GgmlType[t.targetType]}${mark}`, (t.targetBytes / 2 ** 20).toFixed(2)]);
+        rows.push([t.name, t.shape.join("×"), GgmlType[t.sourceType], `${GgmlType[t.targetType]}${mark}`, (t.targetBytes / 2 ** 20).toFixed(2)]);
     }
-    process.stdout.write(`${table.toString()}\n`);
+    process.stdout.write(`${renderTable([{header: "tensor"}, {header: "shape", dropOrder: 1}, {header: "from", dropOrder: 2}, {header: "to"}, {header: "MiB", align: "right"}], rows)}\n`);
     const counts = new Map<string, number>();
     for (const t of p.tensors) counts.set(GgmlType[t.targetType]!, (counts.get(GgmlType[t.targetType]!) ?? 0) + t.elements);
     const mix = [...counts].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${(100 * n / p.totalElements).toFixed(1)}%`).join(", ");
