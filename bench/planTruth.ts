@@ -1,0 +1,147 @@
+// Issue 18's targets: does `r1 plan` tell the truth on this machine? On a fresh R1_HOME it records
+// the uncalibrated prediction, runs `r1 hw --probe` (the engine probe), records the probed
+// prediction, then measures in alternated rounds: `r1 bench --synthetic` (one repetition per
+// round, so the median over rounds is a median of runs) and llama-bench on the same file with the
+// same loading (mmap or not), and generation at depth 4096. Prints the medians beside the
+// predictions, and writes every sample as JSON. A script, not a test: its figures depend on the
+// machine and on what else runs on it.
+//
+//   npx tsc -p tsconfig.json && node --import tsx bench/planTruth.ts [--rounds 3] [--cache DIR] [--llama-bench PATH]
+//       [--targets deepseek-r1:1.5b:Q4_K_M,...] [--depth 4096] [--depth-target deepseek-r1:1.5b:Q4_K_M] [--out FILE]
+import {execFile} from "node:child_process";
+import {existsSync} from "node:fs";
+import {mkdir, mkdtemp, rm, symlink, writeFile} from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import {fileURLToPath} from "node:url";
+import {parseArgs, promisify} from "node:util";
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const {values} = parseArgs({options: {
+    rounds: {type: "string", default: "3"},
+    cache: {type: "string", default: path.join(os.tmpdir(), "r1-plan-truth-cache")},
+    "llama-bench": {type: "string", default: "/root/.r1/llama.cpp/build/v0.4.0-cpu/bin/llama-bench"},
+    targets: {type: "string", default: "deepseek-r1-distill-qwen-1.5b:Q4_K_M,deepseek-r1-distill-qwen-1.5b:Q8_0,deepseek-r1-distill-qwen-7b:Q4_K_M"},
+    depth: {type: "string", default: "4096"},
+    "depth-target": {type: "string", default: "deepseek-r1-distill-qwen-1.5b:Q4_K_M"},
+    out: {type: "string", default: path.join(os.tmpdir(), "r1-plan-truth.json")}
+}});
+const ROUNDS = Number(values.rounds);
+const DEPTH = Number(values.depth);
+const targets = values.targets.split(",").map((t) => {
+    const i = t.lastIndexOf(":");
+    return {variant: t.slice(0, i), quant: t.slice(i + 1)};
+});
+const depthTarget = (() => {
+    const i = values["depth-target"].lastIndexOf(":");
+    return {variant: values["depth-target"].slice(0, i), quant: values["depth-target"].slice(i + 1)};
+})();
+
+// A fresh R1_HOME whose model caches (synthetic models, probe models) persist between runs of this script.
+const home = await mkdtemp(path.join(os.tmpdir(), "r1-plan-truth-home-"));
+await mkdir(path.join(home, "cache"), {recursive: true});
+for (const sub of ["synthetic", "probe"]) {
+    await mkdir(path.join(values.cache, sub), {recursive: true});
+    await symlink(path.join(values.cache, sub), path.join(home, "cache", sub));
+}
+const env = {...process.env, R1_HOME: home, NO_COLOR: "1"};
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+async function r1(args: string[]): Promise<string> {
+    const {stdout} = await run(process.execPath, [path.join(root, "bin/r1.js"), ...args], {env, maxBuffer: 64 << 20, timeout: 30 * 60_000});
+    return stdout;
+}
+
+interface Prediction {generation: number, prompt: number, source: string, mmap: boolean}
+async function predict(t: {variant: string, quant: string}, depth = 0): Promise<Prediction> {
+    const json = JSON.parse(await r1(["plan", t.variant, "--quant", t.quant, "--ctx", String(Math.max(4096, depth + 1024)), "--depth", String(depth), "--json"])) as
+        {candidates: {predicted: {generationTokensPerSecond: number, promptTokensPerSecond: number, source: string}, loading: {mmap: boolean}}[]};
+    const c = json.candidates[0]!;
+    return {generation: c.predicted.generationTokensPerSecond, prompt: c.predicted.promptTokensPerSecond, source: c.predicted.source, mmap: c.loading.mmap};
+}
+
+interface BenchSample {pp?: number, tg?: number, path: string}
+async function r1Bench(t: {variant: string, quant: string}, depth = 0): Promise<BenchSample> {
+    const args = ["bench", "--synthetic", t.variant, "--quant", t.quant, "-r", "1", "--no-e2e", "--no-calibrate", "--json"];
+    if (depth > 0) args.push("-d", String(depth), "-p", "0", "-n", "64");
+    const report = JSON.parse(await r1(args)) as {model: string, results: {test: string, meanTokensPerSecond: number}[]};
+    return {
+        path: report.model,
+        ...(report.results.find((r) => r.test === "pp") === undefined ? {} : {pp: report.results.find((r) => r.test === "pp")!.meanTokensPerSecond}),
+        ...(report.results.find((r) => r.test === "tg") === undefined ? {} : {tg: report.results.find((r) => r.test === "tg")!.meanTokensPerSecond})
+    };
+}
+
+async function llamaBench(file: string, mmap: boolean): Promise<{pp: number, tg: number}> {
+    const {stdout} = await run(values["llama-bench"], ["-m", file, "-p", "512", "-n", "128", "-r", "1", "-t", "2", "-o", "json", "-lm", mmap ? "mmap" : "none"],
+        {maxBuffer: 16 << 20, timeout: 30 * 60_000});
+    const rows = JSON.parse(stdout) as {n_prompt: number, n_gen: number, avg_ts: number}[];
+    return {pp: rows.find((r) => r.n_prompt > 0)!.avg_ts, tg: rows.find((r) => r.n_gen > 0)!.avg_ts};
+}
+
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length === 0 ? NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+try {
+    log(`R1_HOME ${home}; machine load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+    // Write the synthetic models first (not timed): one bench each with no runs would still load; r1 bench writes on first use.
+    const uncalibrated = await Promise.all(targets.map((t) => predict(t)));
+    const uncalibratedDepth = await predict(depthTarget, DEPTH);
+    log("engine probe (r1 hw --probe)…");
+    const probeStarted = performance.now();
+    await r1(["hw", "--probe"]);
+    const probeSeconds = (performance.now() - probeStarted) / 1000;
+    const probed: Prediction[] = [];
+    for (const t of targets) probed.push(await predict(t));
+    const probedDepth = await predict(depthTarget, DEPTH);
+
+    const samples = targets.map(() => ({r1: [] as BenchSample[], llama: [] as {pp: number, tg: number}[]}));
+    const depthSamples: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+        // Rotate the order each round so a slow spell of the shared machine does not always hit the same model.
+        const order = targets.map((_, i) => (i + round) % targets.length);
+        for (const i of order) {
+            const t = targets[i]!;
+            const mine = await r1Bench(t);
+            samples[i]!.r1.push(mine);
+            log(`round ${round + 1} ${t.variant}:${t.quant} r1 bench pp ${mine.pp?.toFixed(1)} tg ${mine.tg?.toFixed(2)}`);
+            if (existsSync(values["llama-bench"])) {
+                const theirs = await llamaBench(mine.path, probed[i]!.mmap);
+                samples[i]!.llama.push(theirs);
+                log(`round ${round + 1} ${t.variant}:${t.quant} llama-bench pp ${theirs.pp.toFixed(1)} tg ${theirs.tg.toFixed(2)}`);
+            }
+        }
+        const deep = await r1Bench(depthTarget, DEPTH);
+        if (deep.tg !== undefined) depthSamples.push(deep.tg);
+        log(`round ${round + 1} ${depthTarget.variant}:${depthTarget.quant} tg at depth ${DEPTH}: ${deep.tg?.toFixed(2)}`);
+    }
+
+    const pct = (predicted: number, measured: number) => `${predicted >= measured ? "+" : ""}${((predicted / measured - 1) * 100).toFixed(0)}%`;
+    const lines: string[] = [];
+    lines.push(`| model | test | uncalibrated | probed prediction | r1 bench median (n=${ROUNDS}) | probed error | target | llama-bench median | r1 ÷ llama-bench |`);
+    lines.push("|---|---|---|---|---|---|---|---|---|");
+    targets.forEach((t, i) => {
+        for (const test of ["pp", "tg"] as const) {
+            const measured = median(samples[i]!.r1.map((s) => s[test]!).filter((x) => x !== undefined));
+            const predicted = test === "pp" ? probed[i]!.prompt : probed[i]!.generation;
+            const before = test === "pp" ? uncalibrated[i]!.prompt : uncalibrated[i]!.generation;
+            const llama = median(samples[i]!.llama.map((s) => s[test]));
+            const within = Math.abs(predicted / measured - 1) <= 0.15;
+            lines.push(`| ${t.variant} ${t.quant} | ${test === "pp" ? "pp512" : "tg128"} | ${before.toFixed(1)} (${pct(before, measured)}) | ${predicted.toFixed(1)} | ` +
+                `${measured.toFixed(1)} | ${pct(predicted, measured)} | ±15% ${within ? "met" : "NOT met"} | ${Number.isNaN(llama) ? "–" : llama.toFixed(1)} | ` +
+                `${Number.isNaN(llama) ? "–" : `${(measured / llama).toFixed(3)} (${Math.abs(measured / llama - 1) <= 0.05 ? "within 5%" : "NOT within 5%"})`} |`);
+        }
+    });
+    const deepMeasured = median(depthSamples);
+    lines.push(`| ${depthTarget.variant} ${depthTarget.quant} | tg at depth ${DEPTH} | ${uncalibratedDepth.generation.toFixed(1)} (${pct(uncalibratedDepth.generation, deepMeasured)}) | ` +
+        `${probedDepth.generation.toFixed(1)} | ${deepMeasured.toFixed(1)} | ${pct(probedDepth.generation, deepMeasured)} | ±20% ${Math.abs(probedDepth.generation / deepMeasured - 1) <= 0.2 ? "met" : "NOT met"} | – | – |`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+    process.stdout.write(`engine probe: ${probeSeconds.toFixed(0)} s; loading after the probe: ${probed.map((p, i) => `${targets[i]!.variant}:${targets[i]!.quant} ${p.mmap ? "mmap" : "no-mmap"}`).join(", ")}\n`);
+    await writeFile(values.out, JSON.stringify({machineLoad: os.loadavg(), probeSeconds, targets, uncalibrated, probed, uncalibratedDepth, probedDepth, samples, depthSamples}, null, 2));
+    log(`samples in ${values.out}`);
+} finally {
+    await rm(home, {recursive: true, force: true});
+}
