@@ -7,7 +7,7 @@
 // machine and on what else runs on it.
 //
 //   npx tsc -p tsconfig.json && node --import tsx bench/planTruth.ts [--rounds 3] [--cache DIR] [--llama-bench PATH]
-//       [--targets deepseek-r1:1.5b:Q4_K_M,...] [--depth 4096] [--depth-target deepseek-r1:1.5b:Q4_K_M] [--out FILE]
+//       [--targets deepseek-r1:1.5b:Q4_K_M,...] [--depth 4096] [--depth-target deepseek-r1:1.5b:Q4_K_M] [--n-gen 64] [--out FILE]
 import {execFile} from "node:child_process";
 import {existsSync} from "node:fs";
 import {mkdir, mkdtemp, rm, symlink, writeFile} from "node:fs/promises";
@@ -24,11 +24,14 @@ const {values} = parseArgs({options: {
     "llama-bench": {type: "string", default: "/root/.r1/llama.cpp/build/v0.4.0-cpu/bin/llama-bench"},
     targets: {type: "string", default: "deepseek-r1-distill-qwen-1.5b:Q4_K_M,deepseek-r1-distill-qwen-1.5b:Q8_0,deepseek-r1-distill-qwen-7b:Q4_K_M"},
     depth: {type: "string", default: "4096"},
+    "n-gen": {type: "string", default: "64"},
     "depth-target": {type: "string", default: "deepseek-r1-distill-qwen-1.5b:Q4_K_M"},
     out: {type: "string", default: path.join(os.tmpdir(), "r1-plan-truth.json")}
 }});
 const ROUNDS = Number(values.rounds);
 const DEPTH = Number(values.depth);
+/** Generated tokens per tg run (r1 bench -n, llama-bench -n): 64 keeps a round short on a busy machine. */
+const N_GEN = Number(values["n-gen"]);
 const targets = values.targets.split(",").map((t) => {
     const i = t.lastIndexOf(":");
     return {variant: t.slice(0, i), quant: t.slice(i + 1)};
@@ -63,8 +66,8 @@ async function predict(t: {variant: string, quant: string}, depth = 0): Promise<
 
 interface BenchSample {pp?: number, tg?: number, path: string}
 async function r1Bench(t: {variant: string, quant: string}, depth = 0): Promise<BenchSample> {
-    const args = ["bench", "--synthetic", t.variant, "--quant", t.quant, "-r", "1", "--no-e2e", "--no-calibrate", "--json"];
-    if (depth > 0) args.push("-d", String(depth), "-p", "0", "-n", "64");
+    const args = ["bench", "--synthetic", t.variant, "--quant", t.quant, "-r", "1", "--no-e2e", "--no-calibrate", "--json", "-n", String(N_GEN)];
+    if (depth > 0) args.push("-d", String(depth), "-p", "0");
     const report = JSON.parse(await r1(args)) as {model: string, results: {test: string, meanTokensPerSecond: number}[]};
     return {
         path: report.model,
@@ -74,7 +77,7 @@ async function r1Bench(t: {variant: string, quant: string}, depth = 0): Promise<
 }
 
 async function llamaBench(file: string, mmap: boolean): Promise<{pp: number, tg: number}> {
-    const {stdout} = await run(values["llama-bench"], ["-m", file, "-p", "512", "-n", "128", "-r", "1", "-t", "2", "-o", "json", "-lm", mmap ? "mmap" : "none"],
+    const {stdout} = await run(values["llama-bench"], ["-m", file, "-p", "512", "-n", String(N_GEN), "-r", "1", "-t", "2", "-o", "json", "-lm", mmap ? "mmap" : "none"],
         {maxBuffer: 16 << 20, timeout: 30 * 60_000});
     const rows = JSON.parse(stdout) as {n_prompt: number, n_gen: number, avg_ts: number}[];
     return {pp: rows.find((r) => r.n_prompt > 0)!.avg_ts, tg: rows.find((r) => r.n_gen > 0)!.avg_ts};
@@ -130,7 +133,7 @@ try {
             const before = test === "pp" ? uncalibrated[i]!.prompt : uncalibrated[i]!.generation;
             const llama = median(samples[i]!.llama.map((s) => s[test]));
             const within = Math.abs(predicted / measured - 1) <= 0.15;
-            lines.push(`| ${t.variant} ${t.quant} | ${test === "pp" ? "pp512" : "tg128"} | ${before.toFixed(1)} (${pct(before, measured)}) | ${predicted.toFixed(1)} | ` +
+            lines.push(`| ${t.variant} ${t.quant} | ${test === "pp" ? "pp512" : `tg${N_GEN}`} | ${before.toFixed(1)} (${pct(before, measured)}) | ${predicted.toFixed(1)} | ` +
                 `${measured.toFixed(1)} | ${pct(predicted, measured)} | ±15% ${within ? "met" : "NOT met"} | ${Number.isNaN(llama) ? "–" : llama.toFixed(1)} | ` +
                 `${Number.isNaN(llama) ? "–" : `${(measured / llama).toFixed(3)} (${Math.abs(measured / llama - 1) <= 0.05 ? "within 5%" : "NOT within 5%"})`} |`);
         }

@@ -143,7 +143,8 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
             yield {type: "measured", backend, what: typeName, detail: `decode ${(rates.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s of weights, ` +
                 `prompt ${(rates.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`};
             // Memory-mapped against read into memory, once, alternated on the first type.
-            if (backend === "cpu" && options.mmap !== false && mmapRateRatio === undefined && !overBudget()) {
+            // Measured even over budget: it decides how r1 loads every model that fits in RAM.
+            if (backend === "cpu" && options.mmap !== false && mmapRateRatio === undefined) {
                 const ratio = await mmapRatio(() => load(spec, true, PROMPT_CONTEXT), () => load(spec, false, PROMPT_CONTEXT),
                     perToken + perLayer * weights.layers);
                 if (ratio !== undefined) {
