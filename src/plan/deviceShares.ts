@@ -36,6 +36,8 @@ interface DeviceLoad {
     readonly capacityBytes: number;
     /** Weight amounts one token reads here (routed experts scaled by the active share). */
     readonly reads: Amounts;
+    /** The output layer's amounts among `reads`: a prompt batch computes logits for its last token only. */
+    readonly outputReads: Amounts;
     /** Attention FLOPs per token at a half-full micro-batch, for the unprobed compute bound. */
     readonly attentionFlops: number;
     readonly peakBytesPerSecond: number;
@@ -60,6 +62,7 @@ export function gpuEvaluations(ctx: PlanContext, layout: Layout, perGpu: readonl
             weightsBytes += w.outputBytes;
             addAmounts(reads, w.outputByType);
         }
+        const outputReads: Amounts = holdsOutput ? {...w.outputByType} : {};
         for (const layer of layers) {
             const lw = w.layers[layer]!;
             const experts = expertsOnGpu(ctx, layout, layer);
@@ -70,7 +73,7 @@ export function gpuEvaluations(ctx: PlanContext, layout: Layout, perGpu: readonl
         evaluations.push(evaluateDevice(ctx, {
             name: `GPU ${i} (${gpu.name})`, kind: "gpu", backend: gpu.backend, layers: layers.length, weightsBytes,
             kvCacheBytes: layers.length * ctx.kvPerLayer, computeBytes: computeBuffer(ctx, holdsOutput), capacityBytes: ctx.gpuCapacity[i]!,
-            reads, attentionFlops: layers.length * attentionFlops(ctx), peakBytesPerSecond: gpu.bandwidthBytesPerSecond, residentShare: 1, rateFactor: 1
+            reads, outputReads, attentionFlops: layers.length * attentionFlops(ctx), peakBytesPerSecond: gpu.bandwidthBytesPerSecond, residentShare: 1, rateFactor: 1
         }, (flops) => flops / (gpu.fp16FlopsPerSecond * ctx.efficiency[gpu.backend].computeEfficiency)));
     });
     return evaluations;
@@ -131,7 +134,7 @@ export function hostEvaluation(ctx: PlanContext, layout: Layout, gpuMemoryUsed: 
     const ramWeightsTouched = ramWeights - w.tokenEmbeddingBytes;
     const ram = evaluateDevice(ctx, {
         name: "RAM", kind: "ram", backend: "cpu", layers: cpuLayers, weightsBytes: residentWeights, kvCacheBytes: ramKv, computeBytes: ramCompute,
-        capacityBytes: ramCapacity, reads, attentionFlops: cpuLayers * attentionFlops(ctx), peakBytesPerSecond: ctx.hardware.ram.bandwidthBytesPerSecond,
+        capacityBytes: ramCapacity, reads, outputReads: layout.outputOnGpu ? {} : {...w.outputByType}, attentionFlops: cpuLayers * attentionFlops(ctx), peakBytesPerSecond: ctx.hardware.ram.bandwidthBytesPerSecond,
         residentShare, rateFactor
     }, (flops) => flops / cpuFlops, (promptSeconds) => {
         if (ramWeightsTouched <= 0) return 0;
@@ -179,7 +182,11 @@ function evaluateDevice(ctx: PlanContext, load: DeviceLoad, computeSeconds: (flo
         effective = weightSeconds > 0 ? weightBytes / weightSeconds : fastestDecodeRate(probe);
         // What the engine demonstrably reached is a floor for the physical peak.
         peak = Math.max(peak, fastestDecodeRate(probe) * Math.max(1, load.rateFactor));
-        promptSeconds = probedPromptSeconds(load.reads, ctx.microBatch, probe);
+        // The probe's prompt rate is the layers' matmuls; a prompt batch computes the output for its last token only.
+        const layerReads: Amounts = {};
+        addAmounts(layerReads, load.reads);
+        addAmounts(layerReads, load.outputReads, -1);
+        promptSeconds = probedPromptSeconds(layerReads, ctx.microBatch, probe) + probedWeightSeconds(load.outputReads, probe);
         layerOverheadSeconds = probe.perLayerOverheadSeconds * ctx.layerOverheadFactor * load.layers;
     } else {
         const efficiency = ctx.efficiency[load.backend];

@@ -41,13 +41,18 @@ test("planModel with an engine probe: time per token = Σ type bytes ÷ measured
     const hardware = hardwareProfile("cpu-8gb");
     const variant = requireVariant("deepseek-r1:1.5b");
     const w = modelWeights(variant, "Q4_K_M");
-    const reads: Record<string, {bytes: number, params: number}> = {};
-    for (const group of [...w.layers.map((l) => l.denseByType), w.outputByType]) {
-        for (const [type, amount] of Object.entries(group)) {
-            const r = reads[type] ?? {bytes: 0, params: 0};
-            reads[type] = {bytes: r.bytes + amount.bytes, params: r.params + amount.params};
+    const sum = (groups: readonly Readonly<Record<string, {bytes: number, params: number}>>[]) => {
+        const into: Record<string, {bytes: number, params: number}> = {};
+        for (const group of groups) {
+            for (const [type, amount] of Object.entries(group)) {
+                const r = into[type] ?? {bytes: 0, params: 0};
+                into[type] = {bytes: r.bytes + amount.bytes, params: r.params + amount.params};
+            }
         }
-    }
+        return into;
+    };
+    const layerReads = sum(w.layers.map((l) => l.denseByType));
+    const reads = sum([layerReads, w.outputByType]);
     const weightSeconds = probedWeightSeconds(reads, cpuProbe);
     const overhead = 1e-3 + 28 * 1e-5;
     const plan = planModel({variant, quant: "Q4_K_M", hardware, probe: probeFor(hardware)});
@@ -55,7 +60,8 @@ test("planModel with an engine probe: time per token = Σ type bytes ÷ measured
     assert.equal(plan.loading.mmap, false, "measured: mmap decodes at 50%, and it fits in RAM");
     close(plan.predicted.generationTokensPerSecond, 1 / (weightSeconds + overhead), "generation");
     close(plan.predicted.overheadSeconds, overhead, "overhead");
-    close(plan.predicted.promptTokensPerSecond, 512 / (probedPromptSeconds(reads, 512, cpuProbe) + 2e-3), "prompt");
+    // A prompt batch: every layer's matmuls for 512 tokens, the output for the last one only.
+    close(plan.predicted.promptTokensPerSecond, 512 / (probedPromptSeconds(layerReads, 512, cpuProbe) + probedWeightSeconds(w.outputByType, cpuProbe) + 2e-3), "prompt");
     const deep = planModel({variant, quant: "Q4_K_M", hardware, probe: probeFor(hardware), depth: 4096});
     close(deep.predicted.generationTokensPerSecond, 1 / (weightSeconds + 28 * 12 * 128 * 4096 * 1e-12 + overhead), "generation at depth 4096");
     assert.equal(deep.predicted.depth, 4096);
