@@ -21,7 +21,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const {values} = parseArgs({options: {
     rounds: {type: "string", default: "3"},
     cache: {type: "string", default: path.join(os.tmpdir(), "r1-plan-truth-cache")},
-    "llama-bench": {type: "string", default: "/root/.r1/llama.cpp/build/v0.4.0-cpu/bin/llama-bench"},
+    // The lead's build dies of SIGILL on this VM (AMX listed, not usable); /tmp/lbfix is the same sources and static
+    // libraries with llama-bench.cpp patched to load without repacked weight buffers (llama-server's --no-repack).
+    "llama-bench": {type: "string", default: "/tmp/lbfix/llama-bench"},
     targets: {type: "string", default: "deepseek-r1-distill-qwen-1.5b:Q4_K_M,deepseek-r1-distill-qwen-1.5b:Q8_0,deepseek-r1-distill-qwen-7b:Q4_K_M"},
     depth: {type: "string", default: "4096"},
     "n-gen": {type: "string", default: "64"},
