@@ -47,6 +47,8 @@ function split(name: string): {variant: Variant, quant: string} {
     // `<variant>:<quant>` (the variant part may itself contain a colon: deepseek-r1:14b:q8_0).
     const colon = name.lastIndexOf(":");
     const colonHead = colon > 0 ? findVariant(name.slice(0, colon)) : undefined;
+    // `deepseek-r1:15b` is a size that does not exist, not a quant called "15b".
+    if (colonHead !== undefined && /^\d+(?:\.\d+)?b$/i.test(name.slice(colon + 1))) throw new UnknownVariantError(name);
     if (colonHead !== undefined && findQuantOption(name.slice(colon + 1)) !== undefined) return {variant: colonHead, quant: name.slice(colon + 1)};
     // `<variant>-<quant>`: Ollama tags (`deepseek-r1:14b-qwen-distill-q8_0`) and file stems.
     for (let i = name.length - 1; i > 0; i--) {

@@ -313,7 +313,7 @@ export async function* downloadFileIter(url: string, dest: string, options: Down
                 failures++;
                 if (failures > maxRetries) {
                     if (error.details.status !== undefined) throw new HttpStatusError(error.details.status, url);
-                    throw new NetworkError(url, error.message, {code: error.details.code});
+                    throw new NetworkError(url, error.message, {code: error.details.code, resumable: offset > 0});
                 }
                 const backoff = Math.min(30_000, retryBaseDelayMs * 2 ** (failures - 1));
                 const delayMs = Math.round(error.details.retryAfterMs ?? backoff * (0.75 + Math.random() * 0.5));

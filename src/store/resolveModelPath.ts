@@ -34,6 +34,20 @@ function looksLikePath(input: string): boolean {
     return input.includes("/") || input.includes("\\") || input.toLowerCase().endsWith(".gguf") || input.startsWith("~") || input.startsWith(".");
 }
 
+/** Whether `file` starts with GGUF's magic (4 bytes read). */
+function hasGgufMagic(file: string): boolean {
+    let fd: number | undefined;
+    try {
+        fd = fs.openSync(file, "r");
+        const magic = Buffer.alloc(4);
+        return fs.readSync(fd, magic, 0, 4, 0) === 4 && magic.toString("latin1") === "GGUF";
+    } catch {
+        return false;
+    } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+    }
+}
+
 function expandHome(input: string): string {
     return input === "~" || input.startsWith("~/") ? path.join(process.env.HOME ?? "", input.slice(1)) : input;
 }
@@ -70,7 +84,8 @@ export async function resolveModel(nameOrPath: string, options: ResolveModelOpti
             return fromLocalStore(cached);
         }
     }
-    if (looksLikePath(input)) {
+    // A file of that name counts even without a path separator (`r1 run README.md` must not suggest pulling it).
+    if (looksLikePath(input) || fs.statSync(input, {throwIfNoEntry: false})?.isFile() === true) {
         const file = path.resolve(expandHome(input));
         let stats: fs.Stats | undefined;
         try {
@@ -78,7 +93,12 @@ export async function resolveModel(nameOrPath: string, options: ResolveModelOpti
         } catch {
             stats = undefined;
         }
-        if (stats?.isFile() === true) return {path: file, files: splitModelParts(file).filter((part) => fs.existsSync(part))};
+        if (stats?.isFile() === true) {
+            if (!hasGgufMagic(file))
+                throw new R1Error(`${input} is not a GGUF model file`, {exitCode: ExitCode.badFile,
+                    hint: "r1 runs .gguf files (llama.cpp's format); `r1 ls --all` lists the models on this machine"});
+            return {path: file, files: splitModelParts(file).filter((part) => fs.existsSync(part))};
+        }
         if (input.includes("/") || input.includes("\\") || input.toLowerCase().endsWith(".gguf"))
             throw new R1Error(`no such model file: ${file}`, {exitCode: ExitCode.notFound, hint: "check the path, or use a pulled model's name (`r1 ls`)"});
     }
@@ -92,8 +112,9 @@ export async function resolveModel(nameOrPath: string, options: ResolveModelOpti
     let canonical: string;
     try {
         canonical = resolveModelName(input).canonicalName;
-    } catch {
-        throw new ModelNotFoundError(input);
+    } catch (error) {
+        // Not a catalog name: pulling it would not work either, so do not suggest it.
+        throw new ModelNotFoundError(input, {unknown: true, cause: error});
     }
     const model = await store.inspect(canonical);
     if (model === undefined) throw new ModelNotFoundError(input);

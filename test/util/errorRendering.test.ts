@@ -76,6 +76,7 @@ const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     ImatrixFileError: (C) => new C("x.imatrix", "no entries"),
     ProbeFailedError: (C) => new C("cpu"),
     BenchReevaluationError: (C) => new C(512, 1024),
+    UpstreamError: (C) => new C("http://127.0.0.1:8080/v1", "HTTP 502", {status: 502}),
     LocalStoreModelError: (C) => new C("ollama:deepseek-r1:14b", {origin: "ollama", problem: "its weights blob is missing"})
 };
 

@@ -1,5 +1,6 @@
 import type {Argv, CommandModule} from "yargs";
-import {findStoredModelName, formatBytes, ModelNotFoundError, ModelStore} from "../../store/index.js";
+import {findStoredModelName, formatBytes, ModelStore} from "../../store/index.js";
+import {ExitCode, R1Error} from "../../util/R1Error.js";
 
 interface RmArgs {
     names: string[];
@@ -16,7 +17,9 @@ export const rmCommand: CommandModule<object, RmArgs> = {
         const found: string[] = [];
         for (const input of args.names) {
             const name = await findStoredModelName(store, input);
-            if (name === undefined) throw new ModelNotFoundError(input);
+            if (name === undefined)
+                throw new R1Error(`${input} is not in r1's store`, {exitCode: ExitCode.notFound,
+                    hint: "`r1 ls` lists what r1 can remove; models of other programs (`r1 ls --all`) are theirs to remove"});
             found.push(name);
         }
         for (const name of found) {

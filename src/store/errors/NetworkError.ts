@@ -6,7 +6,8 @@ export class NetworkError extends R1Error {
     /** The system error code when there is one (ECONNREFUSED, ENOTFOUND, ECONNRESET…). */
     readonly code?: string;
 
-    constructor(url: string, reason: string, options: {code?: string, cause?: unknown} = {}) {
+    /** `resumable`: part of a file is on disk, so running the command again resumes it. Defaults to `false`. */
+    constructor(url: string, reason: string, options: {code?: string, cause?: unknown, resumable?: boolean} = {}) {
         let host = url;
         try {
             host = new URL(url).host;
@@ -15,7 +16,9 @@ export class NetworkError extends R1Error {
         }
         super(`cannot download from ${host}: ${reason}`, {
             exitCode: ExitCode.network,
-            hint: "check the network connection (and HF_ENDPOINT if set); run the same command again to resume",
+            hint: options.resumable === true
+                ? "check the network connection (and HF_ENDPOINT if set); run the same command again to resume"
+                : "check the network connection (and HF_ENDPOINT if set), then try again",
             cause: options.cause
         });
         this.url = url;
