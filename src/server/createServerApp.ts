@@ -10,6 +10,7 @@ import {Metrics} from "./Metrics.js";
 import {ModelPool, type ModelPoolOptions} from "./ModelPool.js";
 import {ollamaRoutes} from "./ollamaRoutes.js";
 import {requestGuard} from "./requestGuard.js";
+import {responsesRoutes} from "./responsesRoutes.js";
 import {openaiRoutes} from "./openaiRoutes.js";
 import type {ServerContext} from "./ServerContext.js";
 
@@ -100,6 +101,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     app.use("/api/*", limit);
 
     app.route("/v1", anthropicRoutes(ctx));
+    app.route("/v1", responsesRoutes(ctx));
     app.route("/v1", openaiRoutes(ctx));
     app.route("/api", ollamaRoutes(ctx));
     app.get("/health", (c) => c.json({status: "ok", loaded_models: pool.loaded().length}));

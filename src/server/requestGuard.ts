@@ -56,11 +56,14 @@ export function requestGuard(options: RequestGuardOptions = {}): MiddlewareHandl
     };
 }
 
-/** Whether the request says it carries a body (a length above 0, or chunked). */
+/**
+ * Whether the request says it carries a body: a length above 0, or chunked (HTTP/1.1 has no
+ * other way; a DELETE without either has none, as the openai client sends it).
+ */
 function hasBody(request: Request): boolean {
     const length = request.headers.get("Content-Length");
     if (length !== null) return Number(length) > 0;
-    return request.headers.has("Transfer-Encoding") || request.body !== null;
+    return request.headers.has("Transfer-Encoding");
 }
 
 /** Lower case, without the brackets of an IPv6 literal or a trailing dot. */
