@@ -27,7 +27,7 @@ export interface PlanQuantizationOptions extends TensorTypeRules {
 }
 
 /** How to get an importance matrix, for errors that need one. */
-export const IMATRIX_HINT = "compute one over some text with llama.cpp's llama-imatrix (-m MODEL -f text.txt -o imatrix.gguf), then pass --imatrix imatrix.gguf";
+export const IMATRIX_HINT = "compute one with `r1 imatrix MODEL --text calibration.txt` (llama.cpp's llama-imatrix), then pass --imatrix MODEL.imatrix.gguf";
 
 /** llama-quantize copies the imatrix path and dataset into 128-byte fields (127 bytes and a NUL). */
 const IMATRIX_STRING_BYTES = 127;

@@ -134,7 +134,7 @@ test("a DeepSeek-R1-shaped MoE is planned from its header alone, recipes include
         assert.equal(dry.status, 0, dry.stderr);
         assert.match(dry.stdout, /blk\.5\.ffn_up_exps\.weight .*IQ1_S/);
         assert.match(dry.stdout, /need an importance matrix: pass --imatrix/);
-        oneLineFailure(r1(file, path.join(dir, "out.gguf"), "--recipe", "ud-1.58"), 2, /IQ1_S.*needs an importance matrix.*llama-imatrix/);
+        oneLineFailure(r1(file, path.join(dir, "out.gguf"), "--recipe", "ud-1.58"), 2, /IQ1_S.*needs an importance matrix.*r1 imatrix MODEL --text/);
         assert.deepEqual((await readdir(dir)).sort(), ["moe.gguf"]);
     });
 });

@@ -19,6 +19,7 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
     ["rm", async () => (await import("./rm.js")).rmCommand],
     ["show", async () => (await import("./show.js")).showCommand],
     ["quantize", async () => (await import("./quantize.js")).quantizeCommand],
+    ["imatrix", async () => (await import("./imatrix.js")).imatrixCommand],
     ["inspect", async () => (await import("./inspect.js")).inspectCommand],
     ["eval", async () => (await import("./eval.js")).evalCommand],
     ["engine", async () => (await import("./engine.js")).engineCommand],
