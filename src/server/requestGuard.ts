@@ -43,7 +43,7 @@ export function requestGuard(options: RequestGuardOptions = {}): MiddlewareHandl
             return errorResponse(c, new ApiError("forbidden",
                 `Host "${url.host}" is not a name of this server; add it with --allowed-host if it should be.`));
         const origin = c.req.header("Origin");
-        if (origin !== undefined && origin !== url.origin && !anyOrigin && !origins.has(origin))
+        if (origin !== undefined && !sameHost(origin, url.host) && !anyOrigin && !origins.has(origin))
             return errorResponse(c, new ApiError("forbidden",
                 `Requests from the web page at ${origin} are refused; allow that site with --cors ${origin}.`));
         if (BODY_METHODS.has(c.req.method) && hasBody(c.req.raw)) {
@@ -64,6 +64,19 @@ function hasBody(request: Request): boolean {
     const length = request.headers.get("Content-Length");
     if (length !== null) return Number(length) > 0;
     return request.headers.has("Transfer-Encoding");
+}
+
+/**
+ * Whether a page at `origin` was served by this server under the (already checked) `host`: the
+ * scheme is not compared, since a TLS-terminating proxy (`--allowed-host`) serves the page as https.
+ */
+function sameHost(origin: string, host: string): boolean {
+    try {
+        return new URL(origin).host === host;
+    } catch {
+        // "null" (sandboxed frames, file: pages) and anything else unparsable.
+        return false;
+    }
 }
 
 /** Lower case, without the brackets of an IPv6 literal or a trailing dot. */

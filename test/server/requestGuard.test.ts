@@ -51,10 +51,13 @@ test("Host: loopback names and allowed extras pass; any other name is a 403 nami
 test("Origin: the server's own page and --cors origins pass; other sites get 403, preflight included", async () => {
     const own = await rawRequest(server.url, {method: "POST", path: "/v1/chat/completions", headers: {Host: host, Origin: `http://${host}`, ...json}, body: chat});
     assert.equal(own.status, 200);
+    // Behind a TLS-terminating proxy the page is https while r1 sees http: the host decides.
+    const proxied = await rawRequest(server.url, {method: "POST", path: "/v1/chat/completions", headers: {Host: "r1.internal", Origin: "https://r1.internal", ...json}, body: chat});
+    assert.equal(proxied.status, 200);
     const allowed = await rawRequest(server.url, {method: "POST", path: "/v1/chat/completions", headers: {Host: host, Origin: "http://app.example", ...json}, body: chat});
     assert.equal(allowed.status, 200);
     assert.equal(allowed.headers["access-control-allow-origin"], "http://app.example");
-    for (const origin of ["http://evil.example", "null", `http://localhost:${server.port + 1}`]) {
+    for (const origin of ["http://evil.example", "null", `http://localhost:${server.port + 1}`, "https://r1.internal"]) {
         const refused = await rawRequest(server.url, {method: "POST", path: "/v1/chat/completions", headers: {Host: host, Origin: origin, ...json}, body: chat});
         assert.equal(refused.status, 403, origin);
         assert.match(JSON.parse(refused.body).error.message, /--cors/);
