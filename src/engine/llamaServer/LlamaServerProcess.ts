@@ -7,7 +7,7 @@ import {ExitCode} from "../../util/R1Error.js";
 import {findOnPath} from "../llamaCppTools/findLlamaCppTools.js";
 import {LlamaServerStartError} from "./errors.js";
 import {freeLoopbackPort} from "./freeLoopbackPort.js";
-import {DEFAULT_START_TIMEOUT_MS, HEALTH_POLL_MS, LOG_TAIL_LINES, MAX_LOG_LINE_CHARS, PORT_ATTEMPTS, STOP_GRACE_MS} from "./limits.js";
+import {DEFAULT_START_TIMEOUT_MS, HEALTH_POLL_MS, LOG_DRAIN_MS, LOG_TAIL_LINES, MAX_LOG_LINE_CHARS, PORT_ATTEMPTS, STOP_GRACE_MS} from "./limits.js";
 import {llamaServerArgs, type LlamaServerLaunchOptions} from "./llamaServerArgs.js";
 
 export interface LlamaServerProcessOptions {
@@ -84,10 +84,12 @@ export class LlamaServerProcess {
     readonly exited: Promise<LlamaServerExit>;
     private readonly child: ChildProcess;
     private readonly tail: string[];
+    private readonly drained: Promise<void>;
     private exit: LlamaServerExit | undefined;
     private stopping = false;
 
-    private constructor(init: {binary: string, port: number, apiKey: string, child: ChildProcess, tail: string[], exited: Promise<LlamaServerExit>}) {
+    private constructor(init: {binary: string, port: number, apiKey: string, child: ChildProcess, tail: string[], exited: Promise<LlamaServerExit>, drained: Promise<void>}) {
+        this.drained = init.drained;
         this.binary = init.binary;
         this.url = `http://127.0.0.1:${init.port}`;
         this.apiKey = init.apiKey;
@@ -156,6 +158,8 @@ export class LlamaServerProcess {
             });
         });
         const spawnFailed = new Promise<Error>((resolve) => child.once("error", resolve));
+        // "close" comes after the last log line was read; "exit" may come before it.
+        const drained = new Promise<void>((resolve) => child.once("close", () => resolve()));
         installExitHook();
         live.add(child);
 
@@ -169,7 +173,7 @@ export class LlamaServerProcess {
                 onLog?.(kept);
             });
         }
-        const server = new LlamaServerProcess({binary: options.binary, port, apiKey, child, tail, exited});
+        const server = new LlamaServerProcess({binary: options.binary, port, apiKey, child, tail, exited, drained});
         try {
             const spawnError = await Promise.race([spawnFailed, new Promise<undefined>((resolve) => child.once("spawn", () => resolve(undefined)))]);
             if (spawnError !== undefined) throw new LlamaServerStartError(options.binary, `could not be started: ${spawnError.message}`, []);
@@ -225,7 +229,7 @@ export class LlamaServerProcess {
         let lastStatus = "no answer yet";
         for (;;) {
             signal?.throwIfAborted();
-            if (!this.running || this.exit !== undefined) throw this.exitedEarly();
+            if (!this.running || this.exit !== undefined) throw await this.exitedEarly();
             const poll = new AbortController();
             const timer = setTimeout(() => poll.abort(), Math.max(1, Math.min(5_000, deadline - performance.now())));
             // Whatever answers on the port, an exit of llama-server ends the wait at once.
@@ -246,11 +250,18 @@ export class LlamaServerProcess {
                     this.logTail(), {hint: "run with R1_DEBUG=1 to see what llama-server is doing"});
             }
             const exited = await Promise.race([this.exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), HEALTH_POLL_MS))]);
-            if (exited) throw this.exitedEarly();
+            if (exited) throw await this.exitedEarly();
         }
     }
 
-    private exitedEarly(): LlamaServerStartError {
+    private async exitedEarly(): Promise<LlamaServerStartError> {
+        // Its last words (the reason it exited) may still be in the pipe; a child it left holding
+        // the pipe open must not hold r1 up for long.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.drained, new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, LOG_DRAIN_MS);
+        })]);
+        clearTimeout(timer);
         const exit = this.exit;
         const how = exit === undefined ? "stopped" : exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
         const last = this.lastError();

@@ -11,6 +11,8 @@ export const HEALTH_POLL_MS = 50;
 export const STOP_GRACE_MS = 5_000;
 /** Lines of llama-server's log kept for error messages (it logs a few lines per request). */
 export const LOG_TAIL_LINES = 50;
+/** After llama-server exited, how long r1 waits for the rest of its log (the reason it gives). */
+export const LOG_DRAIN_MS = 2_000;
 /** Longest log line kept; longer ones are cut (a prompt can be logged whole). */
 export const MAX_LOG_LINE_CHARS = 2_000;
 /** Ports tried when the one picked turns out to be taken by the time llama-server binds it. */
