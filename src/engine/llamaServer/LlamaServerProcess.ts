@@ -44,8 +44,21 @@ function installExitHook(): void {
     });
 }
 
-export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/** Whether any process is left in the group `pgid`. */
+function groupAlive(pgid: number): boolean {
+    try {
+        process.kill(-pgid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** While stopping, how often r1 looks whether the process group is empty. */
+const GROUP_POLL_MS = 20;
+
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals, evenAfterExit = false): void {
+    if (child.pid === undefined || (!evenAfterExit && (child.exitCode !== null || child.signalCode !== null))) return;
     try {
         process.kill(-child.pid, signal);
     } catch {
@@ -217,8 +230,15 @@ export class LlamaServerProcess {
         if (!this.running) return;
         killGroup(this.child, "SIGTERM");
         const timer = setTimeout(() => killGroup(this.child, "SIGKILL"), graceMs);
+        const deadline = performance.now() + graceMs;
         try {
             await this.exited;
+            // Whatever it started (llama-server itself starts nothing) leaves with its group.
+            while (groupAlive(this.pid)) {
+                if (performance.now() > deadline) killGroup(this.child, "SIGKILL", true);
+                await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS));
+                if (performance.now() > deadline + graceMs) break;
+            }
         } finally {
             clearTimeout(timer);
         }
