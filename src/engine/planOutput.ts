@@ -20,6 +20,8 @@ export interface OutputPlan {
     tools: Map<string, JsonSchema>;
     /** Schema the answer must match (the tool envelope or the response format); `undefined`: free text. */
     answerSchema?: JsonSchema;
+    /** `true`: the constrained answer is the response itself (it streams); otherwise a tool envelope read at the end. */
+    jsonAnswer?: boolean;
     /** Text for the system prompt telling the model what it may answer; `undefined` when nothing is constrained. */
     instructions?: string;
     /**
@@ -79,6 +81,7 @@ export function planOutput(options: GenerationOptions, model: {native?: NativeTo
         return {
             tools,
             answerSchema: responseSchema,
+            jsonAnswer: true,
             instructions: `Answer with JSON only${format?.type === "json_schema" ? ` matching this JSON Schema: ${JSON.stringify(format.schema)}` : " (one JSON object)"}.`,
             interpret: (json) => {
                 const value = parse(json);

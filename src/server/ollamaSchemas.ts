@@ -64,7 +64,7 @@ export const ollamaChatRequestSchema = z.object({
     format: formatSchema,
     options: optionsSchema,
     keep_alive: keepAliveSchema
-});
+}).strict();
 export type OllamaChatRequest = z.infer<typeof ollamaChatRequestSchema>;
 
 export const ollamaGenerateRequestSchema = z.object({
@@ -80,7 +80,7 @@ export const ollamaGenerateRequestSchema = z.object({
     context: z.array(z.number()).max(0, "context (the deprecated token context) is not supported by r1; send the conversation to /api/chat").nullish(),
     options: optionsSchema,
     keep_alive: keepAliveSchema
-});
+}).strict();
 export type OllamaGenerateRequest = z.infer<typeof ollamaGenerateRequestSchema>;
 export type OllamaOptions = NonNullable<OllamaGenerateRequest["options"]>;
 
@@ -101,4 +101,4 @@ export const ollamaEmbedRequestSchema = z.object({
     truncate: z.literal(false, "truncate is not supported by r1: inputs longer than the context are refused; send truncate: false").nullish(),
     dimensions: z.null("dimensions is not supported by r1 (vectors have the model's own size)").optional(),
     keep_alive: keepAliveSchema
-});
+}).strict();

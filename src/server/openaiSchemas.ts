@@ -74,7 +74,12 @@ const samplingFields = {
     presence_penalty: unsupported("presence_penalty", z.literal(0)),
     frequency_penalty: unsupported("frequency_penalty", z.literal(0)),
     // An end-user id for the provider's abuse monitoring: nothing to do locally.
-    user: z.string().max(256).nullish()
+    user: z.string().max(256).nullish(),
+    // Every request runs at the one local service tier.
+    service_tier: z.enum(["auto", "default"], "service_tier other than auto/default is not supported by r1").nullish(),
+    store: unsupported("store", z.literal(false)),
+    metadata: unsupported("metadata (kept only with store)", z.never()),
+    reasoning_effort: unsupported("reasoning_effort (R1 has no effort levels; r1's reasoning_budget caps the thinking)", z.never())
 };
 
 export const chatCompletionRequestSchema = z.object({
@@ -93,8 +98,11 @@ export const chatCompletionRequestSchema = z.object({
     tools: z.array(toolSchema).max(MAX_TOOLS).nullish(),
     tool_choice: toolChoiceSchema,
     parallel_tool_calls: z.boolean().nullish(),
-    response_format: responseFormatSchema
-});
+    response_format: responseFormatSchema,
+    modalities: z.array(z.literal("text", "only text output is supported by r1")).max(1).nullish(),
+    functions: unsupported("functions (deprecated; send tools)", z.never()),
+    function_call: unsupported("function_call (deprecated; send tool_choice)", z.never())
+}).strict();
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
 export const completionRequestSchema = z.object({
@@ -102,7 +110,7 @@ export const completionRequestSchema = z.object({
     prompt: z.union([textSchema, z.array(textSchema).length(1, "only one prompt per request is supported")]),
     echo: z.literal(false, "echo is not supported").nullish(),
     suffix: z.null("suffix is not supported").optional()
-});
+}).strict();
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 
 export const embeddingRequestSchema = z.object({
@@ -112,4 +120,4 @@ export const embeddingRequestSchema = z.object({
     encoding_format: z.enum(["float", "base64"]).nullish(),
     dimensions: z.null("dimensions is not supported by r1 (vectors have the model's own size)").optional(),
     user: z.string().max(256).nullish()
-});
+}).strict();

@@ -30,6 +30,9 @@ export async function readJsonBody<T extends z.ZodType>(c: Context, schema: T): 
  */
 function explainIssue(issue: z.core.$ZodIssue | undefined): {path: PropertyKey[], message: string} {
     if (issue === undefined) return {path: [], message: "invalid"};
+    // A field r1 does not know is refused by name: a client never loses what it asked for silently.
+    if (issue.code === "unrecognized_keys" && issue.keys.length > 0)
+        return {path: [...issue.path, issue.keys[0]!], message: `"${issue.keys[0]}" is not a field r1 supports; remove it`};
     // A union with its own message (e.g. "logprobs is not supported") already says it best.
     if (issue.code === "invalid_union" && issue.message === "Invalid input" && issue.errors.length > 0) {
         const branches = issue.errors.filter((branch) => branch.length > 0);

@@ -93,6 +93,10 @@ for (const [label, get, think] of [["tiny R1 (random weights)", () => r1, {think
         assert.equal(result.finishReason, "stop");
         assert.equal(validateJson(JSON.parse(result.answer), checkJsonSchema(schema, "s")), undefined, result.answer);
         assert.equal(events.filter((e) => e.type === "answer").map((e) => (e as {text: string}).text).join(""), result.answer, "the JSON streams as answer text");
+        // Tools offered but not to be called: the format still applies and streams.
+        const none = await collect(get().chat(ask, {...think, seed: 7, maxTokens: 400, tools: [WEATHER], toolChoice: "none", responseFormat: {type: "json_schema", schema}}));
+        assert.equal(validateJson(JSON.parse(none.result.answer), checkJsonSchema(schema, "s")), undefined, none.result.answer);
+        assert.equal(none.events.filter((e) => e.type === "answer").length > 1 || none.result.answer.length <= 2, true, "streamed in pieces");
         // Any object: random weights may keep adding keys until max_tokens; a finished one parses.
         const json = await collect(get().chat(ask, {...think, seed: 8, maxTokens: 400, responseFormat: {type: "json_object"}}));
         if (json.result.finishReason === "stop") assert.equal(typeof JSON.parse(json.result.answer), "object");

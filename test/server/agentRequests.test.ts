@@ -75,7 +75,11 @@ const openaiBad: [string, object, RegExp, string | null][] = [
     ["logprobs", {logprobs: true}, /logprobs is not supported/, "logprobs"],
     ["a participant name", {messages: [{role: "user", name: "bob", content: "x"}]}, /participant names are not supported/, "messages.0.name"],
     ["non-function tool", {tools: [{type: "retrieval"}]}, /only function tools/, "tools.0.type"],
-    ["unknown response_format", {response_format: {type: "yaml"}}, /response_format/, "response_format.type"]
+    ["unknown response_format", {response_format: {type: "yaml"}}, /response_format/, "response_format.type"],
+    ["a field r1 does not know", {frobnicate: 1}, /^frobnicate: "frobnicate" is not a field r1 supports/, "frobnicate"],
+    ["reasoning_effort", {reasoning_effort: "high"}, /reasoning_effort .*reasoning_budget/, "reasoning_effort"],
+    ["deprecated functions", {functions: [{name: "f"}]}, /functions \(deprecated; send tools\)/, "functions"],
+    ["store true", {store: true}, /store is not supported/, "store"]
 ];
 
 test("openai: bad tool / schema / content input is a 400 in OpenAI's shape naming the field, streaming or not", async () => {
@@ -95,6 +99,8 @@ test("openai: bad tool / schema / content input is a 400 in OpenAI's shape namin
     assert.equal((await malformed.json() as any).error.param, "stream");
     assert.equal(source.loads, 0, "nothing was loaded for a bad request");
     assert.equal((await app.request("/v1/chat/completions", post({model: "r1", messages: user}))).status, 200);
+    const harmless = await app.request("/v1/chat/completions", post({model: "r1", messages: user, store: false, service_tier: "auto", user: "u", modalities: ["text"], logprobs: false, frequency_penalty: 0}));
+    assert.equal(harmless.status, 200, "fields whose off value is all r1 does are accepted");
 });
 
 test("ollama: tools and format reach the engine; calls come back as message.tool_calls with object arguments", async () => {
@@ -141,6 +147,8 @@ test("ollama: unsupported fields and bad tool input are 400s in Ollama's shape n
         ["/api/chat", "images", {messages: [{role: "user", content: "x", images: ["AAAA"]}]}, /images are not supported/],
         ["/api/generate", "suffix", {prompt: "x", suffix: "y"}, /suffix .* not supported/],
         ["/api/generate", "context", {prompt: "x", context: [1, 2, 3]}, /context .* not supported/],
+        ["/api/chat", "a field r1 does not know", {messages: user, frobnicate: 1}, /^frobnicate: "frobnicate" is not a field r1 supports/],
+        ["/api/generate", "a custom template", {prompt: "x", template: "{{ .Prompt }}"}, /^template: "template" is not a field r1 supports/],
         ["/api/generate", "format on a raw prompt", {prompt: "x", raw: true, format: "json"}, /^format: a raw completion is not constrained/]
     ];
     for (const [path, name, fields, message] of cases) {

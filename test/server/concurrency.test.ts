@@ -69,7 +69,7 @@ test("a client that disconnects mid-stream stops its generation and frees its se
     assert.match(metricsText, /r1_active_sequences 0/);
     assert.match(metricsText, /r1_generations_aborted_total\{model="r1"\} 1/);
     // The freed sequence serves the next request.
-    const next = await app.request("/api/generate", chat({prompt: "x", stream: false, options: {num_predict: 3}}));
+    const next = await app.request("/api/chat", chat({stream: false, options: {num_predict: 3}}));
     assert.equal(next.status, 200);
 });
 
@@ -103,7 +103,7 @@ test("models unload after keep_alive and at most --max-loaded stay loaded", asyn
     assert.equal(pool.loaded().length, 1);
     await until(() => pool.loaded().length === 0, "the keep-alive to expire", 2000);
     assert.equal(source.models[0]!.disposed, true);
-    await app.request("/v1/chat/completions", chat({keep_alive: -1}));
+    assert.equal((await app.request("/api/chat", chat({keep_alive: -1, stream: false}))).status, 200);
     await app.request("/api/chat", chat({model: "other", stream: false}));
     assert.deepEqual(pool.loaded().map((e) => e.descriptor.name), ["other"]);
     assert.equal(source.models[1]!.disposed, true, "the idle model made room");

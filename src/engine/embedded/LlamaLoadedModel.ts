@@ -286,7 +286,7 @@ export class LlamaLoadedModel implements LoadedModel {
         };
         const opening = prompt.startInReasoning ? [] : enterAnswer("");
         // Tool envelopes are interpreted whole at the end; a JSON answer streams as it comes.
-        const streamJson = plan !== undefined && plan.tools.size === 0;
+        const streamJson = plan?.jsonAnswer === true;
         let json = "";
         let jsonDone = false;
         let toolCalls: ToolCall[] = [];
