@@ -4,6 +4,7 @@ import type {Argv, CommandModule} from "yargs";
 import {findLlamaCppTools, requireLlamaCppTool} from "../../engine/llamaCppTools/index.js";
 import {DEFAULT_RPC_PORT, isLoopbackHost, RpcWorker} from "../../engine/rpcWorker/index.js";
 import {formatBytes} from "../../hardware/index.js";
+import {physicalCoreCount} from "../../engine/physicalCoreCount.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 
 interface WorkerArgs {
@@ -32,7 +33,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
         .option("device", {type: "string", array: true, describe: "ggml devices to offer (e.g. CUDA0); default: the GPUs, else the CPU"})
         .option("cache", {type: "boolean", default: false, describe: "keep received tensors in a local cache (faster reloads)"})
         .option("allow", {type: "string", array: true, describe: "address ranges allowed to connect (CIDR, e.g. 192.168.1.0/24); r1 relays only those"})
-        .option("threads", {alias: "t", type: "number", describe: "CPU threads for the CPU device"})
+        .option("threads", {alias: "t", type: "number", describe: "CPU threads for the CPU device (default: physical cores; ggml-rpc-server's own default is 1)"})
         .option("ggml-rpc-server", {type: "string", describe: "use this ggml-rpc-server binary"})
         .epilog("llama.cpp's RPC protocol has no authentication and no encryption: keep workers on a network you trust. "
             + "Ctrl-C stops the worker.") as unknown as Argv<WorkerArgs>,
@@ -52,7 +53,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
             binary, host: args.host, port: args.port, cache: args.cache,
             ...args.device === undefined ? {} : {devices: args.device.flatMap((device) => device.split(","))},
             ...args.allow === undefined ? {} : {allow: args.allow},
-            ...args.threads === undefined ? {} : {threads: args.threads},
+            threads: args.threads ?? physicalCoreCount(),
             ...process.env.R1_DEBUG === "1" ? {onLog: (line: string) => process.stderr.write(`ggml-rpc-server: ${line}\n`)} : {}
         });
         process.stdout.write(`r1 worker: ggml-rpc-server${worker.version === undefined ? "" : ` (RPC v${worker.version})`} listening on ${worker.rpcEntry()}` +

@@ -11,6 +11,7 @@ import {LlamaServerExitedError, LlamaServerRequestError, LlamaServerStartError} 
 import {authHeaders, errorMessageOf, readLimitedText, requestJson, type LlamaServerEndpoint} from "./llamaServerHttp.js";
 import type {LlamaServerLaunchOptions} from "./llamaServerArgs.js";
 import {LlamaServerProcess, type LlamaServerExit} from "./LlamaServerProcess.js";
+import {findLostWorker} from "../rpcProtocol/index.js";
 import {RESTART_WINDOW_MS, SYNC_TOKENIZE_TIMEOUT_MS, TOKEN_COUNT_CACHE_ENTRIES} from "./limits.js";
 
 /** DeepSeek's recommended sampling for R1, as in the embedded engine. */
@@ -73,6 +74,12 @@ interface CompletionChunk {
     timings?: {cache_n?: number, prompt_n?: number, prompt_ms?: number, predicted_n?: number, predicted_ms?: number};
 }
 
+/** One line for a model whose llama-server died because an RPC worker is gone (`lost`: the probe's sentence). */
+function workerLostError(lost: string, name: string, exit: LlamaServerExit, logTail: readonly string[]): LlamaServerExitedError {
+    return new LlamaServerExitedError(`${lost}, so llama-server for ${name} stopped (${describeExit(exit)}); r1 starts it again when the worker answers`,
+        exit, logTail, "start `r1 worker` there again; the next request reloads the model");
+}
+
 function describeExit(exit: LlamaServerExit): string {
     return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
@@ -97,6 +104,8 @@ export class LlamaServerModel implements LoadedModel {
     private active = 0;
     private restarting: Promise<void> | undefined;
     private dead: Error | undefined;
+    /** Set when llama-server died because a `--rpc` worker went away: the next request starts it again once the worker answers. */
+    private waitingForWorker = false;
     private disposed = false;
     private startedAt: number;
     private restarts = 0;
@@ -234,11 +243,29 @@ export class LlamaServerModel implements LoadedModel {
 
     /** Notices llama-server's exit: a crash is reported and answered with one restart. */
     private watch(server: LlamaServerProcess): void {
-        void server.exited.then((exit) => {
+        void server.exited.then(async (exit) => {
             if (server.stopRequested || this.disposed || server !== this.server) return;
             const last = server.lastError();
             const name = path.basename(this.options.path);
             const detail = `${describeExit(exit)}${last === undefined ? "" : ` (${last})`}`;
+            // llama.cpp aborts when an RPC worker stops answering; restarting is pointless until it is back.
+            const workers = this.options.launch?.rpcServers ?? [];
+            if (workers.length > 0) {
+                let settle = () => {};
+                this.restarting = new Promise<void>((resolve) => settle = resolve);
+                try {
+                    const lost = await findLostWorker(workers);
+                    if (lost !== undefined) {
+                        this.waitingForWorker = true;
+                        this.dead = workerLostError(lost.message, name, exit, server.logTail());
+                        this.notice(this.dead.message);
+                        return;
+                    }
+                } finally {
+                    this.restarting = undefined;
+                    settle();
+                }
+            }
             if (this.restarts > 0 && performance.now() - this.startedAt < RESTART_WINDOW_MS) {
                 this.dead = new LlamaServerExitedError(`llama-server for ${name} ${detail} again within ${RESTART_WINDOW_MS / 1000} s of its restart; r1 has given it up`,
                     exit, server.logTail(), "load the model again (r1 serve does on the next request once it is unloaded); R1_DEBUG=1 shows llama-server's log");
@@ -268,9 +295,32 @@ export class LlamaServerModel implements LoadedModel {
     /** The running server, after any restart in progress; throws when the model was given up. */
     private async ready(): Promise<LlamaServerProcess> {
         await this.restarting;
+        if (this.waitingForWorker && !this.disposed) await this.restartOnceWorkersAnswer();
         if (this.dead !== undefined) throw this.dead;
         if (this.disposed) throw new LlamaServerRequestError("the model was unloaded");
         return this.server;
+    }
+
+    /**
+     * After a lost `--rpc` worker: when every worker answers again, llama-server is started afresh
+     * (the model serves again without reloading r1); otherwise the request fails naming the worker.
+     */
+    private async restartOnceWorkersAnswer(): Promise<void> {
+        const name = path.basename(this.options.path);
+        const lost = await findLostWorker(this.options.launch?.rpcServers ?? []);
+        if (lost !== undefined) {
+            const exit = this.server.exitStatus ?? {code: null, signal: null};
+            this.dead = workerLostError(lost.message, name, exit, this.server.logTail());
+            return;
+        }
+        const fresh = await LlamaServerProcess.start(processOptions(this.options));
+        this.server = fresh;
+        this.startedAt = performance.now();
+        this.restarts = 0;
+        this.waitingForWorker = false;
+        this.dead = undefined;
+        this.watch(fresh);
+        this.notice(`llama-server for ${name} runs again: its RPC workers answer`);
     }
 
     /** Why a request failed: llama-server died under it (one line, restart under way), or the stream broke. */
@@ -282,6 +332,11 @@ export class LlamaServerModel implements LoadedModel {
             timer = globalThis.setTimeout(() => resolve(undefined), EXIT_NOTICE_MS) as unknown as NodeJS.Timeout;
         })]);
         clearTimeout(timer);
+        const workers = this.options.launch?.rpcServers ?? [];
+        if (exit !== undefined && !server.stopRequested && workers.length > 0) {
+            const lost = await findLostWorker(workers);
+            if (lost !== undefined) return workerLostError(lost.message, path.basename(this.options.path), exit, server.logTail());
+        }
         if (exit !== undefined && !server.stopRequested)
             return new LlamaServerExitedError(`llama-server ${describeExit(exit)} during the reply; ${this.restarts > 1 || this.dead !== undefined ? "r1 has given it up" : "r1 restarts it"}`, exit, server.logTail());
         if (exit !== undefined) return new LlamaServerRequestError("the model was unloaded during the reply");
