@@ -22,7 +22,7 @@ test("a worker killed mid-generation: one line naming it, the model stays loaded
     const notices: string[] = [];
     const model = await LlamaServerModel.load({
         path: sharedPath(MODEL), binary: llamaCppToolPath("llama-server"), onNotice: (notice) => notices.push(notice),
-        launch: {contextSize: 256, threads: 1, gpuLayers: 99, rpcServers: workers.map((worker) => worker.rpcEntry()), tensorSplit: [1, 1]}
+        launch: {contextSize: 1024, threads: 1, gpuLayers: 99, rpcServers: workers.map((worker) => worker.rpcEntry()), tensorSplit: [1, 1]}
     });
     const greedy = async (options: GenerationOptions, onToken?: (count: number) => Promise<void>) => {
         let count = 0;
@@ -37,8 +37,9 @@ test("a worker killed mid-generation: one line naming it, the model stays loaded
     try {
         const oneLine = (error: unknown) => error instanceof Error && !error.message.includes("\n")
             && error.message.startsWith(`RPC worker ${lostEntry} refused the connection`) && /r1 starts it again when the worker answers$/.test(error.message);
-        await assert.rejects(greedy({temperature: 0, maxTokens: 200}, async (count) => {
-            if (count === 5) await workers[1]!.stop();
+        // A long reply (~1000 tokens at a few ms each), the worker stopped at its first token: the kill lands mid-generation.
+        await assert.rejects(greedy({temperature: 0, maxTokens: 1000}, async (count) => {
+            if (count === 1) await workers[1]!.stop();
         }), oneLine);
         // While it is gone, each request says so in the same line, quickly.
         await assert.rejects(greedy({temperature: 0, maxTokens: 8}), oneLine);
