@@ -1,8 +1,15 @@
 import {resolveModelName} from "../catalog/index.js";
 import {detectHardware, type HardwareProfile} from "../hardware/index.js";
-import {loadCalibration, planAll, planModel, type Calibration} from "../plan/index.js";
+import {loadCalibration, loadEngineProbe, planAll, planModel, type Calibration, type EngineProbe} from "../plan/index.js";
 import {toWebPlan} from "./toWebPlan.js";
 import type {WebModel, WebPlanResponse} from "./webApiTypes.js";
+
+/** What the planner knows of this machine. */
+interface Machine {
+    hardware: HardwareProfile;
+    calibration?: Calibration;
+    probe?: EngineProbe;
+}
 
 /** How long a hardware detection is reused (ms): free memory changes, the machine does not. */
 export const WEB_HARDWARE_CACHE_MS = 60_000;
@@ -15,6 +22,8 @@ export interface WebPlannerOptions {
     detectHardware?: () => Promise<HardwareProfile>;
     /** Defaults to the calibration `r1 bench` saved for this machine, if any. */
     loadCalibration?: (hardware: HardwareProfile) => Promise<Calibration | undefined>;
+    /** Defaults to the engine probe `r1 hw --probe` saved for this machine, if any. */
+    loadEngineProbe?: (hardware: HardwareProfile) => Promise<EngineProbe | undefined>;
     /** Defaults to `WEB_PLAN_CONTEXT_SIZE` (8192). */
     contextSize?: number;
     /** Clock for the hardware cache. Defaults to `Date.now`. */
@@ -27,19 +36,20 @@ export interface WebPlannerOptions {
  */
 export class WebPlanner {
     private readonly options: WebPlannerOptions;
-    private cached?: {at: number, machine: Promise<{hardware: HardwareProfile, calibration?: Calibration}>};
+    private cached?: {at: number, machine: Promise<Machine>};
 
     constructor(options: WebPlannerOptions = {}) {
         this.options = options;
     }
 
-    private machine(): Promise<{hardware: HardwareProfile, calibration?: Calibration}> {
+    private machine(): Promise<Machine> {
         const now = (this.options.now ?? Date.now)();
         if (this.cached === undefined || now - this.cached.at > WEB_HARDWARE_CACHE_MS) {
             const machine = (async () => {
                 const hardware = await (this.options.detectHardware ?? detectHardware)();
                 const calibration = await (this.options.loadCalibration ?? ((hw) => loadCalibration(hw)))(hardware);
-                return calibration === undefined ? {hardware} : {hardware, calibration};
+                const probe = await (this.options.loadEngineProbe ?? ((hw) => loadEngineProbe(hw)))(hardware);
+                return {hardware, ...(calibration === undefined ? {} : {calibration}), ...(probe === undefined ? {} : {probe})};
             })();
             // A failed detection is not cached: the next request tries again.
             machine.catch(() => {
@@ -51,14 +61,14 @@ export class WebPlanner {
     }
 
     async plan(): Promise<WebPlanResponse> {
-        const {hardware, calibration} = await this.machine();
+        const {hardware, calibration, probe} = await this.machine();
         const contextSize = this.options.contextSize ?? WEB_PLAN_CONTEXT_SIZE;
-        return toWebPlan(hardware, planAll({hardware, contextSize, ...(calibration === undefined ? {} : {calibration})}), contextSize);
+        return toWebPlan(hardware, planAll({hardware, contextSize, ...(calibration === undefined ? {} : {calibration}), ...(probe === undefined ? {} : {probe})}), contextSize);
     }
 
     /** Adds the planner's verdict and predicted speed to each model whose name is a catalog variant; others pass unchanged. */
     async annotate(models: readonly WebModel[]): Promise<WebModel[]> {
-        const {hardware, calibration} = await this.machine();
+        const {hardware, calibration, probe} = await this.machine();
         return models.map((model) => {
             if (model.verdict !== undefined) return model;
             let resolved;
@@ -68,7 +78,8 @@ export class WebPlanner {
                 return model; // not one of the family (a local file, a hub GGUF): nothing to predict from
             }
             const plan = planModel({variant: resolved.variant, quant: resolved.quant, hardware,
-                contextSize: this.options.contextSize ?? WEB_PLAN_CONTEXT_SIZE, ...(calibration === undefined ? {} : {calibration})});
+                contextSize: this.options.contextSize ?? WEB_PLAN_CONTEXT_SIZE, ...(calibration === undefined ? {} : {calibration}),
+                ...(probe === undefined ? {} : {probe})});
             return {...model, variant: plan.model, quant: plan.quant, verdict: plan.verdict,
                 ...(!plan.fits ? {} : {generationTokensPerSecond: plan.predicted.generationTokensPerSecond})};
         });

@@ -61,3 +61,18 @@ test("model verdicts: catalog names and aliases get one, other names pass unchan
     assert.deepEqual(local, {id: "my-file"});
     assert.deepEqual(given, {id: "deepseek-r1:7b", verdict: "slow"}, "a verdict already given is kept");
 });
+
+test("the page's plan uses the engine probe saved for this machine", async () => {
+    const hardware = hardwareProfile("cpu-8gb");
+    const probe = {
+        version: 1 as const, machine: "m", measuredAt: "2026-12-06T07:00:00.000Z", engine: "node-llama-cpp 3.21.1", seconds: 30,
+        backends: {cpu: {threads: 2, types: {Q4_K: {decodeBytesPerSecond: 1e9, promptFlopsPerSecond: 1e10}}, perTokenOverheadSeconds: 0,
+            perLayerOverheadSeconds: 0, perBatchOverheadSeconds: 0, attentionSecondsPerUnit: 0}}
+    };
+    const plain = await new WebPlanner({detectHardware: async () => hardware, loadCalibration: async () => undefined, loadEngineProbe: async () => undefined}).plan();
+    const probed = await new WebPlanner({detectHardware: async () => hardware, loadCalibration: async () => undefined, loadEngineProbe: async () => probe}).plan();
+    const row = (p: typeof plain) => p.rows.find((r) => r.model === "deepseek-r1-distill-qwen-1.5b" && r.quant === "Q4_K_M")!;
+    // 1 GB/s of weights for a ~1.1 GB model: about one token per second, far below the unprobed figure.
+    assert.ok(row(probed).generationTokensPerSecond! < 1.2 && row(probed).generationTokensPerSecond! > 0.5, String(row(probed).generationTokensPerSecond));
+    assert.ok(row(plain).generationTokensPerSecond! > 5);
+});
