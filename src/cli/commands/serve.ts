@@ -2,7 +2,7 @@ import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
 import {DEFAULT_CONTEXT_SIZE, loadModel, MAX_PARALLEL_SEQUENCES, type LoadModelOptions} from "../../engine/embedded/loadModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
-import {planGgufFile} from "../../plan/index.js";
+import {loadEngineProbe, planGgufFile} from "../../plan/index.js";
 import {clampContextSize} from "../../server/clampContextSize.js";
 import {CombinedModelSource} from "../../server/CombinedModelSource.js";
 import {FileModelSource, modelNameOfFile, type LoadFile, type NamedModelFile} from "../../server/FileModelSource.js";
@@ -68,9 +68,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             // A client's num_ctx is capped at the trained context (Ollama does too); the operator's -c is not.
             const contextSize = options.contextSize === undefined ? engine.contextSize : await clampContextSize(path, options.contextSize);
             const loadOptions: LoadModelOptions = {...engine, path, parallel: options.parallel, ...(contextSize === undefined ? {} : {contextSize})};
-            if (engine.gpuLayers === undefined) {
-                const gpuLayers = await plannedGpuLayers(path, contextSize ?? DEFAULT_CONTEXT_SIZE, options.parallel);
-                if (gpuLayers !== undefined) loadOptions.gpuLayers = gpuLayers;
+            if (engine.gpuLayers === undefined || engine.mmap === undefined) {
+                const planned = await plannedPlacement(path, contextSize ?? DEFAULT_CONTEXT_SIZE, options.parallel);
+                if (engine.gpuLayers === undefined && planned?.gpuLayers !== undefined) loadOptions.gpuLayers = planned.gpuLayers;
+                // Read into memory or mapped, as the plan decided from the engine probe (`r1 plan` explains why).
+                if (engine.mmap === undefined && planned?.mmap !== undefined) loadOptions.mmap = planned.mmap;
             }
             const model = await loadModel(loadOptions);
             const info = model.info;
@@ -155,15 +157,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
 let hardware: Promise<HardwareProfile> | undefined;
 
 /**
- * The planner's GPU layer count for this file, context and sequence count on this machine, so
- * a model that does not fit in VRAM is split the way `r1 plan` predicts. `undefined` (the engine
- * then fits layers itself) when the file cannot be planned or the hardware cannot be read.
+ * The planner's GPU layer count and loading (mmap or read into memory, from the engine probe) for
+ * this file, context and sequence count on this machine, so a model that does not fit in VRAM is
+ * split the way `r1 plan` predicts. `undefined` (the engine then fits layers itself and maps the
+ * file) when the file cannot be planned or the hardware cannot be read.
  */
-async function plannedGpuLayers(file: string, contextSize: number, parallel: number): Promise<number | undefined> {
+async function plannedPlacement(file: string, contextSize: number, parallel: number): Promise<{gpuLayers: number, mmap: boolean} | undefined> {
     try {
         hardware ??= detectHardware();
-        const plan = await planGgufFile({source: file, hardware: await hardware, contextSize, parallelSequences: parallel});
-        return plan.placement === "none" ? undefined : plan.gpuLayers;
+        const machine = await hardware;
+        const probe = await loadEngineProbe(machine);
+        const plan = await planGgufFile({source: file, hardware: machine, contextSize, parallelSequences: parallel, ...(probe === undefined ? {} : {probe})});
+        return plan.placement === "none" ? undefined : {gpuLayers: plan.gpuLayers, mmap: plan.loading.mmap};
     } catch {
         return undefined;
     }
