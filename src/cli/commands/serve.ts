@@ -162,13 +162,14 @@ let hardware: Promise<HardwareProfile> | undefined;
  * split the way `r1 plan` predicts. `undefined` (the engine then fits layers itself and maps the
  * file) when the file cannot be planned or the hardware cannot be read.
  */
-async function plannedPlacement(file: string, contextSize: number, parallel: number): Promise<{gpuLayers: number, mmap: boolean} | undefined> {
+async function plannedPlacement(file: string, contextSize: number, parallel: number): Promise<{gpuLayers: number, mmap?: boolean} | undefined> {
     try {
         hardware ??= detectHardware();
         const machine = await hardware;
         const probe = await loadEngineProbe(machine);
         const plan = await planGgufFile({source: file, hardware: machine, contextSize, parallelSequences: parallel, ...(probe === undefined ? {} : {probe})});
-        return plan.placement === "none" ? undefined : {gpuLayers: plan.gpuLayers, mmap: plan.loading.mmap};
+        // Unprobed, the engine keeps node-llama-cpp's own mmap choice ("auto").
+        return plan.placement === "none" ? undefined : {gpuLayers: plan.gpuLayers, ...(probe === undefined ? {} : {mmap: plan.loading.mmap})};
     } catch {
         return undefined;
     }
