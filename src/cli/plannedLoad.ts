@@ -37,7 +37,8 @@ export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?:
         return {options: flagged, hardware, reasons: ["the planner could not plan this quant: engine defaults"]};
     }
     const useGpuLayers = flagged.gpuLayers === undefined && plan.placement !== "none" && hardware.gpus.length > 0;
-    const useLoading = flagged.mmap === undefined && plan.placement !== "none";
+    // Unprobed, the engine keeps node-llama-cpp's own mmap choice ("auto"); measured, the plan's.
+    const useLoading = flagged.mmap === undefined && plan.placement !== "none" && probe !== undefined;
     return {
         options: {...flagged, contextSize, ...(useGpuLayers ? {gpuLayers: plan.gpuLayers} : {}), ...(useLoading ? {mmap: plan.loading.mmap} : {})},
         plan, hardware,
