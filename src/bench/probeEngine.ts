@@ -1,4 +1,5 @@
 import {existsSync} from "node:fs";
+import os from "node:os";
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
 import {GgmlType} from "../gguf/GgmlType.js";
 import {machineFingerprint, type BackendProbe, type EngineProbe, type SpeedBackend, type TypeRates} from "../plan/index.js";
@@ -70,6 +71,7 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
         yield {type: "writing", model: spec.name};
         await writeProbeModel(spec, file);
     }
+    const load = {average: os.loadavg()[0] ?? 0, cores: os.availableParallelism()};
     const started = performance.now();
     const budgetMs = (options.budgetSeconds ?? DEFAULT_PROBE_BUDGET_SECONDS) * 1000;
     const overBudget = () => performance.now() - started > budgetMs;
@@ -162,7 +164,7 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
     }
     return {
         version: 1, machine: machineFingerprint(options.hardware), measuredAt: new Date().toISOString(), engine: "node-llama-cpp 3.21.1",
-        seconds: (performance.now() - started) / 1000, backends: result
+        seconds: (performance.now() - started) / 1000, load, backends: result
     };
 }
 

@@ -1,3 +1,4 @@
+import os from "node:os";
 import pc from "picocolors";
 import {probeEngineIter} from "../bench/probeEngine.js";
 import type {HardwareProfile} from "../hardware/index.js";
@@ -14,6 +15,9 @@ export async function runEngineProbe(hardware: HardwareProfile, options: {quiet?
     };
     const r1Home = resolveR1Home();
     log("measuring the engine (node-llama-cpp) on small synthetic models; under a minute…");
+    const load = os.loadavg()[0] ?? 0;
+    if (load > os.availableParallelism())
+        process.stderr.write(pc.yellow(`warning: the machine is busy (load ${load.toFixed(1)} on ${os.availableParallelism()} cores): decode threads stall each other and the probe will measure this moment, not the machine; rerun \`r1 hw --probe\` when it is idle\n`));
     const iterator = probeEngineIter({hardware, r1Home, ...(options.budgetSeconds === undefined ? {} : {budgetSeconds: options.budgetSeconds})});
     let probe: EngineProbe;
     for (;;) {

@@ -47,6 +47,11 @@ export interface EngineProbe {
     readonly engine: string;
     /** Wall time of the probe. */
     readonly seconds: number;
+    /**
+     * One-minute load average and logical cores when the probe started: with more runnable
+     * processes than cores, spinning decode threads stall each other and every figure is low.
+     */
+    readonly load?: {readonly average: number, readonly cores: number};
     readonly backends: Partial<Record<SpeedBackend, BackendProbe>>;
 }
 
@@ -62,6 +67,8 @@ export async function loadEngineProbe(hardware: HardwareProfile, options: {r1Hom
         if (text.length > MAX_ENGINE_PROBE_FILE_BYTES) return undefined;
         const raw = JSON.parse(text) as Partial<EngineProbe>;
         if (raw.version !== 1 || raw.machine !== machineFingerprint(hardware) || !isValidBackends(raw.backends)) return undefined;
+        if (raw.load !== undefined && !(Number.isFinite(raw.load?.average) && Number.isFinite(raw.load?.cores))) return undefined;
+        if (typeof raw.measuredAt !== "string" || typeof raw.engine !== "string" || !Number.isFinite(raw.seconds)) return undefined;
         return raw as EngineProbe;
     } catch {
         return undefined;

@@ -224,7 +224,8 @@ function describeSources(sources: readonly string[]): string {
 /** Where the speeds come from, one line. */
 function speedSourceLine(probe: EngineProbe | undefined, plans: readonly ModelPlan[]): string {
     if (probe !== undefined && plans.some((p) => p.predicted.source === "probe"))
-        return `Speeds from the engine probe of ${probe.measuredAt.slice(0, 16).replace("T", " ")} UTC (${probe.engine}, ${probe.seconds.toFixed(0)} s).`;
+        return `Speeds from the engine probe of ${probe.measuredAt.slice(0, 16).replace("T", " ")} UTC (${probe.engine}, ${probe.seconds.toFixed(0)} s` +
+            `${probe.load === undefined ? "" : `, load ${probe.load.average.toFixed(1)} on ${probe.load.cores} cores${probe.load.average > probe.load.cores ? ": a busy machine, figures low — rerun r1 hw --probe when idle" : ""}`}).`;
     if (plans.some((p) => p.predicted.calibrated)) return "Speeds from default factors calibrated by `r1 bench`; unprobed: `r1 plan --probe` measures this machine with the engine.";
     return "Unprobed: speeds from default efficiency factors. `r1 plan --probe` measures this machine with the engine (under a minute).";
 }
