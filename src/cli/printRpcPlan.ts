@@ -1,13 +1,13 @@
 import {existsSync} from "node:fs";
 import path from "node:path";
 import pc from "picocolors";
-import {requireVariant, resolveModelName, findQuantOption} from "../catalog/index.js";
+import {requireVariant, resolveModelName, findQuantOption, type Architecture} from "../catalog/index.js";
 import {formatCommandLine, llamaServerArgs} from "../engine/llamaServer/llamaServerArgs.js";
 import {parseRpcEndpoint, probeRpcWorker, type RpcWorkerProbe} from "../engine/rpcWorker/index.js";
 import {formatBytes, type HardwareProfile} from "../hardware/index.js";
 import {readGguf} from "../gguf/index.js";
 import {architectureFromGguf, DEFAULT_EFFICIENCY, GPU_RESERVED_BYTES, modelWeights, modelWeightsFromGguf, planRpcSplit, ramReservedBytes,
-    type KvCacheType, type RpcSplit, type SplitDevice} from "../plan/index.js";
+    type KvCacheType, type ModelWeights, type RpcSplit, type SplitDevice} from "../plan/index.js";
 import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {LocalLlamaServer} from "./planEngine.js";
 import {renderTable} from "./renderTable.js";
@@ -54,24 +54,43 @@ export function rpcSplitDevices(probes: readonly RpcWorkerProbe[], hardware: Har
     return {devices, assumption};
 }
 
+/** What `--rpc` decides: the workers as probed, the split, and llama-server's launch options for it. */
+export interface RpcLaunchPlan {
+    readonly probes: readonly RpcWorkerProbe[];
+    readonly split: RpcSplit;
+    readonly assumption: string;
+    readonly launch: {rpcServers: string[], tensorSplit: number[], gpuLayers: number};
+}
+
+/**
+ * Probes the `--rpc` workers (one at a time: a worker serves one client, and the order is
+ * llama.cpp's device order) and splits the model over them, this machine's GPUs and its RAM.
+ */
+export async function planRpcLaunch(options: {endpoints: readonly string[], architecture: Architecture, weights: ModelWeights, contextSize: number,
+    kvCacheType: KvCacheType, hardware: HardwareProfile}): Promise<RpcLaunchPlan> {
+    const probes: RpcWorkerProbe[] = [];
+    for (const endpoint of options.endpoints) probes.push(await probeRpcWorker(endpoint));
+    const {devices, assumption} = rpcSplitDevices(probes, options.hardware);
+    const cpu = DEFAULT_EFFICIENCY.cpu;
+    const hardware = options.hardware;
+    const split = planRpcSplit({
+        architecture: options.architecture, weights: options.weights, contextSize: options.contextSize, kvCacheType: options.kvCacheType, devices,
+        ram: {capacityBytes: hardware.ram.totalBytes - ramReservedBytes(hardware.ram.totalBytes),
+            effectiveBytesPerSecond: hardware.ram.bandwidthBytesPerSecond * cpu.bandwidthEfficiency},
+        perTokenOverheadSeconds: cpu.perTokenOverheadSeconds, perLayerOverheadSeconds: cpu.perLayerOverheadSeconds
+    });
+    return {probes, split, assumption, launch: {rpcServers: [...options.endpoints], tensorSplit: [...split.tensorSplit], gpuLayers: split.gpuLayers}};
+}
+
 /** `r1 plan MODEL --rpc a,b`: asks each worker, splits the layers by memory, predicts, and prints the llama-server command. */
 export async function printRpcPlan(options: PrintRpcPlanOptions): Promise<void> {
     const endpoints = parseRpcList(options.rpc);
-    const probes: RpcWorkerProbe[] = [];
-    // One at a time: a worker serves one client, and the order is llama.cpp's device order.
-    for (const endpoint of endpoints) probes.push(await probeRpcWorker(endpoint));
     const model = await modelFor(options.model, options.quant);
-    const {devices, assumption} = rpcSplitDevices(probes, options.hardware);
-    const cpu = DEFAULT_EFFICIENCY.cpu;
-    const split = planRpcSplit({
-        architecture: model.architecture, weights: model.weights, contextSize: options.contextSize, kvCacheType: options.kvCacheType, devices,
-        ram: {capacityBytes: options.hardware.ram.totalBytes - ramReservedBytes(options.hardware.ram.totalBytes),
-            effectiveBytesPerSecond: options.hardware.ram.bandwidthBytesPerSecond * cpu.bandwidthEfficiency},
-        perTokenOverheadSeconds: cpu.perTokenOverheadSeconds, perLayerOverheadSeconds: cpu.perLayerOverheadSeconds
-    });
+    const {probes, split, assumption, launch} = await planRpcLaunch({endpoints, architecture: model.architecture, weights: model.weights,
+        contextSize: options.contextSize, kvCacheType: options.kvCacheType, hardware: options.hardware});
     const program = options.llamaServer?.path ?? "llama-server";
     const command = formatCommandLine(program, llamaServerArgs({
-        modelPath: model.path, contextSize: options.contextSize, gpuLayers: split.gpuLayers, rpcServers: endpoints, tensorSplit: [...split.tensorSplit],
+        modelPath: model.path, contextSize: options.contextSize, ...launch,
         ...options.kvCacheType === "f16" ? {} : {cacheTypeK: options.kvCacheType, cacheTypeV: options.kvCacheType}
     }));
     if (options.json) {
@@ -79,6 +98,12 @@ export async function printRpcPlan(options: PrintRpcPlanOptions): Promise<void> 
         return;
     }
     printSplit(model.label, probes, split, assumption, command);
+}
+
+/** The architecture and weights of a GGUF file, for `--rpc` on run/serve/bench. */
+export async function fileModel(file: string): Promise<{architecture: Architecture, weights: ModelWeights}> {
+    const gguf = await readGguf(file);
+    return {architecture: architectureFromGguf(gguf, file), weights: modelWeightsFromGguf(gguf)};
 }
 
 async function modelFor(model: string, quant: string | undefined) {

@@ -1,0 +1,67 @@
+import type {Argv} from "yargs";
+import {detectHardware} from "../hardware/index.js";
+import type {KvCacheType} from "../plan/index.js";
+import {ModelStore, resolveModelPath} from "../store/index.js";
+import {fileModel, parseRpcList, planRpcLaunch} from "./printRpcPlan.js";
+import {resolveDraftModel} from "./resolveDraftModel.js";
+
+/** `--draft` and `--rpc` on run / serve / bench: what only the llama-server engine can do with a second model or other machines. */
+export interface LlamaServerExtraFlags {
+    draft?: string;
+    rpc?: string;
+}
+
+export function withLlamaServerExtras<T>(yargs: Argv<T>): Argv<T & LlamaServerExtraFlags> {
+    return yargs
+        .option("draft", {type: "string", describe: "speculative decoding with a smaller model of the same vocabulary (llama-server -md): a model name or "
+            + "path, or auto (R1-Distill-Qwen-1.5B for the Qwen distills, when pulled)"})
+        .option("rpc", {type: "string", describe: "split the model over r1 workers, host:port,host:port (llama-server --rpc; see r1 worker)"}) as unknown as Argv<T & LlamaServerExtraFlags>;
+}
+
+/** Launch options from `--draft` / `--rpc`, for the llama-server engine. */
+export interface LlamaServerExtras {
+    draftModelPath?: string;
+    rpcServers?: string[];
+    tensorSplit?: number[];
+    gpuLayers?: number;
+}
+
+export interface ResolveLlamaServerExtrasOptions {
+    /** The main model's file. */
+    readonly modelPath: string;
+    /** Its catalog id, when it is a catalog model (for `--draft auto`). */
+    readonly catalogId?: string;
+    readonly contextSize: number;
+    /** Defaults to `"f16"`. */
+    readonly kvCacheType?: KvCacheType;
+    /** The r1 data folder of the store. Defaults to `R1_HOME`. */
+    readonly home?: string;
+}
+
+/**
+ * Turns `--draft MODEL|auto` into a draft file (auto pairs only when the paired model is pulled;
+ * otherwise a note says how to get it) and `--rpc` into the planner's split over the workers
+ * (`-ngl`, `-ts`, `--rpc`). Notes are one line each, for `--verbose` or stderr.
+ */
+export async function resolveLlamaServerExtras(flags: LlamaServerExtraFlags, options: ResolveLlamaServerExtrasOptions): Promise<{extras: LlamaServerExtras, notes: string[]}> {
+    const extras: LlamaServerExtras = {};
+    const notes: string[] = [];
+    if (flags.draft !== undefined) {
+        const store = new ModelStore(options.home === undefined ? {} : {home: options.home});
+        const pulled = flags.draft.trim().toLowerCase() === "auto"
+            ? (await store.list()).filter((model) => model.status === "complete").map((model) => model.name) : [];
+        const draft = await resolveDraftModel(flags.draft, options.catalogId, {pulled, resolvePath: (name) => resolveModelPath(name, {store})});
+        if (draft.path !== undefined) extras.draftModelPath = draft.path;
+        if (draft.note !== undefined) notes.push(draft.note);
+    }
+    if (flags.rpc !== undefined) {
+        const endpoints = parseRpcList(flags.rpc);
+        const model = await fileModel(options.modelPath);
+        const plan = await planRpcLaunch({endpoints, ...model, contextSize: options.contextSize, kvCacheType: options.kvCacheType ?? "f16",
+            hardware: await detectHardware()});
+        Object.assign(extras, plan.launch);
+        notes.push(`--rpc: ${plan.split.tensorSplit.join("/")} layers on ${endpoints.join(", ")}${plan.split.shares[0]!.layers > 0 ? `, ${plan.split.shares[0]!.layers} in RAM here` : ""}; `
+            + `predicted ${plan.split.predictedTokensPerSecond.toFixed(1)} tok/s`);
+    }
+    return {extras, notes};
+}
