@@ -2,6 +2,7 @@ import {test} from "node:test";
 import assert from "node:assert/strict";
 import {GgmlType} from "../../src/gguf/GgmlType.js";
 import {dequantize, quantize, quantizeRows, UnsupportedTensorTypeError} from "../../src/quant/codecs.js";
+import {NonFiniteWeightsError} from "../../src/quant/codecs/NonFiniteWeightsError.js";
 import {gridIQ1, gridIQ2S, gridIQ2XS, gridIQ2XXS, gridIQ3S, gridIQ3XXS, type IqGrid} from "../../src/quant/codecs/iqGridSearch.js";
 import {IQ1S_GRID, IQ2S_GRID, IQ2XS_GRID, IQ2XXS_GRID, IQ3S_GRID, IQ3XXS_GRID} from "../../src/quant/codecs/iqGridTables.js";
 
@@ -89,4 +90,10 @@ test("IQ quantizers with importance weights reconstruct the weights; IQ2_XXS/IQ2
     }
     for (const type of [GgmlType.IQ2_XXS, GgmlType.IQ2_XS, GgmlType.IQ1_S]) assert.throws(() => quantize(type, x), UnsupportedTensorTypeError);
     assert.equal(quantize(GgmlType.IQ3_S, x).length, x.length / 256 * 110, "IQ3_S also runs without weights, as in ggml");
+    // NaN weights leave no nearest grid point: ggml aborts, r1 says the model is corrupt
+    const grid = gridIQ2XXS();
+    let offGrid = 1;
+    while (grid.onGrid(offGrid) >= 0) offGrid++;
+    assert.throws(() => grid.bestNeighbour(offGrid, new Float32Array(8).fill(Number.NaN), 0, new Float32Array(8).fill(1), 0, 1, new Int8Array(8), 0),
+        NonFiniteWeightsError);
 });

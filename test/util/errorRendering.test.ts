@@ -74,6 +74,7 @@ const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     LlamaServerRequestError: (C) => new C("HTTP 500 from /completion", 500),
     SseLimitError: (C) => new C("MAX_SSE_LINE_CHARS", 2_000_000),
     ImatrixFileError: (C) => new C("x.imatrix", "no entries"),
+    NonFiniteWeightsError: (C) => new C(),
     ImatrixRunError: (C) => new C("you need at least 1024 tokens for a context of 512 tokens", "give more calibration text or a smaller --ctx-size"),
     ProbeFailedError: (C) => new C("cpu"),
     BenchReevaluationError: (C) => new C(512, 1024),

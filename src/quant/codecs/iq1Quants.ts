@@ -6,6 +6,8 @@ import {writeHalf} from "./float16.js";
 import {nearestInt} from "./rounding.js";
 import {gridIQ1, type IqGrid} from "./iqGridSearch.js";
 
+import {NonFiniteWeightsError} from "./NonFiniteWeightsError.js";
+
 const f = Math.fround;
 const FLT_MAX = 3.4028234663852886e38;
 const GROUP_MAX_EPS_IQ1_S = f(1e-12);
@@ -62,7 +64,7 @@ function bestNeighbour2(grid: IqGrid, u: number, x: Float32Array, xo: number, wo
         }
         if (d2 < best) { best = d2; gridIndex = list[j]!; }
     }
-    if (gridIndex < 0) throw new Error("IQ1 grid search found no neighbour (non-finite input)");
+    if (gridIndex < 0) throw new NonFiniteWeightsError();
     for (let i = 0; i < 8; i++) L[lo + i] = (p[gridIndex * 8 + i]! - 1) >> 1;
     return gridIndex;
 }

@@ -2,6 +2,8 @@
 // `iq3xs_init_impl`, `iq2_find_best_neighbour`, `iq3_find_best_neighbour`; MIT originals).
 import {KGRID_IQ1S, KGRID_IQ2S, KGRID_IQ2XS, KGRID_IQ2XXS, KGRID_IQ3S, KGRID_IQ3XXS} from "./iqQuantGrids.js";
 
+import {NonFiniteWeightsError} from "./NonFiniteWeightsError.js";
+
 const f = Math.fround;
 const FLT_MAX = 3.4028234663852886e38;
 
@@ -91,7 +93,7 @@ export class IqGrid {
             }
             if (d2 < bestD2) { bestD2 = d2; gridIndex = list[j]!; }
         }
-        if (gridIndex < 0) throw new Error("IQ grid search found no neighbour (non-finite input)");
+        if (gridIndex < 0) throw new NonFiniteWeightsError();
         for (let i = 0; i < dims; i++) L[lo + i] = (points[gridIndex * dims + i]! - 1) >> 1;
         return gridIndex;
     }
