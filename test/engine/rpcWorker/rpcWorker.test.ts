@@ -4,7 +4,11 @@ import {readFileSync} from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import {createInterface} from "node:readline";
+import {existsSync} from "node:fs";
+import os from "node:os";
 import {test} from "node:test";
+import {requireVariant} from "../../../src/catalog/index.js";
+import {writeSyntheticModel} from "../../../src/bench/writeSyntheticModel.js";
 import {LlamaServerModel} from "../../../src/engine/llamaServer/LlamaServerModel.js";
 import {freeLoopbackPort} from "../../../src/engine/llamaServer/freeLoopbackPort.js";
 import {RpcWorker, RpcWorkerExposedError} from "../../../src/engine/rpcWorker/index.js";
@@ -56,6 +60,34 @@ test("two loopback workers hold stories260K split by --tensor-split; greedy outp
         }
         // llama-server connected to each worker (ggml-rpc-server logs every client).
         logs.forEach((log, i) => assert.ok(accepted(log, before[i]) >= 1, `worker ${i} was used: ${log.join(" | ")}`));
+    } finally {
+        await Promise.all(workers.map((worker) => worker.stop()));
+    }
+});
+
+test("a synthetic R1-Distill-Qwen-1.5B Q4_K_M split across two loopback workers decodes", {skip: skipWithoutLlamaCppTools("ggml-rpc-server", "llama-server")}, async () => {
+    // Written once (1.1 GB, temporary name then rename) and kept between runs, like r1 bench's synthetic cache.
+    const file = path.join(os.tmpdir(), ".r1-test-rpc-models", "deepseek-r1-distill-qwen-1.5b-Q4_K_M.gguf");
+    if (!existsSync(file)) await writeSyntheticModel({variant: requireVariant("deepseek-r1-distill-qwen-1.5b"), quant: "Q4_K_M", path: file});
+    const logs: string[][] = [[], []];
+    const workers = await Promise.all(logs.map(async (log) => RpcWorker.start({
+        binary: llamaCppToolPath("ggml-rpc-server"), port: await freeLoopbackPort(), threads: 1, onLog: (line) => log.push(line)
+    })));
+    try {
+        const before = await Promise.all(logs.map(settledLength));
+        const model = await LlamaServerModel.load({
+            path: file, binary: llamaCppToolPath("llama-server"), startTimeoutMs: 300_000,
+            // No repacking: this VM's AMX kernels die of SIGILL on K-quants (see bench/RESULTS.md).
+            launch: {contextSize: 64, threads: 1, repack: false, gpuLayers: 99, rpcServers: workers.map((worker) => worker.rpcEntry()), tensorSplit: [1, 1]}
+        });
+        try {
+            let completion: number | undefined;
+            for await (const event of model.complete("hello", {temperature: 0, maxTokens: 4})) if (event.type === "done") completion = event.result.usage.completionTokens;
+            assert.equal(completion, 4);
+        } finally {
+            await model.dispose();
+        }
+        logs.forEach((log, i) => assert.ok(accepted(log, before[i]) >= 1, `worker ${i} was used`));
     } finally {
         await Promise.all(workers.map((worker) => worker.stop()));
     }
