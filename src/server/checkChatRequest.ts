@@ -12,7 +12,10 @@ export const apiField: OptionField = (option) => option
     .replace(/^toolChoice/, "tool_choice")
     .replace(/^parallelToolCalls/, "parallel_tool_calls")
     .replace(/^responseFormat\.schema/, "response_format.json_schema.schema")
-    .replace(/^responseFormat/, "response_format");
+    .replace(/^responseFormat/, "response_format")
+    .replace(/^thinkBudget/, "reasoning_budget")
+    .replace(/^echoPrompt/, "echo")
+    .replace(/^maxTokens/, "max_tokens");
 
 /** An engine's refusal as a 400 naming the request's own field. */
 export function unsupportedOptionError(error: UnsupportedOptionError, field: OptionField): ApiError {

@@ -68,7 +68,8 @@ const samplingFields = {
     n: z.literal(1, "only n = 1 is supported").nullish(),
     stream: z.boolean().nullish(),
     stream_options: z.object({include_usage: z.boolean().nullish()}).nullish(),
-    logprobs: unsupported("logprobs", z.literal(false)),
+    // false (chat) or 0 (legacy completions' count) mean none: what r1 does.
+    logprobs: unsupported("logprobs", z.union([z.literal(false), z.literal(0)])),
     top_logprobs: unsupported("top_logprobs", z.literal(0)),
     logit_bias: unsupported("logit_bias", z.object({}).strict()),
     presence_penalty: unsupported("presence_penalty", z.literal(0)),

@@ -3,6 +3,7 @@
 // that API's own error shape (the server keeps serving).
 import {test} from "node:test";
 import assert from "node:assert/strict";
+import {apiField} from "../../src/server/checkChatRequest.js";
 import {createServerApp} from "../../src/server/createServerApp.js";
 import {FakeSource} from "./FakeModel.js";
 
@@ -178,4 +179,12 @@ test("embeddings on a model whose engine cannot embed: a 400 saying so in each d
         const json = await response.json() as any;
         assert.match(typeof json.error === "string" ? json.error : json.error.message, message);
     }
+});
+
+test("apiField names the engine's options as the APIs do", () => {
+    assert.equal(apiField("tools[2].parameters.properties.q.pattern"), "tools.2.function.parameters.properties.q.pattern");
+    assert.equal(apiField("toolChoice"), "tool_choice");
+    assert.equal(apiField("responseFormat.schema.required"), "response_format.json_schema.schema.required");
+    assert.equal(apiField("thinkBudget"), "reasoning_budget");
+    assert.equal(apiField("think"), "think");
 });
