@@ -8,6 +8,8 @@
  * llama.cpp choose means the trained context, 131,072 tokens for R1: 15 s and 3.6 GB more on CPU, measured.
  */
 export const DEFAULT_CONTEXT_SIZE = 4096;
+/** Smallest context accepted from a caller (a chat template and a word or two). */
+export const MIN_CONTEXT_SIZE = 16;
 /** Largest context accepted from a caller, whatever the model claims. */
 export const MAX_CONTEXT_SIZE = 1 << 20;
 export const MAX_PARALLEL_SEQUENCES = 64;

@@ -24,8 +24,8 @@ export const MAX_STOP_STRINGS = 16;
 /** Largest `max_tokens` / `num_predict` accepted; the context bounds it further. */
 export const MAX_GENERATION_TOKENS = 1_000_000;
 
-/** Largest `num_ctx` a request may ask for. */
-export const MAX_CONTEXT_SIZE = 1_048_576;
+/** Smallest and largest `num_ctx` a request may ask for: the engines' own limits, defined once. */
+export {MAX_CONTEXT_SIZE, MIN_CONTEXT_SIZE} from "../engine/loadLimits.js";
 
 /** Default number of requests that may wait for a sequence, per model, before new ones get 429. */
 export const DEFAULT_MAX_QUEUE = 64;

@@ -1,5 +1,5 @@
 import {z} from "zod";
-import {MAX_CONTEXT_SIZE, MAX_GENERATION_TOKENS, MAX_MESSAGES, MAX_MODEL_NAME_LENGTH, MAX_STOP_STRINGS} from "./limits.js";
+import {MAX_CONTEXT_SIZE, MIN_CONTEXT_SIZE, MAX_GENERATION_TOKENS, MAX_MESSAGES, MAX_MODEL_NAME_LENGTH, MAX_STOP_STRINGS} from "./limits.js";
 
 /** Longest text field accepted (characters); the body limit bounds the total anyway. */
 const MAX_TEXT_LENGTH = 4 * 1024 * 1024;
@@ -25,7 +25,7 @@ export const maxTokensSchema = z.number().int().min(1).max(MAX_GENERATION_TOKENS
 export const temperatureSchema = z.number().min(0).max(2).nullish();
 export const probabilitySchema = z.number().min(0).max(1).nullish();
 export const seedSchema = z.number().int().nullish();
-export const contextSizeSchema = z.number().int().min(16).max(MAX_CONTEXT_SIZE).nullish();
+export const contextSizeSchema = z.number().int().min(MIN_CONTEXT_SIZE).max(MAX_CONTEXT_SIZE).nullish();
 /** r1's extension (`reasoning_budget`): most reasoning tokens before the thought is closed. */
 export const reasoningBudgetSchema = z.number().int().min(0).max(MAX_GENERATION_TOKENS).nullish();
 export {MAX_MESSAGES};

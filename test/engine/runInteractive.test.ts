@@ -65,6 +65,50 @@ function terminal(command: string[]) {
     };
 }
 
+/**
+ * What a terminal shows for `raw` output: lines after carriage returns, erase-line and cursor
+ * moves are applied (enough of ECMA-48 for readline and r1's output), colours dropped.
+ */
+export function terminalScreen(raw: string): string[] {
+    const lines: string[][] = [[]];
+    let row = 0;
+    let col = 0;
+    const line = () => (lines[row] ??= []);
+    for (let i = 0; i < raw.length; i++) {
+        const ch = raw[i]!;
+        if (ch === "\x1b" && raw[i + 1] === "[") {
+            const match = /^\x1b\[([0-9;?]*)([A-Za-z])/.exec(raw.slice(i));
+            if (match === null) continue;
+            i += match[0].length - 1;
+            const n = Number(match[1]?.split(";")[0] || "0");
+            const command = match[2];
+            if (command === "K") {
+                if (n === 2) lines[row] = [];
+                else if (n === 0) line().length = Math.min(line().length, col);
+            } else if (command === "G") col = Math.max(0, n - 1);
+            else if (command === "C") col += Math.max(1, n);
+            else if (command === "D") col = Math.max(0, col - Math.max(1, n));
+            else if (command === "A") row = Math.max(0, row - Math.max(1, n));
+            else if (command === "B") row += Math.max(1, n);
+            else if (command === "J" && n === 0) {
+                line().length = Math.min(line().length, col);
+                lines.length = row + 1;
+            }
+            continue;
+        }
+        if (ch === "\r") col = 0;
+        else if (ch === "\n") {
+            row++;
+            col = 0;
+        } else if (ch >= " ") {
+            const current = line();
+            while (current.length < col) current.push(" ");
+            current[col++] = ch;
+        }
+    }
+    return lines.map((l) => (l ?? []).join("").trimEnd());
+}
+
 const PROMPT = /^>>> $/m;
 const STATS = /prompt \d+ tok at [\d.–]+ tok\/s · generation [\d.–]+ tok\/s · reasoning \d+ tok · answer \d+ tok · first answer token [^\n]*\n/;
 
@@ -93,16 +137,34 @@ test("interactive r1 run: streams a reply with a stats line, Ctrl-C stops the re
         // A long reply: wait until it streams, then interrupt it.
         session.type("Tell me a long story.\r");
         await session.expect(/Tell me a long story\.\n./);
+        // What the reply had written when Ctrl-C arrived must stay on the screen: the prompt is drawn
+        // after the reply ends, not over its last line.
+        await session.expect(/\S{3}/);
+        const shownBefore = terminalScreen(session.raw()).filter((l) => l.trim() !== "").at(-1)!;
         session.type("\x03");
         const stopped = await session.expect(STATS);
         assert.match(stopped, /stopped: abort/);
         await session.expect(PROMPT);
+        const screenAfter = terminalScreen(session.raw());
+        assert.ok(screenAfter.some((l) => l.startsWith(shownBefore)), `the reply's last line ${JSON.stringify(shownBefore)} is still shown:\n${screenAfter.slice(-8).join("\n")}`);
+        assert.doesNotMatch(screenAfter.slice(0, -1).filter((l) => l.startsWith(">>> ")).at(-1) ?? "", /^>>> (?!Tell me|\/)/, "no prompt drawn into the reply");
         // The reply opened inside <think>: its reasoning is streamed dimmed (SGR 2), apart from the answer.
         assert.match(session.raw().slice(session.raw().indexOf("Tell me a long story.")), /\x1b\[2m[^\x1b]+/);
 
         session.type("/stats\r");
         const stats = await session.expect(STATS);
         assert.match(stats, /stopped: abort/);
+        await session.expect(PROMPT);
+
+        // Settings that do not exist or do not fit the model are refused, in one line each.
+        session.type("/set foo 3\r");
+        await session.expect(/There is no setting foo\. Use \/set temperature 0\.5 or \/set ctx 8192\./);
+        await session.expect(PROMPT);
+        session.type("/set temperature abc\r");
+        await session.expect(/\/set temperature needs a number/);
+        await session.expect(PROMPT);
+        session.type("/set ctx 99999999\r");
+        await session.expect(/The context 99999999 is (past the \d+ tokens this model was trained on|over r1.s limit)/);
         await session.expect(PROMPT);
 
         session.type("/clear\r");

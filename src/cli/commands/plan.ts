@@ -10,7 +10,8 @@ import {
 } from "../../plan/index.js";
 import {runEngineProbe} from "../runEngineProbe.js";
 import {formatBytes, hardwareLines} from "../../hardware/index.js";
-import {R1Error} from "../../util/R1Error.js";
+import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {MAX_CONTEXT_SIZE, MIN_CONTEXT_SIZE} from "../../engine/loadLimits.js";
 import {renderTable, type TableColumn} from "../renderTable.js";
 import {isLocalStoreName} from "../../store/localStores/LocalStoreModel.js";
 import {ModelNotFoundError} from "../../store/errors/ModelNotFoundError.js";
@@ -52,8 +53,6 @@ interface PlanArgs {
 }
 
 const KV_TYPES = ["f16", "q8_0", "q4_0"] as const;
-/** Bigger than any R1 variant's context; a typo like 80000000 is not a plan. */
-const MAX_CONTEXT = 1 << 20;
 
 export const planCommand: CommandModule<object, PlanArgs> = {
     command: "plan [model]",
@@ -90,11 +89,11 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             return printClusterPlan({model: args.model ?? "deepseek-r1", cluster: args.cluster, contextSize: args.ctx, json: args.json,
                 ...args.head === undefined ? {} : {head: args.head}, ...args.precision === undefined ? {} : {precision: args.precision as "fp8" | "bf16"}});
         }
-        if (!Number.isInteger(args.depth) || args.depth < 0 || args.depth > MAX_CONTEXT)
-            throw new R1Error(`--depth must be a whole number from 0 to ${MAX_CONTEXT}`, {exitCode: 2});
+        if (!Number.isInteger(args.depth) || args.depth < 0 || args.depth > MAX_CONTEXT_SIZE)
+            throw new R1Error(`--depth must be a whole number from 0 to ${MAX_CONTEXT_SIZE}`, {exitCode: ExitCode.usage});
         const kvCacheType = parseKvType(args["kv-cache"]);
-        if (!Number.isFinite(args.ctx) || args.ctx < 256 || args.ctx > MAX_CONTEXT)
-            throw new R1Error(`--ctx must be between 256 and ${MAX_CONTEXT}`, {exitCode: 2});
+        if (!Number.isInteger(args.ctx) || args.ctx < MIN_CONTEXT_SIZE || args.ctx > MAX_CONTEXT_SIZE)
+            throw new R1Error(`--ctx must be a whole number from ${MIN_CONTEXT_SIZE} to ${MAX_CONTEXT_SIZE}`, {exitCode: ExitCode.usage});
         if (!Number.isInteger(args.parallel) || args.parallel < 1 || args.parallel > 256)
             throw new R1Error("--parallel must be a whole number from 1 to 256", {exitCode: 2});
         for (const flag of ["vram", "gpus", "ram", "gpu-bandwidth", "ram-bandwidth"] as const) {

@@ -2,6 +2,7 @@ import readline from "node:readline";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
 import {loadModel, type LoadModelOptions} from "../../engine/embedded/loadModel.js";
+import {MAX_CONTEXT_SIZE, MIN_CONTEXT_SIZE} from "../../engine/loadLimits.js";
 import type {LlamaLoadedModel} from "../../engine/embedded/LlamaLoadedModel.js";
 import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../../engine/types.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
@@ -25,7 +26,7 @@ interface RunArgs extends EngineFlags {
     "top-p"?: number;
     "top-k"?: number;
     seed?: number;
-    think: boolean;
+    think?: boolean;
     "think-budget"?: number;
     "hide-thinking": boolean;
     yes: boolean;
@@ -42,12 +43,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option("raw", {type: "boolean", default: false, describe: "plain completion of the prompt, no chat template"})
         .option("json", {type: "boolean", default: false, describe: "one-shot: print {reasoning, answer, stats} as JSON"})
         .option("greedy", {type: "boolean", default: false, describe: "always pick the most likely token (temperature 0)"})
-        .option("n", {alias: "n-predict", type: "number", describe: "most tokens to generate, reasoning included"})
+        .option("n", {alias: "n-predict", type: "number",
+            describe: `most tokens to generate, reasoning included (one-shot default: the context for R1, ${DEFAULT_PLAIN_MAX_TOKENS} for a model that does not reason)`})
         .option("temperature", {type: "number", describe: "sampling temperature (default: 0.6, DeepSeek's recommendation)"})
         .option("top-p", {type: "number", describe: "nucleus sampling (default: 0.95)"})
         .option("top-k", {type: "number", describe: "top-k sampling (default: 40)"})
         .option("seed", {type: "number", describe: "fixed sampling seed"})
-        .option("think", {type: "boolean", default: true, describe: "let the model reason first (--no-think answers directly)"})
+        .option("think", {type: "boolean", describe: "let the model reason first (the default for R1; --no-think answers directly)"})
         .option("think-budget", {type: "number", describe: "most reasoning tokens before the thought is closed"})
         .option("hide-thinking", {type: "boolean", default: false, describe: "show only a one-line reasoning progress, not its text"}) as unknown as Argv<RunArgs>,
     handler: async (args) => {
@@ -73,13 +75,35 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
 };
 
+/**
+ * One-shot replies of a model that does not reason stop here unless `-n` says otherwise: such a
+ * model (stories260K, a base model) rarely ends a chat turn and would fill the whole context
+ * (2,023 tokens, 57 s on stories260K). R1's reasoning needs thousands of tokens, so it keeps the context as its limit.
+ */
+export const DEFAULT_PLAIN_MAX_TOKENS = 512;
+/** Largest sampling temperature accepted (llama.cpp's samplers accept more, but nothing useful happens past it). */
+export const MAX_TEMPERATURE = 5;
+
+/** A one-shot reply's token limit: `-n`, else `DEFAULT_PLAIN_MAX_TOKENS` for a model that does not reason, else the context (undefined). */
+export function oneShotMaxTokens(requested: number | undefined, reasoning: boolean): number | undefined {
+    return requested ?? (reasoning ? undefined : DEFAULT_PLAIN_MAX_TOKENS);
+}
+
+/** A number flag that must be finite and within [min, max] (yargs turns `abc` into NaN without a word). */
+function checkedNumber(flag: string, value: number, min: number, max: number, integer = false): number {
+    if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))
+        throw new R1Error(`--${flag} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${Number.isNaN(value) ? "not a number" : value}`,
+            {exitCode: ExitCode.usage});
+    return value;
+}
+
 function generationOptions(args: RunArgs): GenerationOptions {
-    const options: GenerationOptions = {think: args.think};
+    const options: GenerationOptions = args.think === undefined ? {} : {think: args.think};
     if (args.greedy) options.temperature = 0;
-    else if (args.temperature !== undefined) options.temperature = args.temperature;
-    if (args["top-p"] !== undefined) options.topP = args["top-p"];
-    if (args["top-k"] !== undefined) options.topK = args["top-k"];
-    if (args.seed !== undefined) options.seed = args.seed;
+    else if (args.temperature !== undefined) options.temperature = checkedNumber("temperature", args.temperature, 0, MAX_TEMPERATURE);
+    if (args["top-p"] !== undefined) options.topP = checkedNumber("top-p", args["top-p"], 0, 1);
+    if (args["top-k"] !== undefined) options.topK = checkedNumber("top-k", args["top-k"], 0, 1_000_000, true);
+    if (args.seed !== undefined) options.seed = checkedNumber("seed", args.seed, 0, 2 ** 32 - 1, true);
     if (args.n !== undefined) {
         if (!Number.isInteger(args.n) || args.n < 1) throw new R1Error(`-n must be a whole number ≥ 1, got ${args.n}`, {exitCode: ExitCode.usage});
         options.maxTokens = args.n;
@@ -106,12 +130,15 @@ async function oneShot(model: LlamaLoadedModel, prompt: string, args: RunArgs, o
     const controller = new AbortController();
     const onInterrupt = () => controller.abort();
     process.once("SIGINT", onInterrupt);
-    const signalled = {...options, signal: controller.signal};
+    const maxTokens = oneShotMaxTokens(options.maxTokens, model.info.reasoning);
+    const signalled = {...options, ...(maxTokens === undefined ? {} : {maxTokens}), signal: controller.signal};
     const events = args.raw
         ? model.complete(prompt, {...signalled, echoPrompt: true})
         : model.chat(chatMessages(args.system, [{role: "user", content: prompt}]), signalled);
     try {
         const result = args.json ? await drain(events) : await printReply(events, args["hide-thinking"]);
+        if (result.finishReason === "length" && signalled.maxTokens === DEFAULT_PLAIN_MAX_TOKENS && args.n === undefined)
+            process.stderr.write(pc.dim(`(stopped at ${DEFAULT_PLAIN_MAX_TOKENS} tokens, the default for a model that does not reason; -n N for more)\n`));
         if (args.json) process.stdout.write(`${JSON.stringify({reasoning: result.reasoning, answer: result.answer, stats: replyStats(result)})}\n`);
         else {
             if (!result.answer.endsWith("\n")) process.stdout.write("\n");
@@ -186,6 +213,26 @@ export function formatStats(result: GenerationResult): string {
     ].join(" · ");
 }
 
+/**
+ * Why `/set KEY VALUE` cannot be applied, or undefined when it can: only `temperature` (0 to
+ * `MAX_TEMPERATURE`) and `ctx` (`MIN_CONTEXT_SIZE` to the model's trained context) exist. Pure.
+ */
+export function checkSetting(key: string | undefined, value: string | undefined, trainContextSize: number | undefined): R1Error | undefined {
+    const usage = (message: string, hint: string) => new R1Error(message, {exitCode: ExitCode.usage, hint});
+    if (key !== "temperature" && key !== "ctx")
+        return usage(key === undefined ? "/set needs a setting" : `there is no setting ${key}`, "use /set temperature 0.5 or /set ctx 8192");
+    const number = Number(value);
+    if (value === undefined || value === "" || !Number.isFinite(number)) return usage(`/set ${key} needs a number`, `for example /set ${key} ${key === "ctx" ? 8192 : 0.6}`);
+    if (key === "temperature" && (number < 0 || number > MAX_TEMPERATURE)) return usage(`temperature ${value} is outside 0 to ${MAX_TEMPERATURE}`, "DeepSeek recommends 0.5 to 0.7 for R1");
+    if (key === "ctx") {
+        if (!Number.isInteger(number) || number < MIN_CONTEXT_SIZE) return usage(`the context must be a whole number of tokens, at least ${MIN_CONTEXT_SIZE}`, "for example /set ctx 8192");
+        if (number > MAX_CONTEXT_SIZE) return usage(`the context ${number} is over r1's limit of ${MAX_CONTEXT_SIZE} tokens`, "for example /set ctx 8192");
+        if (trainContextSize !== undefined && number > trainContextSize)
+            return usage(`the context ${number} is past the ${trainContextSize} tokens this model was trained on`, `use at most /set ctx ${trainContextSize}`);
+    }
+    return undefined;
+}
+
 /** The chat loop. `/set ctx` reloads the model into `session.model`, which the caller disposes. */
 async function interactive(session: {model: LlamaLoadedModel}, loadOptions: LoadModelOptions, args: RunArgs, options: GenerationOptions): Promise<void> {
     const history: ChatMessage[] = [];
@@ -193,8 +240,13 @@ async function interactive(session: {model: LlamaLoadedModel}, loadOptions: Load
     let replying: AbortController | undefined;
     const rl = readline.createInterface({input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY});
     rl.on("SIGINT", () => {
-        if (replying !== undefined) replying.abort();
-        else process.stdout.write(pc.dim("\n(/bye or Ctrl-D to leave)\n"));
+        // Mid-reply, only stop it: the loop prompts once the reply has ended. Prompting now would
+        // redraw the prompt over the line the reply is still writing (and erase it).
+        if (replying !== undefined) {
+            replying.abort();
+            return;
+        }
+        process.stdout.write(pc.dim("\n(/bye or Ctrl-D to leave)\n"));
         rl.prompt();
     });
     process.stdout.write(pc.dim(`${session.model.info.path} · context ${session.model.info.contextSize} · /set temperature 0.5 · /set ctx 16384 · /clear · /stats · /bye\n`));
@@ -215,13 +267,18 @@ async function interactive(session: {model: LlamaLoadedModel}, loadOptions: Load
                     process.stdout.write(pc.dim("conversation cleared\n"));
                 } else if (command === "/stats") {
                     process.stdout.write(pc.dim(`${last === undefined ? "no reply yet" : formatStats(last)}\n`));
-                } else if (command === "/set" && key === "temperature" && value !== undefined && Number.isFinite(Number(value)) && Number(value) >= 0) {
-                    options.temperature = Number(value);
-                    process.stdout.write(pc.dim(`temperature ${options.temperature}\n`));
-                } else if (command === "/set" && key === "ctx" && value !== undefined && Number.isInteger(Number(value)) && Number(value) >= 16) {
-                    await session.model.dispose();
-                    session.model = await loadModel({...loadOptions, contextSize: Number(value)});
-                    process.stdout.write(pc.dim(`context ${session.model.info.contextSize} tokens\n`));
+                } else if (command === "/set") {
+                    const problem = checkSetting(key, value, session.model.info.trainContextSize);
+                    if (problem !== undefined) {
+                        process.stderr.write(`${formatErrorLine(problem)}\n`);
+                    } else if (key === "temperature") {
+                        options.temperature = Number(value);
+                        process.stdout.write(pc.dim(`temperature ${options.temperature}\n`));
+                    } else {
+                        await session.model.dispose();
+                        session.model = await loadModel({...loadOptions, contextSize: Number(value)});
+                        process.stdout.write(pc.dim(`context ${session.model.info.contextSize} tokens\n`));
+                    }
                 } else {
                     process.stdout.write(pc.dim("commands: /set temperature 0.5 · /set ctx 16384 · /clear · /stats · /bye\n"));
                 }

@@ -3,7 +3,7 @@ import type {LlamaModel} from "node-llama-cpp";
 import type {LlamaLoadedModel} from "./LlamaLoadedModel.js";
 import {ModelLoadError} from "../errors.js";
 import {physicalCoreCount} from "../physicalCoreCount.js";
-import {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES} from "../loadLimits.js";
+import {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES, MIN_CONTEXT_SIZE} from "../loadLimits.js";
 
 export {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES};
 
@@ -48,8 +48,8 @@ export async function* loadModelIter(options: LoadModelOptions): AsyncGenerator<
     const {path} = options;
     if (!existsSync(path)) throw new ModelLoadError(path, "no such file", {hint: "give a path to a .gguf file or a pulled model's name (`r1 ls`)"});
     const contextRequest = options.contextSize;
-    if (contextRequest !== undefined && !(Number.isInteger(contextRequest) && contextRequest > 0 && contextRequest <= MAX_CONTEXT_SIZE))
-        throw new ModelLoadError(path, `context size ${contextRequest} is not between 1 and ${MAX_CONTEXT_SIZE}`, {hint: "pass -c with a token count such as 4096"});
+    if (contextRequest !== undefined && !(Number.isInteger(contextRequest) && contextRequest >= MIN_CONTEXT_SIZE && contextRequest <= MAX_CONTEXT_SIZE))
+        throw new ModelLoadError(path, `context size ${contextRequest} is not between ${MIN_CONTEXT_SIZE} and ${MAX_CONTEXT_SIZE}`, {hint: "pass -c with a token count such as 4096"});
     const parallel = options.parallel ?? 1;
     if (!(Number.isInteger(parallel) && parallel >= 1 && parallel <= MAX_PARALLEL_SEQUENCES))
         throw new ModelLoadError(path, `parallel ${parallel} is not between 1 and ${MAX_PARALLEL_SEQUENCES}`);
