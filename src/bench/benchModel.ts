@@ -1,5 +1,6 @@
 import type {Token} from "node-llama-cpp";
 import type {LlamaLoadedModel} from "../engine/embedded/LlamaLoadedModel.js";
+import type {GenerationResult, LoadedModel} from "../engine/types.js";
 import {timeTokenLoop} from "./timeTokenLoop.js";
 import {R1Error} from "../util/R1Error.js";
 import {mean, percentile, standardDeviation} from "./stats.js";
@@ -55,7 +56,7 @@ export const MAX_BENCH_TOKENS = 65_536;
  * empty cache or after `depth` tokens, timing every token) measured separately, each after one warm-up run, then end-to-end chat generations with
  * sampling through the same code path as `r1 run`. Yields each run and each test's result.
  */
-export async function* benchModelIter(model: LlamaLoadedModel, options: BenchOptions = {}): AsyncGenerator<BenchEvent, BenchTestResult[], void> {
+export async function* benchModelIter(model: LoadedModel, options: BenchOptions = {}): AsyncGenerator<BenchEvent, BenchTestResult[], void> {
     const promptTokens = checkCount("prompt tokens", options.promptTokens ?? 512);
     const generateTokens = checkCount("generated tokens", options.generateTokens ?? 128);
     const depth = checkCount("depth", options.depth ?? 0);
@@ -72,8 +73,15 @@ export async function* benchModelIter(model: LlamaLoadedModel, options: BenchOpt
 
     const at = depth > 0 ? ` @ d${depth}` : "";
     const tests: {test: BenchTest, name: string, tokens: number, depth: number, run: () => Promise<{tokensPerSecond: number, tokenMs: number[]}>}[] = [];
-    if (promptTokens > 0) tests.push({test: "pp", name: `pp${promptTokens}${at}`, tokens: promptTokens, depth, run: () => promptRun(model, promptTokens, depth)});
-    if (generateTokens > 0) tests.push({test: "tg", name: `tg${generateTokens}${at}`, tokens: generateTokens, depth, run: () => generationRun(model, generateTokens, depth)});
+    // The embedded engine is timed at its sequences; an HTTP engine (llama-server, upstream) through
+    // its replies, with the server's own timings.
+    const embedded = isEmbedded(model) ? model : undefined;
+    if (embedded === undefined && depth > 0) throw new R1Error(`-d (depth) is measured on the embedded engine only; this model runs on ${model.info.engine ?? "another engine"}`, {exitCode: 2});
+    let round = 0;
+    if (promptTokens > 0) tests.push({test: "pp", name: `pp${promptTokens}${at}`, tokens: promptTokens, depth,
+        run: () => embedded === undefined ? replyPromptRun(model, promptTokens, round++) : promptRun(embedded, promptTokens, depth)});
+    if (generateTokens > 0) tests.push({test: "tg", name: `tg${generateTokens}${at}`, tokens: generateTokens, depth,
+        run: () => embedded === undefined ? replyGenerationRun(model, generateTokens) : generationRun(embedded, generateTokens, depth)});
     if (generateTokens > 0 && options.endToEnd !== false)
         tests.push({test: "e2e", name: `e2e${generateTokens}`, tokens: generateTokens, depth: 0, run: () => endToEndRun(model, generateTokens)});
 
@@ -102,7 +110,7 @@ export async function* benchModelIter(model: LlamaLoadedModel, options: BenchOpt
 }
 
 /** `benchModelIter` drained. */
-export async function benchModel(model: LlamaLoadedModel, options: BenchOptions = {}): Promise<BenchTestResult[]> {
+export async function benchModel(model: LoadedModel, options: BenchOptions = {}): Promise<BenchTestResult[]> {
     const iterator = benchModelIter(model, options);
     for (;;) {
         const step = await iterator.next();
@@ -177,7 +185,49 @@ async function generationRun(model: LlamaLoadedModel, count: number, depth: numb
 }
 
 /** A real reply (template, sampling, detokenizing, reasoning split); speed from its own timings. */
-async function endToEndRun(model: LlamaLoadedModel, count: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
+function isEmbedded(model: LoadedModel): model is LlamaLoadedModel {
+    return typeof (model as Partial<LlamaLoadedModel>).acquireSequence === "function";
+}
+
+async function lastResult(events: AsyncIterable<unknown>, onEvent?: () => void): Promise<GenerationResult> {
+    for await (const event of events as AsyncIterable<{type: string, result?: GenerationResult}>) {
+        if (event.type === "done") return event.result!;
+        onEvent?.();
+    }
+    throw new R1Error("generation ended without a result");
+}
+
+/**
+ * Prompt processing through a raw completion of one token: a prompt of about `count` tokens
+ * (filler after a round number, so no run reuses another's cached prefix), speed from the
+ * engine's own prompt time over the tokens it evaluated.
+ */
+async function replyPromptRun(model: LoadedModel, count: number, round: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
+    const unit = model.countTokens(FILLER);
+    if (unit === 0) throw new R1Error("the model's tokenizer produced no tokens");
+    const words = `Run ${round}. ${FILLER.repeat(Math.ceil(count / unit) + 1)}`.split(" ");
+    // Shorten to the count (one token is left for BOS), halving the excess each step.
+    for (let excess = model.countTokens(words.join(" ")) - (count - 1); excess > 0; excess = model.countTokens(words.join(" ")) - (count - 1))
+        words.splice(words.length - Math.max(1, Math.floor(excess / 2)));
+    const result = await lastResult(model.complete(words.join(" "), {maxTokens: 1, temperature: 0}));
+    const evaluated = result.usage.promptTokens - (result.usage.cachedPromptTokens ?? 0);
+    return {tokensPerSecond: evaluated / (result.timings.promptMs / 1000), tokenMs: []};
+}
+
+/** Generation through a raw greedy completion: per-token times as the pieces arrive, speed from the engine's generation time. */
+async function replyGenerationRun(model: LoadedModel, count: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
+    const tokenMs: number[] = [];
+    let last: number | undefined;
+    const result = await lastResult(model.complete("The", {maxTokens: count, temperature: 0}), () => {
+        const now = performance.now();
+        if (last !== undefined) tokenMs.push(now - last);
+        last = now;
+    });
+    const steps = result.usage.completionTokens - 1;
+    return {tokensPerSecond: steps > 0 && result.timings.generationMs > 0 ? steps / (result.timings.generationMs / 1000) : 0, tokenMs};
+}
+
+async function endToEndRun(model: LoadedModel, count: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
     for await (const event of model.chat([{role: "user", content: E2E_PROMPT}], {maxTokens: count})) {
         if (event.type !== "done") continue;
         const {usage, timings} = event.result;

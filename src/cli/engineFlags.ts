@@ -1,6 +1,7 @@
 import os from "node:os";
 import type {Argv} from "yargs";
 import {DEFAULT_CONTEXT_SIZE, type LoadModelOptions} from "../engine/embedded/loadModel.js";
+import {ENGINE_CHOICES, type EngineChoice, type EngineDecision, type EngineLoadOptions} from "../engine/loadEngineModel.js";
 import type {LoadedModelInfo} from "../engine/types.js";
 import {R1Error, ExitCode} from "../util/R1Error.js";
 
@@ -16,6 +17,12 @@ export interface EngineFlags {
     mmap?: boolean;
     mlock?: boolean;
     verbose?: boolean;
+    engine?: string;
+    "llama-server"?: string;
+    upstream?: string;
+    "upstream-key"?: string;
+    "n-cpu-moe"?: number;
+    ot?: string[];
 }
 
 /**
@@ -34,7 +41,13 @@ export function withEngineFlags<T>(yargs: Argv<T>): Argv<T & EngineFlags> {
         .option("cache-type-v", {type: "string", describe: "KV cache type for values (default: f16)"})
         .option("mmap", {type: "boolean", describe: "memory-map the weights (--mmap) or read them into memory (--no-mmap); default: what `r1 plan` found faster here"})
         .option("mlock", {type: "boolean", describe: "pin the weights in RAM so they are never paged out"})
-        .option("verbose", {type: "boolean", default: false, describe: "print what was chosen for loading and why"}) as unknown as Argv<T & EngineFlags>;
+        .option("verbose", {type: "boolean", default: false, describe: "print what was chosen for loading and why"})
+        .option("engine", {type: "string", choices: [...ENGINE_CHOICES], describe: "embedded (node-llama-cpp in r1), llama-server (llama.cpp's server, started and owned by r1) or auto: embedded unless the load needs llama-server (default: auto)"})
+        .option("llama-server", {type: "string", describe: "the llama-server binary to use (default: r1 engine build's, else one on PATH)"})
+        .option("upstream", {type: "string", describe: "use an OpenAI-compatible server (vLLM, SGLang, llama-server, r1) at this URL instead of loading a model"})
+        .option("upstream-key", {type: "string", describe: "API key for --upstream (default: R1_UPSTREAM_KEY)"})
+        .option("n-cpu-moe", {type: "number", describe: "keep the MoE experts of the first N layers in RAM (llama-server)"})
+        .option("ot", {alias: "override-tensor", type: "string", array: true, describe: "place tensors: REGEX=BUFFER, e.g. exps=CPU (llama-server; repeatable)"}) as unknown as Argv<T & EngineFlags>;
 }
 
 const CACHE_TYPES = new Set(["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "iq4_nl"]);
@@ -91,4 +104,32 @@ export function describeLoadDecisions(info: LoadedModelInfo, flags: EngineFlags,
 export function busyMachineWarning(threads: number, load = os.loadavg()[0] ?? 0, cores = os.availableParallelism()): string[] {
     if (threads < 2 || load <= cores) return [];
     return [`warning: the machine is busy (load ${load.toFixed(1)} on ${cores} cores); ${threads} spinning decode threads stall each other — fewer threads (-t) may be faster until it calms down`];
+}
+
+/** The engine flags (`--engine --llama-server --upstream --upstream-key --n-cpu-moe -ot`) as engine load options. */
+export function engineFlagsToEngineOptions(flags: EngineFlags): Omit<EngineLoadOptions, keyof LoadModelOptions> {
+    const options: Omit<EngineLoadOptions, keyof LoadModelOptions> = {};
+    if (flags.engine !== undefined) {
+        if (!(ENGINE_CHOICES as readonly string[]).includes(flags.engine)) throw new R1Error(`--engine ${flags.engine} is not one of ${ENGINE_CHOICES.join(", ")}`, {exitCode: ExitCode.usage});
+        options.engine = flags.engine as EngineChoice;
+    }
+    if (flags["llama-server"] !== undefined) options.llamaServerPath = flags["llama-server"];
+    if (flags.upstream !== undefined) {
+        const apiKey = flags["upstream-key"] ?? process.env.R1_UPSTREAM_KEY;
+        options.upstream = {url: flags.upstream, ...(apiKey === undefined || apiKey === "" ? {} : {apiKey})};
+    } else if (flags["upstream-key"] !== undefined) throw new R1Error("--upstream-key needs --upstream URL", {exitCode: ExitCode.usage});
+    if (flags["n-cpu-moe"] !== undefined) {
+        if (!Number.isInteger(flags["n-cpu-moe"]) || flags["n-cpu-moe"] < 0) throw new R1Error(`--n-cpu-moe must be a whole number ≥ 0, got ${flags["n-cpu-moe"]}`, {exitCode: ExitCode.usage});
+        options.cpuMoeLayers = flags["n-cpu-moe"];
+    }
+    if (flags.ot !== undefined && flags.ot.length > 0) {
+        for (const rule of flags.ot) if (!/^[^=,\s]+=[^=,\s]+$/.test(rule)) throw new R1Error(`-ot ${rule} is not REGEX=BUFFER (e.g. exps=CPU)`, {exitCode: ExitCode.usage});
+        options.overrideTensors = flags.ot;
+    }
+    return options;
+}
+
+/** The `--verbose` line for the engine a load ran on. */
+export function describeEngine(decision: EngineDecision | undefined): string[] {
+    return decision === undefined ? [] : [`engine: ${decision.engine} (${decision.reason})`];
 }

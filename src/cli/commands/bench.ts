@@ -7,13 +7,13 @@ import {benchContextSize, benchModelIter, type BenchTestResult} from "../../benc
 import {syntheticModelPath} from "../../bench/syntheticModelPath.js";
 import {writeSyntheticModelIter} from "../../bench/writeSyntheticModel.js";
 import {DEFAULT_QUANT, findQuantOption, findVariant, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
-import {loadModel} from "../../engine/embedded/loadModel.js";
+import {loadEngineModel} from "../../engine/loadEngineModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {calibrateFromMeasurement, saveCalibration, type ModelPlan} from "../../plan/index.js";
 import {ModelStore, resolveR1Home} from "../../store/index.js";
 import {resolveOrPull} from "../pullIfMissing.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
-import {busyMachineWarning, describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {busyMachineWarning, describeEngine, describeLoadDecisions, engineFlagsToEngineOptions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 import {plannedLoad} from "../plannedLoad.js";
 import {renderTable} from "../renderTable.js";
 
@@ -70,10 +70,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         });
         const plan = planned.plan;
         const hardware = planned.hardware ?? await detectHardware();
-        const model = await loadModel(planned.options);
+        const model = await loadEngineModel({...planned.options, ...engineFlagsToEngineOptions(args)});
         let results: BenchTestResult[] = [];
         try {
-            if (args.verbose) for (const line of [...describeLoadDecisions(model.info, args, undefined, "enough for the benchmark's prompt and generated tokens"), ...planned.reasons]) log(pc.dim(line));
+            if (args.verbose) for (const line of [...describeEngine(model.decision), ...describeLoadDecisions(model.info, args, undefined, "enough for the benchmark's prompt and generated tokens"), ...planned.reasons]) log(pc.dim(line));
             const bar = args.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({format: "{test} {bar} {value}/{total} runs", clearOnComplete: true}, cliProgress.Presets.shades_classic);
             const iterator = benchModelIter(model, {promptTokens: args.p, generateTokens: args.n, depth: args.d, repetitions: args.r, endToEnd: args.e2e});
             for (;;) {

@@ -1,12 +1,11 @@
 import readline from "node:readline";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {loadModel, type LoadModelOptions} from "../../engine/embedded/loadModel.js";
+import {loadEngineModel, type EngineLoadOptions} from "../../engine/loadEngineModel.js";
 import {MAX_CONTEXT_SIZE, MIN_CONTEXT_SIZE} from "../../engine/loadLimits.js";
-import type {LlamaLoadedModel} from "../../engine/embedded/LlamaLoadedModel.js";
-import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../../engine/types.js";
+import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult, LoadedModel} from "../../engine/types.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
-import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {describeEngine, describeLoadDecisions, engineFlagsToEngineOptions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 import {formatErrorLine} from "../formatErrorLine.js";
 import {plannedLoad} from "../plannedLoad.js";
 import {resolveOrPull} from "../pullIfMissing.js";
@@ -54,19 +53,26 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option("hide-thinking", {type: "boolean", default: false, describe: "show only a one-line reasoning progress, not its text"}) as unknown as Argv<RunArgs>,
     handler: async (args) => {
         const flagged = engineFlagsToLoadOptions(args);
-        const resolved = await resolveOrPull(args.model, {yes: args.yes, ...(flagged.contextSize === undefined ? {} : {contextSize: flagged.contextSize})});
-        const planned = await plannedLoad({...flagged, path: resolved.path}, {
-            ...(resolved.manifest?.catalogId === undefined ? {} : {catalogId: resolved.manifest.catalogId}),
-            ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})
-        });
-        const loadOptions: LoadModelOptions = planned.options;
+        const engine = engineFlagsToEngineOptions(args);
+        // With --upstream the model is the upstream's name: nothing is resolved, pulled or planned here.
+        const planned = engine.upstream !== undefined
+            ? {options: {...flagged, path: args.model}, reasons: ["--upstream: the upstream server places its model itself"]}
+            : await (async () => {
+                const resolved = await resolveOrPull(args.model, {yes: args.yes, ...(flagged.contextSize === undefined ? {} : {contextSize: flagged.contextSize})});
+                return plannedLoad({...flagged, path: resolved.path}, {
+                    ...(resolved.manifest?.catalogId === undefined ? {} : {catalogId: resolved.manifest.catalogId}),
+                    ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})
+                });
+            })();
+        const loadOptions: EngineLoadOptions = {...planned.options, ...engine};
         const generation = generationOptions(args);
         const prompt = args.prompt ?? (process.stdin.isTTY ? undefined : await readStdin());
         if (prompt === undefined && args.json) throw new R1Error("--json needs a prompt (-p or stdin)", {exitCode: ExitCode.usage});
         if (prompt === undefined && args.raw) throw new R1Error("--raw needs a prompt (-p or stdin)", {exitCode: ExitCode.usage});
-        const session = {model: await loadModel(loadOptions)};
+        const loaded = await loadEngineModel(loadOptions);
+        const session: {model: LoadedModel} = {model: loaded};
         try {
-            if (args.verbose) for (const line of [...describeLoadDecisions(session.model.info, args, session.model.model.trainContextSize), ...planned.reasons]) process.stderr.write(pc.dim(`${line}\n`));
+            if (args.verbose) for (const line of [...describeEngine(loaded.decision), ...describeLoadDecisions(session.model.info, args, session.model.info.trainContextSize), ...planned.reasons]) process.stderr.write(pc.dim(`${line}\n`));
             if (prompt !== undefined) await oneShot(session.model, prompt, args, generation);
             else await interactive(session, loadOptions, args, generation);
         } finally {
@@ -126,7 +132,7 @@ async function readStdin(): Promise<string> {
     return Buffer.concat(chunks).toString("utf8").replace(/\n$/, "");
 }
 
-async function oneShot(model: LlamaLoadedModel, prompt: string, args: RunArgs, options: GenerationOptions): Promise<void> {
+async function oneShot(model: LoadedModel, prompt: string, args: RunArgs, options: GenerationOptions): Promise<void> {
     const controller = new AbortController();
     const onInterrupt = () => controller.abort();
     process.once("SIGINT", onInterrupt);
@@ -234,7 +240,7 @@ export function checkSetting(key: string | undefined, value: string | undefined,
 }
 
 /** The chat loop. `/set ctx` reloads the model into `session.model`, which the caller disposes. */
-async function interactive(session: {model: LlamaLoadedModel}, loadOptions: LoadModelOptions, args: RunArgs, options: GenerationOptions): Promise<void> {
+async function interactive(session: {model: LoadedModel}, loadOptions: EngineLoadOptions, args: RunArgs, options: GenerationOptions): Promise<void> {
     const history: ChatMessage[] = [];
     let last: GenerationResult | undefined;
     let replying: AbortController | undefined;
@@ -276,7 +282,7 @@ async function interactive(session: {model: LlamaLoadedModel}, loadOptions: Load
                         process.stdout.write(pc.dim(`temperature ${options.temperature}\n`));
                     } else {
                         await session.model.dispose();
-                        session.model = await loadModel({...loadOptions, contextSize: Number(value)});
+                        session.model = await loadEngineModel({...loadOptions, contextSize: Number(value)});
                         process.stdout.write(pc.dim(`context ${session.model.info.contextSize} tokens\n`));
                     }
                 } else {

@@ -1,6 +1,7 @@
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {DEFAULT_CONTEXT_SIZE, loadModel, MAX_PARALLEL_SEQUENCES, type LoadModelOptions} from "../../engine/embedded/loadModel.js";
+import {DEFAULT_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES} from "../../engine/loadLimits.js";
+import {loadEngineModel, type EngineLoadOptions} from "../../engine/loadEngineModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {loadEngineProbe, planGgufFile} from "../../plan/index.js";
 import {clampContextSize} from "../../server/clampContextSize.js";
@@ -18,7 +19,8 @@ import {mountWebUi} from "../../server/webUi.js";
 import {ModelStore} from "../../store/ModelStore.js";
 import {resolveOrPull} from "../pullIfMissing.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
-import {describeLoadDecisions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {describeEngine, describeLoadDecisions, engineFlagsToEngineOptions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {UpstreamModelSource} from "../../server/UpstreamModelSource.js";
 
 interface ServeArgs extends EngineFlags {
     model?: string[];
@@ -64,21 +66,22 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         if (args.parallel > MAX_PARALLEL_SEQUENCES)
             throw new R1Error(`--parallel ${args.parallel} is more than ${MAX_PARALLEL_SEQUENCES} sequences`, {exitCode: ExitCode.usage});
         const engine = engineFlagsToLoadOptions(args);
+        const engineOptions = engineFlagsToEngineOptions(args);
         const load: LoadFile = async (path, options) => {
             // A client's num_ctx is capped at the trained context (Ollama does too); the operator's -c is not.
             const contextSize = options.contextSize === undefined ? engine.contextSize : await clampContextSize(path, options.contextSize);
-            const loadOptions: LoadModelOptions = {...engine, path, parallel: options.parallel, ...(contextSize === undefined ? {} : {contextSize})};
+            const loadOptions: EngineLoadOptions = {...engine, ...engineOptions, path, parallel: options.parallel, ...(contextSize === undefined ? {} : {contextSize})};
             if (engine.gpuLayers === undefined || engine.mmap === undefined) {
                 const planned = await plannedPlacement(path, contextSize ?? DEFAULT_CONTEXT_SIZE, options.parallel);
                 if (engine.gpuLayers === undefined && planned?.gpuLayers !== undefined) loadOptions.gpuLayers = planned.gpuLayers;
                 // Read into memory or mapped, as the plan decided from the engine probe (`r1 plan` explains why).
                 if (engine.mmap === undefined && planned?.mmap !== undefined) loadOptions.mmap = planned.mmap;
             }
-            const model = await loadModel(loadOptions);
+            const model = await loadEngineModel(loadOptions);
             const info = model.info;
-            process.stderr.write(pc.dim(`loaded ${path}: ${info.gpuLayers} GPU layers, context ${info.contextSize} × ${info.parallel} sequences, ` +
+            process.stderr.write(pc.dim(`loaded ${path} (${model.decision.engine}): ${info.gpuLayers} GPU layers, context ${info.contextSize} × ${info.parallel} sequences, ` +
                 `${(info.loadMs / 1000).toFixed(1)} s\n`));
-            if (args.verbose) for (const line of describeLoadDecisions(info, args, model.model.trainContextSize)) process.stderr.write(pc.dim(`${line}\n`));
+            if (args.verbose) for (const line of [...describeEngine(model.decision), ...describeLoadDecisions(info, args, info.trainContextSize)]) process.stderr.write(pc.dim(`${line}\n`));
             return model;
         };
         let keepAliveMs: number;
@@ -89,7 +92,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         }
         const store = new ModelStore();
         const sources: ModelSource[] = [];
-        if (args.model !== undefined && args.model.length > 0) {
+        if (engineOptions.upstream !== undefined) {
+            // The upstream's models, served through r1's APIs; nothing is loaded here.
+            if (args.model !== undefined && args.model.length > 0) throw new R1Error("--upstream serves the upstream's models; --model cannot be added to it", {exitCode: ExitCode.usage});
+            sources.push(new UpstreamModelSource(engineOptions.upstream));
+        } else if (args.model !== undefined && args.model.length > 0) {
             const files: NamedModelFile[] = [];
             for (const given of args.model) {
                 const resolved = await resolveOrPull(given, {yes: args.yes});
@@ -99,9 +106,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             await fileSource.check();
             sources.push(fileSource);
         }
-        sources.push(new StoreModelSource({store, load}));
-        // Models Ollama, LM Studio and the Hugging Face / llama.cpp caches already have, used in place.
-        if (args["local-stores"]) sources.push(new LocalStoreModelSource({load}));
+        if (engineOptions.upstream === undefined) {
+            sources.push(new StoreModelSource({store, load}));
+            // Models Ollama, LM Studio and the Hugging Face / llama.cpp caches already have, used in place.
+            if (args["local-stores"]) sources.push(new LocalStoreModelSource({load}));
+        }
         const source = new CombinedModelSource(sources);
         const apiKey = args["api-key"] ?? process.env.R1_API_KEY;
         const server = await startServer({

@@ -91,6 +91,36 @@ function connectionFailure(url: string, error: unknown): UpstreamError {
     return new UpstreamError(url, `the connection broke off: ${message}`);
 }
 
+type ListedModel = NonNullable<ModelList["data"]>[number];
+
+/** The upstream's `/v1/models`, with one-line errors for everything that can go wrong. */
+async function fetchModelList(baseUrl: string, apiKey: string | undefined, given: AbortSignal | undefined): Promise<ListedModel[]> {
+    let response: Response;
+    const signal = given === undefined ? AbortSignal.timeout(UPSTREAM_CONNECT_TIMEOUT_MS) : AbortSignal.any([given, AbortSignal.timeout(UPSTREAM_CONNECT_TIMEOUT_MS)]);
+    try {
+        response = await fetch(`${baseUrl}/models`, {headers: headers(apiKey), signal});
+    } catch (error) {
+        throw connectionFailure(baseUrl, error);
+    }
+    const text = await readLimited(response, baseUrl);
+    if (response.status === 401 || response.status === 403)
+        throw new UpstreamError(baseUrl, `refused the API key (HTTP ${response.status}): ${upstreamMessage(text)}`, {status: response.status, hint: "pass the right key with --upstream-key"});
+    if (!response.ok) throw new UpstreamError(baseUrl, `/models answered HTTP ${response.status}: ${upstreamMessage(text)}`, {status: response.status});
+    let list: ModelList;
+    try {
+        list = JSON.parse(text) as ModelList;
+    } catch {
+        throw new UpstreamError(baseUrl, `/models answered something that is not JSON: ${text.slice(0, 80).replace(/\s+/g, " ")}`);
+    }
+    return Array.isArray(list.data) ? list.data.filter((m) => typeof m.id === "string") : [];
+}
+
+/** The model ids an OpenAI-compatible server lists (`GET /v1/models`). */
+export async function listUpstreamModels(options: {url: string, apiKey?: string, signal?: AbortSignal}): Promise<string[]> {
+    const baseUrl = upstreamBaseUrl(options.url);
+    return (await fetchModelList(baseUrl, options.apiKey, options.signal)).map((m) => String(m.id));
+}
+
 /**
  * A model on any OpenAI-compatible server (vLLM, SGLang, llama-server, another r1): `chat()`
  * streams `/v1/chat/completions`, `complete()` streams `/v1/completions`. The reasoning comes as
@@ -133,24 +163,7 @@ export class UpstreamModel implements LoadedModel {
         const parallel = options.parallel ?? 1;
         if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL_SEQUENCES)
             throw new UpstreamError(baseUrl, `parallel ${parallel} is not between 1 and ${MAX_PARALLEL_SEQUENCES}`, {exitCode: 2});
-        let response: Response;
-        const signal = options.signal === undefined ? AbortSignal.timeout(UPSTREAM_CONNECT_TIMEOUT_MS) : AbortSignal.any([options.signal, AbortSignal.timeout(UPSTREAM_CONNECT_TIMEOUT_MS)]);
-        try {
-            response = await fetch(`${baseUrl}/models`, {headers: headers(options.apiKey), signal});
-        } catch (error) {
-            throw connectionFailure(baseUrl, error);
-        }
-        const text = await readLimited(response, baseUrl);
-        if (response.status === 401 || response.status === 403)
-            throw new UpstreamError(baseUrl, `refused the API key (HTTP ${response.status}): ${upstreamMessage(text)}`, {status: response.status, hint: "pass the right key with --upstream-key"});
-        if (!response.ok) throw new UpstreamError(baseUrl, `/models answered HTTP ${response.status}: ${upstreamMessage(text)}`, {status: response.status});
-        let list: ModelList;
-        try {
-            list = JSON.parse(text) as ModelList;
-        } catch {
-            throw new UpstreamError(baseUrl, `/models answered something that is not JSON: ${text.slice(0, 80).replace(/\s+/g, " ")}`);
-        }
-        const models = Array.isArray(list.data) ? list.data.filter((m) => typeof m.id === "string") : [];
+        const models = await fetchModelList(baseUrl, options.apiKey, options.signal);
         const chosen = options.model === undefined
             ? (models.length === 1 ? models[0] : undefined)
             : models.find((m) => m.id === options.model) ?? (models.length === 0 ? {id: options.model} : undefined);
@@ -167,6 +180,7 @@ export class UpstreamModel implements LoadedModel {
             : options.startsInReasoning;
         return new UpstreamModel({baseUrl, modelId, apiKey: options.apiKey, parallel, contextSize, startsInReasoning, loadMs: performance.now() - started});
     }
+
 
     chat(messages: ChatMessage[], options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
         this.refuse(options, true);
