@@ -1,4 +1,5 @@
 import type {Argv} from "yargs";
+import {DEFAULT_CONTEXT_SIZE} from "../engine/loadLimits.js";
 import {detectHardware} from "../hardware/index.js";
 import type {KvCacheType} from "../plan/index.js";
 import {ModelStore, resolveModelPath} from "../store/index.js";
@@ -64,4 +65,26 @@ export async function resolveLlamaServerExtras(flags: LlamaServerExtraFlags, opt
             + `predicted ${plan.split.predictedTokensPerSecond.toFixed(1)} tok/s`);
     }
     return {extras, notes};
+}
+
+/** A Qwen distill's catalog id from its file name (`…DeepSeek-R1-Distill-Qwen-14B-Q4_K_M.gguf`), for `--draft auto` on files. */
+export function catalogIdFromFileName(file: string): string | undefined {
+    const match = /DeepSeek-R1-Distill-Qwen-(1\.5|7|14|32)B/i.exec(file);
+    return match === null ? undefined : `deepseek-r1-distill-qwen-${match[1]!.toLowerCase()}b`;
+}
+
+/**
+ * `options` with `--draft` / `--rpc` applied (none given: unchanged). A `-ngl` given on the command
+ * line wins over the split's; notes go to `note`.
+ */
+export async function applyLlamaServerExtras<T extends {path: string, contextSize?: number, gpuLayers?: number | "auto" | "max"}>(options: T, flags: LlamaServerExtraFlags & {ngl?: number},
+    context: {catalogId?: string, note: (line: string) => void}): Promise<T> {
+    if (flags.draft === undefined && flags.rpc === undefined) return options;
+    const catalogId = context.catalogId ?? catalogIdFromFileName(options.path);
+    const {extras, notes} = await resolveLlamaServerExtras(flags, {modelPath: options.path, contextSize: options.contextSize ?? DEFAULT_CONTEXT_SIZE,
+        ...catalogId === undefined ? {} : {catalogId}});
+    for (const line of notes) context.note(line);
+    const applied: T = {...options, ...extras};
+    if (flags.ngl !== undefined) applied.gpuLayers = flags.ngl;
+    return applied;
 }

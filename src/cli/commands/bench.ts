@@ -14,10 +14,11 @@ import {ModelStore, resolveR1Home} from "../../store/index.js";
 import {resolveOrPull} from "../pullIfMissing.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {busyMachineWarning, describeEngine, describeLoadDecisions, engineFlagsToEngineOptions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {applyLlamaServerExtras, withLlamaServerExtras, type LlamaServerExtraFlags} from "../llamaServerExtras.js";
 import {plannedLoad} from "../plannedLoad.js";
 import {renderTable} from "../renderTable.js";
 
-interface BenchArgs extends EngineFlags {
+interface BenchArgs extends EngineFlags, LlamaServerExtraFlags {
     model?: string;
     yes: boolean;
     synthetic?: string;
@@ -36,7 +37,7 @@ interface BenchArgs extends EngineFlags {
 export const benchCommand: CommandModule<object, BenchArgs> = {
     command: "bench [model]",
     describe: "measure prompt and generation speed (llama-bench style), also on synthetic exact-shape models",
-    builder: (yargs) => withEngineFlags(yargs as Argv<object>)
+    builder: (yargs) => withLlamaServerExtras(withEngineFlags(yargs as Argv<object>))
         .positional("model", {type: "string", describe: "a pulled model's name or a path to a .gguf file"})
         .option("synthetic", {type: "string", describe: "bench a catalog variant without downloading it: write its exact tensor shapes with random weights"})
         .option("quant", {type: "string", describe: `quant of the synthetic model (default: ${DEFAULT_QUANT})`})
@@ -70,7 +71,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         });
         const plan = planned.plan;
         const hardware = planned.hardware ?? await detectHardware();
-        const model = await loadEngineModel({...planned.options, ...engineFlagsToEngineOptions(args)});
+        const model = await loadEngineModel(await applyLlamaServerExtras({...planned.options, ...engineFlagsToEngineOptions(args)}, args,
+            {...(target.variant === undefined ? {} : {catalogId: target.variant.id}), note: log}));
         let results: BenchTestResult[] = [];
         try {
             if (args.verbose) for (const line of [...describeEngine(model.decision), ...describeLoadDecisions(model.info, args, undefined, "enough for the benchmark's prompt and generated tokens"), ...planned.reasons]) log(pc.dim(line));

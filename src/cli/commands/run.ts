@@ -8,12 +8,13 @@ import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeEngine, describeLoadDecisions, engineFlagsToEngineOptions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 import {formatErrorLine} from "../formatErrorLine.js";
 import {plannedLoad} from "../plannedLoad.js";
+import {applyLlamaServerExtras, withLlamaServerExtras, type LlamaServerExtraFlags} from "../llamaServerExtras.js";
 import {resolveOrPull} from "../pullIfMissing.js";
 
 /** Largest prompt read from a pipe; more is almost certainly a mistake (the context is smaller anyway). */
 export const MAX_STDIN_PROMPT_BYTES = 16 * 1024 * 1024;
 
-interface RunArgs extends EngineFlags {
+interface RunArgs extends EngineFlags, LlamaServerExtraFlags {
     model: string;
     prompt?: string;
     system?: string;
@@ -34,7 +35,7 @@ interface RunArgs extends EngineFlags {
 export const runCommand: CommandModule<object, RunArgs> = {
     command: "run <model>",
     describe: "chat in the terminal, reasoning shown apart from the answer",
-    builder: (yargs) => withEngineFlags(yargs as Argv<object>)
+    builder: (yargs) => withLlamaServerExtras(withEngineFlags(yargs as Argv<object>))
         .positional("model", {type: "string", demandOption: true, describe: "a model's name (a catalog model not pulled yet is offered for download), a name from `r1 ls --all`, or a path to a .gguf file"})
         .option("yes", {alias: "y", type: "boolean", default: false, describe: "pull a catalog model that is not pulled yet without asking"})
         .option("prompt", {alias: "p", type: "string", describe: "one-shot: print the reply to this prompt and exit (stdin when piped)"})
@@ -64,7 +65,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
                     ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})
                 });
             })();
-        const loadOptions: EngineLoadOptions = {...planned.options, ...engine};
+        const loadOptions: EngineLoadOptions = await applyLlamaServerExtras({...planned.options, ...engine}, args,
+            {...(planned.plan === undefined ? {} : {catalogId: planned.plan.model}), note: (line) => process.stderr.write(pc.dim(`${line}\n`))});
         const generation = generationOptions(args);
         const prompt = args.prompt ?? (process.stdin.isTTY ? undefined : await readStdin());
         if (prompt === undefined && args.json) throw new R1Error("--json needs a prompt (-p or stdin)", {exitCode: ExitCode.usage});

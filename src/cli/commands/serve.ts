@@ -20,9 +20,10 @@ import {ModelStore} from "../../store/ModelStore.js";
 import {resolveOrPull} from "../pullIfMissing.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeEngine, describeLoadDecisions, engineFlagsToEngineOptions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
+import {applyLlamaServerExtras, withLlamaServerExtras, type LlamaServerExtraFlags} from "../llamaServerExtras.js";
 import {UpstreamModelSource} from "../../server/UpstreamModelSource.js";
 
-interface ServeArgs extends EngineFlags {
+interface ServeArgs extends EngineFlags, LlamaServerExtraFlags {
     model?: string[];
     host: string;
     port: number;
@@ -42,7 +43,7 @@ interface ServeArgs extends EngineFlags {
 export const serveCommand: CommandModule<object, ServeArgs> = {
     command: "serve",
     describe: "OpenAI- and Ollama-compatible HTTP API and a web chat page",
-    builder: (yargs) => withEngineFlags(yargs as Argv<object>)
+    builder: (yargs) => withLlamaServerExtras(withEngineFlags(yargs as Argv<object>))
         .option("model", {alias: "m", type: "string", array: true, describe: "a .gguf file or pulled model to serve, besides every pulled model (repeatable)"})
         .option("host", {type: "string", default: DEFAULT_HOST, describe: "address to listen on; anything but loopback needs --api-key"})
         .option("port", {type: "number", default: DEFAULT_PORT, describe: "TCP port (Ollama uses 11434, llama-server 8080)"})
@@ -77,7 +78,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
                 // Read into memory or mapped, as the plan decided from the engine probe (`r1 plan` explains why).
                 if (engine.mmap === undefined && planned?.mmap !== undefined) loadOptions.mmap = planned.mmap;
             }
-            const model = await loadEngineModel(loadOptions);
+            // --rpc: a worker serves one llama-server at a time, so with --max-loaded 1 (the default) each load gets the workers.
+            const model = await loadEngineModel(await applyLlamaServerExtras(loadOptions, args, {note: (line) => process.stderr.write(pc.dim(`${line}\n`))}));
             const info = model.info;
             process.stderr.write(pc.dim(`loaded ${path} (${model.decision.engine}): ${info.gpuLayers} GPU layers, context ${info.contextSize} × ${info.parallel} sequences, ` +
                 `${(info.loadMs / 1000).toFixed(1)} s\n`));
