@@ -7,7 +7,7 @@ import {benchContextSize, benchModelIter, type BenchTestResult} from "../../benc
 import {syntheticModelPath} from "../../bench/syntheticModelPath.js";
 import {writeSyntheticModelIter} from "../../bench/writeSyntheticModel.js";
 import {DEFAULT_QUANT, findQuantOption, findVariant, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
-import {loadEngineModel} from "../../engine/loadEngineModel.js";
+import {loadEngineModel, type EngineChoice} from "../../engine/loadEngineModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {calibrateFromMeasurement, saveCalibration, type ModelPlan} from "../../plan/index.js";
 import {ModelStore, resolveR1Home} from "../../store/index.js";
@@ -68,7 +68,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         const planned = await plannedLoad({...flagged, path: target.path, contextSize}, {
             ...(target.variant === undefined ? {} : {catalogId: target.variant.id}),
             ...(target.quant === undefined ? {} : {quant: target.quant})
-        });
+        }, {...(args.engine === undefined ? {} : {choice: args.engine as EngineChoice})});
         const plan = planned.plan;
         const hardware = planned.hardware ?? await detectHardware();
         const model = await loadEngineModel(await applyLlamaServerExtras({...planned.options, ...engineFlagsToEngineOptions(args)}, args,

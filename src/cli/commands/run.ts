@@ -63,7 +63,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
                 return plannedLoad({...flagged, path: resolved.path}, {
                     ...(resolved.manifest?.catalogId === undefined ? {} : {catalogId: resolved.manifest.catalogId}),
                     ...(resolved.manifest?.quant === undefined ? {} : {quant: resolved.manifest.quant.toUpperCase()})
-                });
+                }, {...(engine.engine === undefined ? {} : {choice: engine.engine})});
             })();
         const loadOptions: EngineLoadOptions = await applyLlamaServerExtras({...planned.options, ...engine}, args,
             {...(planned.plan === undefined ? {} : {catalogId: planned.plan.model}), note: (line) => process.stderr.write(pc.dim(`${line}\n`))});
