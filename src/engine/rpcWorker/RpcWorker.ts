@@ -101,6 +101,10 @@ export class RpcWorker {
         const allow: Cidr[] = (options.allow ?? []).map(parseCidr);
         if (!isLoopbackHost(host) && allow.length === 0) throw new RpcWorkerExposedError(host);
         const relayed = allow.length > 0;
+        // ggml-rpc-server would fail to bind a taken port only after r1's readiness check had reached
+        // whatever listens there, so the port is checked first.
+        if (!relayed && !await portIsFree("127.0.0.1", port))
+            throw new RpcWorkerStartError(`127.0.0.1:${port} is already in use`, [], {hint: "choose another --port, or stop what listens there"});
         const rpcPort = relayed ? await freeLoopbackPort() : port;
 
         const args = ["-H", "127.0.0.1", "-p", String(rpcPort)];
@@ -189,6 +193,15 @@ async function waitListening(port: number, timeoutMs: number, exited: Promise<{c
         if (performance.now() > deadline) throw new RpcWorkerStartError(`ggml-rpc-server did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`, tail);
         await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
     }
+}
+
+/** Whether `host:port` can be listened on right now. */
+function portIsFree(host: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const server = net.createServer();
+        server.once("error", () => resolve(false));
+        server.listen(port, host, () => server.close(() => resolve(true)));
+    });
 }
 
 function canConnect(port: number): Promise<boolean> {

@@ -11,7 +11,7 @@ import {requireVariant} from "../../../src/catalog/index.js";
 import {writeSyntheticModel} from "../../../src/bench/writeSyntheticModel.js";
 import {LlamaServerModel} from "../../../src/engine/llamaServer/LlamaServerModel.js";
 import {freeLoopbackPort} from "../../../src/engine/llamaServer/freeLoopbackPort.js";
-import {RpcWorker, RpcWorkerExposedError} from "../../../src/engine/rpcWorker/index.js";
+import {RpcWorker, RpcWorkerExposedError, RpcWorkerStartError} from "../../../src/engine/rpcWorker/index.js";
 import {llamaCppToolPath, skipWithoutLlamaCppTools} from "../../helpers/llamaCppTools.js";
 import {processesMatching} from "../../helpers/processTable.js";
 import {repoRoot, sharedPath, skipWithoutShared} from "../../helpers/shared.js";
@@ -130,6 +130,18 @@ test("--allow: a peer outside the ranges is closed before anything is relayed; a
         assert.equal(accepted(log, start), 1);
     } finally {
         await allowing.stop();
+    }
+});
+
+test("an unknown --device and a taken port are one-line start errors", {skip: skipTools}, async () => {
+    await assert.rejects(RpcWorker.start({binary: llamaCppToolPath("ggml-rpc-server"), port: await freeLoopbackPort(), devices: ["NOPE"]}),
+        (error: unknown) => error instanceof RpcWorkerStartError && /unknown device: NOPE/.test(error.message) && !error.message.includes("\n"));
+    const first = await RpcWorker.start({binary: llamaCppToolPath("ggml-rpc-server"), port: await freeLoopbackPort()});
+    try {
+        await assert.rejects(RpcWorker.start({binary: llamaCppToolPath("ggml-rpc-server"), port: first.port}),
+            (error: unknown) => error instanceof RpcWorkerStartError && error.message === `the RPC worker did not start: 127.0.0.1:${first.port} is already in use`);
+    } finally {
+        await first.stop();
     }
 });
 
