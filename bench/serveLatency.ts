@@ -21,7 +21,11 @@ export interface LatencyOptions {
     maxTokens: number;
     rounds: number;
     threads: number;
-    /** llama-server binary; it runs with `-c context × parallel -np parallel` for each context. */
+    /**
+     * llama-server binary; it runs with `-c context × parallel -np parallel` for each context, `--fit off`
+     * and `--no-repack` (this Xeon's AMX repacking of a 1.5B Q4_K_M took over 10 minutes at start-up with
+     * one thread, where r1 loads the same file in seconds).
+     */
     llamaServer?: string;
 }
 
@@ -38,7 +42,7 @@ interface Target {
 }
 
 /** How long a llama-server may take to load the model before the run gives up. */
-const LLAMA_SERVER_START_MS = 180_000;
+const LLAMA_SERVER_START_MS = 600_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 
 export async function runLatency(options: LatencyOptions): Promise<string> {
@@ -57,7 +61,7 @@ export async function runLatency(options: LatencyOptions): Promise<string> {
             if (options.llamaServer !== undefined) {
                 const port = await freePort();
                 const child = spawn(options.llamaServer, ["-m", options.model, "-c", String(context * options.parallel), "-np", String(options.parallel),
-                    "-t", String(options.threads), "--host", "127.0.0.1", "--port", String(port), "--no-webui"], {stdio: ["ignore", "ignore", "pipe"]});
+                    "-t", String(options.threads), "--fit", "off", "--no-repack", "--host", "127.0.0.1", "--port", String(port), "--no-webui"], {stdio: ["ignore", "ignore", "pipe"]});
                 children.push(child);
                 let log = "";
                 child.stderr!.on("data", (chunk: Buffer) => {
