@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
-import {spawnSync} from "node:child_process";
-import {chmod, mkdir, mkdtemp, rm, writeFile} from "node:fs/promises";
+import {spawn, spawnSync} from "node:child_process";
+import {existsSync} from "node:fs";
+import {chmod, mkdir, mkdtemp, readFile, rm, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {test} from "node:test";
+import {llamaCppPaths} from "../../../src/engine/llamaCppTools/index.js";
+import {isRunning, waitUntil} from "../../helpers/processTable.js";
 import {repoRoot} from "../../helpers/shared.js";
 
 function r1(args: string[], env: NodeJS.ProcessEnv) {
@@ -36,6 +39,56 @@ test("r1 engine ls names an incompatible llama-server on PATH; r1 engine build w
         assert.equal(build.status, 3);
         const lines = build.stderr.trim().split("\n");
         assert.equal(lines.at(-1), "r1: r1 engine build needs cmake, which is not installed. Install cmake 3.14 or newer from your package manager or cmake.org.");
+    } finally {
+        await rm(dir, {recursive: true, force: true});
+    }
+});
+
+test("r1 engine build: Ctrl-C mid-compile stops cmake (exit 130) and the next build resumes without configuring again", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "r1-engine-resume-"));
+    try {
+        const bin = path.join(dir, "bin");
+        await mkdir(bin);
+        // A cmake that configures at once (caching its -D options as cmake does) and compiles slowly while `slow` exists.
+        await writeFile(path.join(bin, "cmake"), `#!/bin/sh
+echo "$*" >> "${dir}/calls"
+if [ "$1" = "-S" ]; then
+  src="$2"; build="$4"; shift 4; mkdir -p "$build"
+  { echo "CMAKE_HOME_DIRECTORY:INTERNAL=$src"; echo "CMAKE_GENERATOR:INTERNAL=Ninja"
+    for a in "$@"; do case "$a" in -D*) kv="\${a#-D}"; echo "\${kv%%=*}:STRING=\${kv#*=}";; esac; done; } > "$build/CMakeCache.txt"
+  exit 0
+fi
+echo "[1/2] Building CXX object ggml.o"
+if [ -f "${dir}/slow" ]; then echo $$ > "${dir}/compiler.pid"; exec sleep 600; fi
+mkdir -p "$2/bin"; for t in llama-server ggml-rpc-server llama-imatrix; do printf '#!/bin/sh\\n' > "$2/bin/$t"; chmod +x "$2/bin/$t"; done
+echo "[2/2] Linking CXX executable bin/llama-server"
+`);
+        await chmod(path.join(bin, "cmake"), 0o755);
+        const home = path.join(dir, "home");
+        const paths = llamaCppPaths({r1Home: home, backend: "cpu"});
+        await mkdir(paths.sourceDir, {recursive: true});
+        await writeFile(path.join(paths.sourceDir, "CMakeLists.txt"), "");
+        await writeFile(path.join(dir, "slow"), "");
+        const env = {...process.env, R1_HOME: home, PATH: `${bin}:/usr/bin:/bin`, NO_COLOR: "1"};
+        const child = spawn(process.execPath, [path.join(repoRoot, "bin/r1.js"), "engine", "build", "--backend", "cpu"], {env, stdio: ["ignore", "pipe", "pipe"]});
+        let stderr = "";
+        child.stderr.on("data", (data: Buffer) => stderr += data);
+        const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+        // Wait until the compile step runs (the fake compiler wrote its pid), then Ctrl-C.
+        await waitUntil(() => existsSync(path.join(dir, "compiler.pid")), "the compile step started", 60_000);
+        child.kill("SIGINT");
+        assert.equal(await exited, 130, stderr);
+        assert.match(stderr, /r1 engine build interrupted/);
+        const compiler = Number(await readFile(path.join(dir, "compiler.pid"), "utf8"));
+        await waitUntil(() => !isRunning(compiler), "the compiler stopped", 10_000);
+        assert.equal(existsSync(paths.stampFile), false);
+        await rm(path.join(dir, "slow"));
+        const calls = (await readFile(path.join(dir, "calls"), "utf8")).trim().split("\n").length;
+        const again = spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "engine", "build", "--backend", "cpu"], {env, encoding: "utf8"});
+        assert.equal(again.status, 0, again.stderr);
+        const after = (await readFile(path.join(dir, "calls"), "utf8")).trim().split("\n").slice(calls);
+        assert.deepEqual(after.map((call) => call.split(" ")[0]), ["--build"], "resumed: no configure, one build");
+        assert.ok(existsSync(paths.stampFile));
     } finally {
         await rm(dir, {recursive: true, force: true});
     }
