@@ -2,7 +2,8 @@ import path from "node:path";
 import {findLlamaCppTools, llamaCppPaths, type FoundLlamaCppTools, type LlamaCppBackend} from "../engine/llamaCppTools/index.js";
 import {formatCommandLine, llamaServerArgs} from "../engine/llamaServer/llamaServerArgs.js";
 import type {HardwareProfile} from "../hardware/index.js";
-import {planLaunchOptions, requiredEngine, type KvCacheType, type ModelPlan, type PlanEngine} from "../plan/index.js";
+import {launchOptionsFor, type EngineLoadOptions} from "../engine/loadEngineModel.js";
+import {loadEngineProbe, planLaunchOptions, requiredEngine, type KvCacheType, type ModelPlan, type PlanEngine} from "../plan/index.js";
 
 /** What `r1 plan` says about the engine a plan needs. */
 export interface PlanEngineInfo {
@@ -63,8 +64,11 @@ export interface PlanCommandOptions {
 
 /**
  * The llama-server command r1 runs for `plan`: the found llama-server (or where `r1 engine build`
- * puts one for this machine's backend) and `llamaServerArgs(planLaunchOptions(plan))`. r1 adds a
- * free loopback port and a random API key when it starts it.
+ * puts one for this machine's backend) and the arguments `r1 run MODEL -c CTX` gives it — built the
+ * same way (the planned load options, `launchOptionsFor`, `llamaServerArgs`): the planned GPU layers
+ * on a machine with GPUs, the experts-in-RAM flags (`planLaunchOptions`), the planned loading when
+ * the engine probe measured it, no `-fa` (llama-server's auto, as run passes none without `--fa`).
+ * r1 adds a free loopback port and a random API key when it starts it.
  */
 export async function planCommandLine(plan: ModelPlan, options: PlanCommandOptions): Promise<string> {
     // A what-if machine runs its own build; so does a GPU plan where only a CPU build is here.
@@ -72,7 +76,17 @@ export async function planCommandLine(plan: ModelPlan, options: PlanCommandOptio
         ? options.llamaServer?.path : undefined;
     const program = local ?? path.join(llamaCppPaths({backend: backendFor(options.hardware)}).binDir, "llama-server");
     const modelPath = options.modelPath ?? await pulledPath(plan);
-    return formatCommandLine(program, llamaServerArgs(planLaunchOptions(plan, {modelPath, parallel: options.parallel, kvCacheType: options.kvCacheType})));
+    const experts = planLaunchOptions(plan, {modelPath});
+    const probe = options.hardware.source === "detected" ? await loadEngineProbe(options.hardware) : undefined;
+    const load: EngineLoadOptions = {
+        path: modelPath, contextSize: plan.contextSize, parallel: options.parallel,
+        ...options.hardware.gpus.length > 0 ? {gpuLayers: plan.gpuLayers} : {},
+        ...probe === undefined ? {} : {mmap: plan.loading.mmap},
+        ...options.kvCacheType === "f16" ? {} : {cacheTypeK: options.kvCacheType, cacheTypeV: options.kvCacheType},
+        ...experts.cpuMoeLayers === undefined ? {} : {cpuMoeLayers: experts.cpuMoeLayers},
+        ...experts.overrideTensors === undefined ? {} : {overrideTensors: experts.overrideTensors}
+    };
+    return formatCommandLine(program, llamaServerArgs({modelPath, ...launchOptionsFor(load)}));
 }
 
 /** Where `r1 pull` puts the plan's variant (its first file). The store is loaded only here: it costs `r1 plan` ~90 ms. */

@@ -10,7 +10,7 @@ export interface PlanLaunchOptions {
     readonly parallel?: number;
     /** The plan's KV cache type. Defaults to `"f16"` (llama-server's own, so no flag). */
     readonly kvCacheType?: KvCacheType;
-    /** The plan's flash-attention assumption. Defaults to `true`, as in `planModel`. */
+    /** `-fa on|off`. Defaults to none (llama-server's auto), as `r1 run` passes none without `--fa`. */
     readonly flashAttention?: boolean;
 }
 
@@ -19,7 +19,7 @@ export interface PlanLaunchOptions {
  * own fitting off), and for the MoE experts-in-RAM layout the routed experts of the first
  * `cpuMoeLayers` layers kept in RAM — `-ot exps=CPU` when that is every layer, else `--n-cpu-moe N`
  * (llama.cpp's `blk.<i>.ffn_(up|down|gate)_exps` for i < N, the same first-N-layers rule as the planner).
- * Context, slots, cache type and flash attention are the plan's.
+ * Context, slots and cache type are the plan's.
  */
 export function planLaunchOptions(plan: Pick<ModelPlan, "gpuLayers" | "cpuMoeLayers" | "contextSize" | "architecture">,
     options: PlanLaunchOptions): LlamaServerLaunchOptions {
@@ -31,7 +31,7 @@ export function planLaunchOptions(plan: Pick<ModelPlan, "gpuLayers" | "cpuMoeLay
         parallel: options.parallel ?? 1,
         gpuLayers: plan.gpuLayers,
         ...plan.cpuMoeLayers >= layers ? {overrideTensors: ["exps=CPU"]} : plan.cpuMoeLayers > 0 ? {cpuMoeLayers: plan.cpuMoeLayers} : {},
-        flashAttention: options.flashAttention ?? true,
+        ...options.flashAttention === undefined ? {} : {flashAttention: options.flashAttention},
         ...kv === "f16" ? {} : {cacheTypeK: kv, cacheTypeV: kv}
     };
 }

@@ -18,7 +18,7 @@ test("the 671B on an RTX 4090 + 64 GB: experts of the first 55 layers in RAM →
     assert.equal(plan.gpuLayers, 62);
     assert.deepEqual(requiredEngine(plan), {engine: "llama-server", reason: "MoE experts in RAM with attention on the GPU (node-llama-cpp cannot place tensors by name)"});
     assert.deepEqual(llamaServerArgs(planLaunchOptions(plan, {modelPath: "/m/r1.gguf"})), [
-        "-m", "/m/r1.gguf", "-c", "8192", "-np", "1", "-ngl", "62", "--fit", "off", "--n-cpu-moe", "55", "-fa", "on",
+        "-m", "/m/r1.gguf", "-c", "8192", "-np", "1", "-ngl", "62", "--fit", "off", "--n-cpu-moe", "55",
         "--cache-ram", "0", "--reasoning-format", "deepseek", "--no-webui"
     ]);
     // Without the option the planner keeps to what the embedded engine can load.
@@ -30,7 +30,7 @@ test("the 671B on an RTX 4090 + 64 GB: experts of the first 55 layers in RAM →
 test("every layer's experts in RAM → -ot exps=CPU; slots, context and cache type are the plan's", () => {
     const plan = {gpuLayers: 62, cpuMoeLayers: 61, contextSize: 4096, architecture: r1.architecture};
     assert.deepEqual(llamaServerArgs(planLaunchOptions(plan, {modelPath: "/m.gguf", parallel: 2, kvCacheType: "q8_0"})), [
-        "-m", "/m.gguf", "-c", "8192", "-np", "2", "-ngl", "62", "--fit", "off", "-ot", "exps=CPU", "-fa", "on", "-ctk", "q8_0", "-ctv", "q8_0",
+        "-m", "/m.gguf", "-c", "8192", "-np", "2", "-ngl", "62", "--fit", "off", "-ot", "exps=CPU", "-ctk", "q8_0", "-ctv", "q8_0",
         "--cache-ram", "0", "--reasoning-format", "deepseek", "--no-webui"
     ]);
     // A dense plan: only the layer count, no expert flags.
@@ -65,7 +65,7 @@ test("r1 plan deepseek-r1 --quant UD-IQ1_S --hardware rtx-4090 prints the layout
     assert.match(text.stdout, /Generation: [\d.]+ tok\/s/);
     assert.match(text.stdout, /Engine: +llama-server, for MoE experts in RAM .*get it with r1 engine build on that machine \(cuda backend\)/);
     const model = path.join(home, "models", "deepseek-r1%3AUD-IQ1_S", "DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf");
-    const command = `${path.join(home, "llama.cpp", `${LLAMA_CPP_RELEASE}-cuda`, "bin", "llama-server")} -m ${model} -c 8192 -np 1 -ngl 62 --fit off --n-cpu-moe 55 -fa on --cache-ram 0 --reasoning-format deepseek --no-webui`;
+    const command = `${path.join(home, "llama.cpp", `${LLAMA_CPP_RELEASE}-cuda`, "bin", "llama-server")} -m ${model} -c 8192 -np 1 -ngl 62 --fit off --n-cpu-moe 55 --cache-ram 0 --reasoning-format deepseek --no-webui`;
     assert.ok(text.stdout.includes(`\n  ${command}\n`), text.stdout);
 
     const json = JSON.parse(run("--json").stdout);

@@ -355,5 +355,6 @@ function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: Lo
             `${engine.available ? "available" : pc.yellow(`get it with ${engine.howToGet}`)}\n`);
         process.stdout.write("Command r1 runs:\n");
     }
-    if (command !== undefined) process.stdout.write(`  ${command}\n${pc.dim("  (plus --host 127.0.0.1, a free --port and a random --api-key when r1 starts it)")}\n`);
+    if (command !== undefined) process.stdout.write(`  ${command}\n${pc.dim(`  (what \`r1 run ${plan.subject.kind === "catalog" ? `${plan.model}:${plan.quant}` : "FILE"} -c ${plan.contextSize}\` starts, `
+        + "plus --host 127.0.0.1, a free --port and a random --api-key)")}\n`);
 }
