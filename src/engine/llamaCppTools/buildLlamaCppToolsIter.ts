@@ -127,6 +127,6 @@ async function drain(step: string, logFile: string, lines: AsyncGenerator<string
 function asBuildError(step: string, logFile: string, error: unknown): unknown {
     if (!(error instanceof CommandFailedError)) return error;
     // The compiler's first error line says more than the last line ("ninja: build stopped").
-    const telling = error.tail.find((line) => /\berror\b/i.test(line) && !/^ninja: build stopped/.test(line)) ?? error.tail.at(-1) ?? error.message;
-    return new LlamaCppBuildError(step, `${telling.trim()} (${error.message})`, logFile);
+    const telling = error.tail.find((line) => /\berror\b/i.test(line) && !/^ninja: build stopped/.test(line)) ?? error.tail.at(-1);
+    return new LlamaCppBuildError(step, telling === undefined ? error.message : `${telling.trim()} (${error.message})`, logFile);
 }
