@@ -1,5 +1,4 @@
 import {findVariant} from "../catalog/index.js";
-import {ExitCode, R1Error} from "../util/R1Error.js";
 
 /** The small model that drafts for the larger ones: same Qwen2.5 tokenizer as the 7B, 14B and 32B distills. */
 export const DRAFT_VARIANT = "deepseek-r1-distill-qwen-1.5b";
@@ -39,14 +38,6 @@ export function pickAutoDraft(catalogId: string | undefined, pulled: readonly st
     };
     const quant = [...quants].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0]!;
     return {name: `${draft}:${quant}`, note: `--draft auto: drafting with ${draft}:${quant} (speculative decoding in llama-server)`};
-}
-
-/** `--draft` was given where the engine cannot use it. */
-export class DraftNeedsLlamaServerError extends R1Error {
-    constructor() {
-        super("--draft needs the llama-server engine (node-llama-cpp has no speculative decoding here)",
-            {exitCode: ExitCode.usage, hint: "use --engine llama-server or --engine auto (build it with `r1 engine build`)"});
-    }
 }
 
 export interface ResolveDraftOptions {

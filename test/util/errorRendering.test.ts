@@ -38,7 +38,6 @@ const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     InvalidCidrError: (C) => new C("10.0.0.0/33"),
     InvalidClusterError: (C) => new C("2x8xfoo"),
     RpcWorkerUnreachableError: (C) => new C("10.0.0.2:50052", "refused the connection (no r1 worker listens there)"),
-    DraftNeedsLlamaServerError: (C) => new C(),
     ModelLoadError: (C) => new C("/tmp/x.gguf", "not enough memory"),
     NoFreeSequenceError: (C) => new C(2),
     ContextOverflowError: (C) => new C(5000, 4096),
