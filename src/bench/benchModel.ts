@@ -2,7 +2,7 @@ import type {Token} from "node-llama-cpp";
 import type {LlamaLoadedModel} from "../engine/embedded/LlamaLoadedModel.js";
 import type {GenerationResult, LoadedModel} from "../engine/types.js";
 import {timeTokenLoop} from "./timeTokenLoop.js";
-import {R1Error} from "../util/R1Error.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
 import {mean, percentile, standardDeviation} from "./stats.js";
 
 export type BenchTest = "pp" | "tg" | "e2e";
@@ -61,14 +61,14 @@ export async function* benchModelIter(model: LoadedModel, options: BenchOptions 
     const generateTokens = checkCount("generated tokens", options.generateTokens ?? 128);
     const depth = checkCount("depth", options.depth ?? 0);
     const repetitions = options.repetitions ?? 3;
-    if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 1000) throw new R1Error(`repetitions must be 1–1000, got ${repetitions}`, {exitCode: 2});
+    if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 1000) throw new R1Error(`repetitions must be 1–1000, got ${repetitions}`, {exitCode: ExitCode.usage});
     // One cell more than the tokens: node-llama-cpp keeps the last cell free, and a batch that would
     // fill it shifts the context first — which, for a sequence that does not start with BOS (the
     // benchmark's filler), drops the whole KV cache and evaluates the prompt again. A 512-token
     // prompt in a 512-token context was processed as 511 + 411 + 1 tokens and measured half its speed.
     const needed = benchContextSize({promptTokens, generateTokens, depth});
     if (needed > model.info.contextSize)
-        throw new R1Error(`the context (${model.info.contextSize} tokens) is smaller than the benchmark (${needed} tokens)`, {exitCode: 2, hint: "use a larger -c or fewer tokens"});
+        throw new R1Error(`the context (${model.info.contextSize} tokens) is smaller than the benchmark (${needed} tokens)`, {exitCode: ExitCode.usage, hint: "use a larger -c or fewer tokens"});
     const results: BenchTestResult[] = [];
 
     const at = depth > 0 ? ` @ d${depth}` : "";
@@ -89,7 +89,7 @@ export async function* benchModelIter(model: LoadedModel, options: BenchOptions 
         const samples: number[] = [];
         const tokenMs: number[] = [];
         for (let repetition = 0; repetition <= repetitions; repetition++) {
-            if (options.signal?.aborted === true) throw new R1Error("benchmark interrupted", {exitCode: 130});
+            if (options.signal?.aborted === true) throw new R1Error("benchmark interrupted", {exitCode: ExitCode.interrupted});
             const run = await spec.run();
             const warmup = repetition === 0;
             if (!warmup) {
@@ -141,7 +141,7 @@ export class BenchReevaluationError extends R1Error {
 }
 
 function checkCount(what: string, value: number): number {
-    if (!Number.isInteger(value) || value < 0 || value > MAX_BENCH_TOKENS) throw new R1Error(`${what} must be 0–${MAX_BENCH_TOKENS}, got ${value}`, {exitCode: 2});
+    if (!Number.isInteger(value) || value < 0 || value > MAX_BENCH_TOKENS) throw new R1Error(`${what} must be 0–${MAX_BENCH_TOKENS}, got ${value}`, {exitCode: ExitCode.usage});
     return value;
 }
 

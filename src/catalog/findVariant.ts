@@ -1,4 +1,4 @@
-import {R1Error} from "../util/R1Error.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {Variant} from "./types.js";
 import {VARIANTS} from "./variants.js";
 
@@ -6,7 +6,7 @@ import {VARIANTS} from "./variants.js";
 export class UnknownVariantError extends R1Error {
     constructor(readonly modelName: string) {
         super(`unknown model "${modelName}"; valid: ${VARIANTS.map((v) => v.id).join(", ")}`,
-            {exitCode: 2, hint: "aliases like deepseek-r1:14b work too"});
+            {exitCode: ExitCode.usage, hint: "aliases like deepseek-r1:14b work too"});
     }
 }
 

@@ -1,6 +1,6 @@
 import {chooseTensorTypes, compareTensorNamesLikeLlama, type ModelFacts, type TensorTypeChoice} from "../quant/chooseTensorType.js";
 import {findQuantRecipe} from "../quant/recipes.js";
-import {R1Error} from "../util/R1Error.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
 import {findQuantOption} from "./quantOptions.js";
 import type {TensorSpec, Variant} from "./types.js";
 import {variantTensors} from "./variantTensors.js";
@@ -22,7 +22,7 @@ const FIXED_METADATA_BYTES = 16 * 1024;
 /** A quant name the variant does not offer. */
 export class UnknownQuantError extends R1Error {
     constructor(readonly quant: string, readonly validQuants: readonly string[]) {
-        super(`unknown quant "${quant}"; valid: ${validQuants.join(", ")}`, {exitCode: 2});
+        super(`unknown quant "${quant}"; valid: ${validQuants.join(", ")}`, {exitCode: ExitCode.usage});
     }
 }
 

@@ -33,7 +33,7 @@ export function withEngineFlags<T>(yargs: Argv<T>): Argv<T & EngineFlags> {
     return yargs
         .parserConfiguration({"short-option-groups": false})
         .option("ngl", {type: "number", alias: "n-gpu-layers", describe: "layers on the GPU (default: as many as fit)"})
-        .option("c", {type: "number", alias: "ctx-size", describe: `context size in tokens (default: ${DEFAULT_CONTEXT_SIZE}, never the full trained context)`})
+        .option("c", {type: "number", alias: ["ctx-size", "ctx"], describe: `context size in tokens (default: ${DEFAULT_CONTEXT_SIZE}, never the full trained context)`})
         .option("t", {type: "number", alias: "threads", describe: "decode threads (default: physical cores)"})
         .option("b", {type: "number", alias: "batch-size", describe: "prompt tokens per batch (default: 512)"})
         .option("fa", {type: "string", choices: ["on", "off", "auto"], describe: "flash attention (default: auto)"})

@@ -2,11 +2,12 @@ import yargs from "yargs";
 import {hideBin} from "yargs/helpers";
 import {loadCommands} from "./commands/index.js";
 import {reportError} from "./reportError.js";
+import {ExitCode} from "../util/R1Error.js";
 
 // A closed stdout (`r1 plan | head -2`) ends the command quietly, as it does for other Unix tools,
 // instead of an EPIPE stack trace.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(0);
+    if (error.code === "EPIPE") process.exit(ExitCode.ok);
     reportError(error);
 });
 

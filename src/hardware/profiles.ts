@@ -1,4 +1,4 @@
-import {R1Error} from "../util/R1Error.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
 import {APPLE_CPU_BANDWIDTH_SHARE, DDR_CONFIGS, findKnownAppleChip, findKnownGpu, appleGpuShare} from "./knownParts.js";
 import {estimateCpuFlops} from "./cpuFlops.js";
 import type {GpuDevice, HardwareProfile} from "./types.js";
@@ -12,7 +12,7 @@ export const ASSUMED_NVME_READ_BYTES_PER_SECOND = 5 * GB;
 /** A what-if profile name that does not exist. */
 export class UnknownHardwareProfileError extends R1Error {
     constructor(readonly profileName: string) {
-        super(`unknown hardware profile "${profileName}"; valid: ${hardwareProfileNames().join(", ")}`, {exitCode: 2});
+        super(`unknown hardware profile "${profileName}"; valid: ${hardwareProfileNames().join(", ")}`, {exitCode: ExitCode.usage});
     }
 }
 

@@ -2,7 +2,7 @@ import path from "node:path";
 import type {DenseArchitecture, MoeArchitecture, Variant} from "../catalog/index.js";
 import {allVariants, findQuantOption, tensorLayer} from "../catalog/index.js";
 import {ggufModelInfo, readGguf, type GgufFile, type ReadGgufOptions} from "../gguf/index.js";
-import {R1Error} from "../util/R1Error.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
 import {ggmlName, groupWeights, type ModelWeights} from "./modelWeights.js";
 import {planWeights, type PlanSettings} from "./planModel.js";
 import type {ModelPlan} from "./types.js";
@@ -10,7 +10,7 @@ import type {ModelPlan} from "./types.js";
 /** A GGUF whose metadata lacks what the planner needs (block count, sizes, heads). */
 export class UnplannableGgufError extends R1Error {
     constructor(readonly source: string, detail: string) {
-        super(`cannot plan ${source}: ${detail}`, {exitCode: 4, hint: "r1 plans llama.cpp text models with standard metadata"});
+        super(`cannot plan ${source}: ${detail}`, {exitCode: ExitCode.badFile, hint: "r1 plans llama.cpp text models with standard metadata"});
     }
 }
 

@@ -2,7 +2,7 @@
 // gguf-quant-spec §6). MIT-licensed original; this is a derivative work.
 import {GgmlType, ggmlTypeTraits, ggmlTensorBytes} from "../gguf/GgmlType.js";
 import {LlamaFileType, defaultTensorTypeOfFileType} from "../gguf/LlamaFileType.js";
-import {R1Error} from "../util/R1Error.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
 
 /** What the type rules need to know about one tensor: header data only. */
 export interface TensorHeader {
@@ -91,7 +91,7 @@ export class UnsupportedFileTypeError extends R1Error {
 /** A MoE tensor name without a parsable layer, or a layer beyond block_count. */
 export class BadTensorLayerError extends R1Error {
     constructor(readonly tensorName: string, detail: string) {
-        super(`tensor ${tensorName}: ${detail}`, {exitCode: 4, hint: "the file's tensor names or block_count are inconsistent"});
+        super(`tensor ${tensorName}: ${detail}`, {exitCode: ExitCode.badFile, hint: "the file's tensor names or block_count are inconsistent"});
     }
 }
 

@@ -1,6 +1,6 @@
 import {GgmlType, ggmlTypeByName} from "../gguf/GgmlType.js";
 import {LlamaFileType, llamaFileTypeByName} from "../gguf/LlamaFileType.js";
-import {R1Error} from "../util/R1Error.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {TensorTypeOverride} from "./chooseTensorType.js";
 import {canQuantizeTo} from "./quantizableTypes.js";
 
@@ -19,7 +19,7 @@ export interface QuantRecipe {
 /** A recipe name or file that cannot be used. */
 export class BadRecipeError extends R1Error {
     constructor(readonly recipe: string, detail: string) {
-        super(`recipe ${recipe}: ${detail}`, {exitCode: 2, hint: "use a name from `r1 quantize --help` or a JSON file {baseType, rules: [[regex, type], …]}"});
+        super(`recipe ${recipe}: ${detail}`, {exitCode: ExitCode.usage, hint: "use a name from `r1 quantize --help` or a JSON file {baseType, rules: [[regex, type], …]}"});
     }
 }
 

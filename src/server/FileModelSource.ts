@@ -2,7 +2,7 @@ import {createHash} from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type {LoadedModel} from "../engine/types.js";
-import {R1Error} from "../util/R1Error.js";
+import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {ModelDescriptor, ModelLoadOptions, ModelSource} from "./ModelSource.js";
 
 /** Loads one GGUF file; in `r1 serve` the engine's `loadModel` with the command's placement flags. */
@@ -39,7 +39,7 @@ export class FileModelSource implements ModelSource {
             throw new R1Error(`two models would both be called "${this._duplicate}"`, {hint: "rename one of the files"});
         for (const file of this._files.values()) {
             await fs.access(file).catch(() => {
-                throw new R1Error(`no such model file: ${file}`, {exitCode: 3, hint: "give the path of a .gguf file, or a model name from `r1 ls`"});
+                throw new R1Error(`no such model file: ${file}`, {exitCode: ExitCode.notFound, hint: "give the path of a .gguf file, or a model name from `r1 ls`"});
             });
         }
     }

@@ -9,13 +9,12 @@ import {DiskFullError} from "./errors/DiskFullError.js";
 import {HttpStatusError} from "./errors/HttpStatusError.js";
 import {NetworkError} from "./errors/NetworkError.js";
 import {hashFileInto} from "./hashFileInto.js";
+import {interpretDownloadResponse} from "./interpretDownloadResponse.js";
 import {RateMeter} from "./RateMeter.js";
 import {writeFileAtomic} from "./writeFileAtomic.js";
 
 /** MAX bytes of a download whose size the server does not announce and the caller does not know (eval data sets). */
 export const MAX_UNSIZED_DOWNLOAD_BYTES = 4 * 1024 ** 3;
-/** MAX seconds honoured from a `Retry-After` header. */
-const MAX_RETRY_AFTER_MS = 60_000;
 
 export interface DownloadFileOptions {
     /** Hex sha256 the file must have; checked before the rename into place. */
@@ -68,14 +67,6 @@ function describe(error: unknown): string {
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : String(error);
     return code === undefined ? message : `${message} (${code})`;
-}
-
-function parseRetryAfter(value: string | null): number | undefined {
-    if (value === null) return undefined;
-    const seconds = Number(value);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - Date.now()), MAX_RETRY_AFTER_MS);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -138,6 +129,12 @@ export async function* downloadFileIter(url: string, dest: string, options: Down
     const directory = path.dirname(dest);
     const partial = `${dest}.incomplete`;
     const partialInfoFile = `${dest}.incomplete.json`;
+    /** The bytes cannot be the file: removes them and their sidecar, and returns the error that says why. */
+    const discardPartial = async (what: "size" | "sha256", expected: string, actual: string): Promise<ChecksumMismatchError> => {
+        await fs.rm(partial, {force: true});
+        await fs.rm(partialInfoFile, {force: true});
+        return new ChecksumMismatchError(path.basename(dest), what, expected, actual);
+    };
     await fs.mkdir(directory, {recursive: true});
 
     const existing = await sizeOf(dest);
@@ -216,57 +213,30 @@ export async function* downloadFileIter(url: string, dest: string, options: Down
                     throw new RetryableError(describe(attempt.signal.reason ?? error), {code: errorCode(error)});
                 }
 
-                if (response.status === 416 && offset > 0) {
-                    // Nothing past our length: either complete already or the file shrank upstream.
-                    await response.body?.cancel();
-                    const announced = /\/(\d+)$/.exec(response.headers.get("content-range") ?? "")?.[1];
-                    if (announced !== undefined && Number(announced) === offset && (total === undefined || total === offset)) {
-                        total = offset;
-                        break;
-                    }
-                    yield {type: "restart", reason: "the server rejected the resume range"};
+                const action = interpretDownloadResponse({
+                    status: response.status, contentRange: response.headers.get("content-range"),
+                    contentLength: response.headers.get("content-length"), retryAfter: response.headers.get("retry-after")
+                }, {offset, ...(total === undefined ? {} : {total}), ...(expectedSize === undefined ? {} : {expectedSize})});
+                if (action.kind !== "read") await response.body?.cancel();
+                if (action.kind === "complete") {
+                    total = action.total;
+                    break;
+                }
+                if (action.kind === "restart") {
+                    yield {type: "restart", reason: action.reason};
                     await fs.rm(partial, {force: true});
                     continue;
                 }
-                if (response.status === 408 || response.status === 429 || response.status >= 500) {
-                    await response.body?.cancel();
-                    throw new RetryableError(`HTTP ${response.status}`, {status: response.status, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"))});
-                }
-                if (response.status !== 200 && response.status !== 206) {
-                    await response.body?.cancel();
-                    throw new HttpStatusError(response.status, url);
-                }
-
-                let start = 0;
-                let announcedTotal: number | undefined;
-                if (response.status === 206) {
-                    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get("content-range") ?? "");
-                    start = range === null ? -1 : Number(range[1]);
-                    if (range !== null && range[3] !== "*") announcedTotal = Number(range[3]);
-                } else {
-                    const length = response.headers.get("content-length");
-                    if (length !== null && /^\d+$/.test(length)) announcedTotal = Number(length);
-                }
-                if (start !== offset) {
-                    if (response.status === 206) {
-                        await response.body?.cancel();
-                        throw new RetryableError(`the server answered a different range (${response.headers.get("content-range")})`);
-                    }
-                    // 200 to a Range request: the server ignores Range. Take the whole body from 0.
+                if (action.kind === "retry") throw new RetryableError(action.reason, {status: action.status, retryAfterMs: action.retryAfterMs});
+                if (action.kind === "fail") throw new HttpStatusError(action.status, url);
+                if (action.kind === "size-mismatch") throw await discardPartial("size", String(expectedSize), `${action.announced} (announced by the server)`);
+                if (action.kind === "read" && action.restart) {
                     yield {type: "restart", reason: "the server ignored the resume range"};
                     await fs.rm(partial, {force: true});
                     hash = createHash("sha256");
                     offset = 0;
                 }
-                if (announcedTotal !== undefined) {
-                    if (expectedSize !== undefined && announcedTotal !== expectedSize) {
-                        await response.body?.cancel();
-                        await fs.rm(partial, {force: true});
-                        await fs.rm(partialInfoFile, {force: true});
-                        throw new ChecksumMismatchError(path.basename(dest), "size", String(expectedSize), `${announcedTotal} (announced by the server)`);
-                    }
-                    total = announcedTotal;
-                }
+                if (action.kind === "read" && action.total !== undefined) total = action.total;
                 if (response.body === null) throw new RetryableError("empty response body");
                 if (total !== undefined && total - offset > 0) await checkFreeDisk(directory, total - offset, freeDiskMargin);
 
@@ -278,9 +248,7 @@ export async function* downloadFileIter(url: string, dest: string, options: Down
                         if (offset + chunk.byteLength > limit) {
                             await handle.close();
                             handle = undefined;
-                            await fs.rm(partial, {force: true});
-                            await fs.rm(partialInfoFile, {force: true});
-                            throw new ChecksumMismatchError(path.basename(dest), "size", String(limit), `more than ${limit}`);
+                            throw await discardPartial("size", String(limit), `more than ${limit}`);
                         }
                         await handle.write(chunk);
                         hash.update(chunk);
@@ -330,17 +298,9 @@ export async function* downloadFileIter(url: string, dest: string, options: Down
         yield {type: "progress", downloaded: offset, total, bytesPerSecond: meter.rate()};
         yield {type: "verifying"};
         const actualSize = (await sizeOf(partial)) ?? 0;
-        if (total !== undefined && actualSize !== total) {
-            await fs.rm(partial, {force: true});
-            await fs.rm(partialInfoFile, {force: true});
-            throw new ChecksumMismatchError(path.basename(dest), "size", String(total), String(actualSize));
-        }
+        if (total !== undefined && actualSize !== total) throw await discardPartial("size", String(total), String(actualSize));
         const sha256 = hash.digest("hex");
-        if (expectedHash !== undefined && sha256 !== expectedHash) {
-            await fs.rm(partial, {force: true});
-            await fs.rm(partialInfoFile, {force: true});
-            throw new ChecksumMismatchError(path.basename(dest), "sha256", expectedHash, sha256);
-        }
+        if (expectedHash !== undefined && sha256 !== expectedHash) throw await discardPartial("sha256", expectedHash, sha256);
         const flush = await fs.open(partial, "r+");
         try {
             await flush.sync();

@@ -18,6 +18,7 @@ export class R1Error extends Error {
 
 /** Exit codes shared by all commands. */
 export const ExitCode = {
+    ok: 0,
     failure: 1,
     usage: 2,
     notFound: 3,

@@ -40,7 +40,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     builder: (yargs) => withLlamaServerExtras(withEngineFlags(yargs as Argv<object>))
         .positional("model", {type: "string", describe: "a pulled model's name or a path to a .gguf file"})
         .option("synthetic", {type: "string", describe: "bench a catalog variant without downloading it: write its exact tensor shapes with random weights"})
-        .option("quant", {type: "string", describe: `quant of the synthetic model (default: ${DEFAULT_QUANT})`})
+        .option("quant", {alias: "q", type: "string", describe: `quant of the synthetic model (default: ${DEFAULT_QUANT})`})
         .option("tokenizer", {type: "string", describe: "GGUF to copy the tokenizer from (default: a generated vocabulary of the same size)"})
         .option("rewrite", {type: "boolean", default: false, describe: "write the synthetic model again even if cached"})
         .option("p", {alias: "n-prompt", type: "number", default: 512, describe: "prompt tokens per prompt-processing run (0 skips)"})

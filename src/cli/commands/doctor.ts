@@ -3,6 +3,7 @@ import type {Argv, CommandModule} from "yargs";
 import {diagnose} from "../doctor/diagnose.js";
 import type {CheckStatus, DoctorCheck} from "../doctor/DoctorFacts.js";
 import {gatherDoctorFacts} from "../doctor/gatherDoctorFacts.js";
+import {ExitCode} from "../../util/R1Error.js";
 
 interface DoctorArgs {
     json: boolean;
@@ -36,6 +37,6 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
             process.stdout.write(formatDoctor(checks, process.stdout.isTTY === true && pc.isColorSupported));
         }
         // A failed check is a failing machine: scripts can test the exit code.
-        if (checks.some((check) => check.status === "fail")) process.exitCode = 1;
+        if (checks.some((check) => check.status === "fail")) process.exitCode = ExitCode.failure;
     }
 };

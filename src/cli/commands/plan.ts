@@ -61,14 +61,15 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         .positional("model", {type: "string",
             describe: "a variant (deepseek-r1-distill-qwen-14b, deepseek-r1:14b, …[:QUANT]) or a GGUF path/URL; omit for the whole family"})
         .option("quant", {alias: "q", type: "string", describe: "quantization, e.g. Q4_K_M, Q8_0, UD-IQ1_S"})
-        .option("ctx", {alias: "c", type: "number", default: DEFAULT_CONTEXT_SIZE, describe: "context size in tokens"})
+        .option("ctx", {alias: ["c", "ctx-size"], type: "number", default: DEFAULT_CONTEXT_SIZE, describe: "context size in tokens"})
         .option("hardware", {type: "string", describe: `plan for a what-if machine (${hardwareProfileNames().join(", ")}) instead of this one`})
         .option("vram", {type: "number", describe: "GPU memory per GPU, GB (0: no GPU)"})
         .option("gpus", {type: "number", describe: "number of GPUs"})
         .option("ram", {type: "number", describe: "system RAM, GB"})
         .option("gpu-bandwidth", {type: "number", describe: "GPU memory bandwidth, GB/s"})
         .option("ram-bandwidth", {type: "number", describe: "system RAM bandwidth, GB/s"})
-        .option("kv-cache", {type: "string", default: "f16", describe: "KV cache type: f16, q8_0 or q4_0"})
+        .option("kv-cache", {type: "string", default: "f16", alias: ["cache-type-k", "cache-type-v"],
+            describe: "KV cache type: f16, q8_0 or q4_0 (--cache-type-k/v as run and serve spell it; the plan uses one type for both)"})
         .option("parallel", {type: "number", default: 1, describe: "parallel sequences sharing the KV cache"})
         .option("all", {type: "boolean", default: false, describe: "list every quant, not just the usual steps"})
         .option("cluster", {type: "string", describe: "plan the 671B for a GPU cluster with vLLM / SGLang, e.g. 2x8xh100-80gb (or NODESxGPUSx<GB>gb@<TB/s>tbps)"})
@@ -91,14 +92,14 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         }
         if (!Number.isInteger(args.depth) || args.depth < 0 || args.depth > MAX_CONTEXT_SIZE)
             throw new R1Error(`--depth must be a whole number from 0 to ${MAX_CONTEXT_SIZE}`, {exitCode: ExitCode.usage});
-        const kvCacheType = parseKvType(args["kv-cache"]);
+        const kvCacheType = parseKvType(oneValue("kv-cache", args["kv-cache"] as string | string[]));
         if (!Number.isInteger(args.ctx) || args.ctx < MIN_CONTEXT_SIZE || args.ctx > MAX_CONTEXT_SIZE)
             throw new R1Error(`--ctx must be a whole number from ${MIN_CONTEXT_SIZE} to ${MAX_CONTEXT_SIZE}`, {exitCode: ExitCode.usage});
         if (!Number.isInteger(args.parallel) || args.parallel < 1 || args.parallel > 256)
-            throw new R1Error("--parallel must be a whole number from 1 to 256", {exitCode: 2});
+            throw new R1Error("--parallel must be a whole number from 1 to 256", {exitCode: ExitCode.usage});
         for (const flag of ["vram", "gpus", "ram", "gpu-bandwidth", "ram-bandwidth"] as const) {
             const value = args[flag];
-            if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new R1Error(`--${flag} must be a number ≥ 0`, {exitCode: 2});
+            if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new R1Error(`--${flag} must be a number ≥ 0`, {exitCode: ExitCode.usage});
         }
         const hardware = await resolveHardware({
             ...(args.hardware === undefined ? {} : {profile: args.hardware}),
@@ -109,13 +110,13 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             ...(args["ram-bandwidth"] === undefined ? {} : {ramBandwidthGBps: args["ram-bandwidth"]})
         });
         const calibration = await loadCalibration(hardware);
-        if (args.probe && hardware.source !== "detected") throw new R1Error("--probe measures this machine; leave out --hardware and the custom flags", {exitCode: 2});
+        if (args.probe && hardware.source !== "detected") throw new R1Error("--probe measures this machine; leave out --hardware and the custom flags", {exitCode: ExitCode.usage});
         const probe: EngineProbe | undefined = args.probe ? await runEngineProbe(hardware, {quiet: args.json}) : await loadEngineProbe(hardware);
         const recordedReasoning = await loadRecordedReasoningLengths();
         const loading = {...(args.mmap === undefined ? {} : {mmap: args.mmap}), ...(args.mlock === undefined ? {} : {mlock: args.mlock})};
         const llamaServer = await findLlamaServer();
         if (args.rpc !== undefined) {
-            if (args.model === undefined) throw new R1Error("--rpc plans one model: r1 plan MODEL --rpc host:port,…", {exitCode: 2});
+            if (args.model === undefined) throw new R1Error("--rpc plans one model: r1 plan MODEL --rpc host:port,…", {exitCode: ExitCode.usage});
             const {printRpcPlan} = await import("../printRpcPlan.js");
             return printRpcPlan({model: args.model, rpc: args.rpc, contextSize: args.ctx, kvCacheType, hardware, json: args.json,
                 ...args.quant === undefined ? {} : {quant: args.quant}, ...llamaServer === undefined ? {} : {llamaServer}});
@@ -126,7 +127,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             const quant = args.quant === undefined ? undefined : findQuantOption(args.quant);
             if (args.quant !== undefined && quant === undefined) {
                 const names = [...new Set(allVariants().flatMap((v) => v.quants))];
-                throw new R1Error(`unknown quant "${args.quant}"; valid: ${names.join(", ")}`, {exitCode: 2});
+                throw new R1Error(`unknown quant "${args.quant}"; valid: ${names.join(", ")}`, {exitCode: ExitCode.usage});
             }
             const result = planAll({
                 hardware, contextSize: args.ctx, allQuants: args.all, calibration, kvCacheType, parallelSequences: args.parallel,
@@ -172,9 +173,16 @@ async function localModelPath(name: string): Promise<string | undefined> {
     }
 }
 
+/** A flag given twice (or through two aliases) must agree: yargs hands over an array then. */
+function oneValue(flag: string, value: string | string[]): string {
+    if (!Array.isArray(value)) return value;
+    if (new Set(value.map((v) => v.toLowerCase())).size > 1) throw new R1Error(`--${flag} was given different values (${value.join(", ")})`, {exitCode: ExitCode.usage});
+    return value[0]!;
+}
+
 function parseKvType(value: string): KvCacheType {
     const lower = value.toLowerCase();
-    if (!(KV_TYPES as readonly string[]).includes(lower)) throw new R1Error(`unknown --kv-cache "${value}"; valid: ${KV_TYPES.join(", ")}`, {exitCode: 2});
+    if (!(KV_TYPES as readonly string[]).includes(lower)) throw new R1Error(`unknown --kv-cache "${value}"; valid: ${KV_TYPES.join(", ")}`, {exitCode: ExitCode.usage});
     return lower as KvCacheType;
 }
 
@@ -183,7 +191,7 @@ function resolveModelAndQuant(model: string, quant: string | undefined): {varian
         const variant = requireVariant(model);
         const option = findQuantOption(quant);
         if (option === undefined || !variant.quants.includes(option.name))
-            throw new R1Error(`unknown quant "${quant}" for ${variant.id}; valid: ${variant.quants.join(", ")}`, {exitCode: 2});
+            throw new R1Error(`unknown quant "${quant}" for ${variant.id}; valid: ${variant.quants.join(", ")}`, {exitCode: ExitCode.usage});
         return {variant, quant: option.name};
     }
     const resolved = resolveModelName(model);

@@ -7,6 +7,7 @@ import {SyncHttpPoster} from "../syncHttpPost.js";
 import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo} from "../types.js";
 import {UpstreamError} from "./errors.js";
 import {MAX_UPSTREAM_JSON_BYTES, MAX_UPSTREAM_REPLY_CHARS, UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TOKENIZE_TIMEOUT_MS} from "./limits.js";
+import {ExitCode} from "../../util/R1Error.js";
 
 export interface LoadUpstreamModelOptions {
     /** Base URL of an OpenAI-compatible server: `http://host:port` or `http://host:port/v1`. */
@@ -51,9 +52,9 @@ export function upstreamBaseUrl(url: string): string {
     try {
         parsed = new URL(url);
     } catch {
-        throw new UpstreamError(url, "is not a URL", {exitCode: 2, hint: "pass --upstream http://HOST:PORT (the OpenAI-compatible server's address)"});
+        throw new UpstreamError(url, "is not a URL", {exitCode: ExitCode.usage, hint: "pass --upstream http://HOST:PORT (the OpenAI-compatible server's address)"});
     }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new UpstreamError(url, "is not an http(s) URL", {exitCode: 2});
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new UpstreamError(url, "is not an http(s) URL", {exitCode: ExitCode.usage});
     const trimmed = parsed.href.replace(/\/+$/, "");
     return trimmed.endsWith("/v1") ? trimmed : `${trimmed}/v1`;
 }
@@ -162,7 +163,7 @@ export class UpstreamModel implements LoadedModel {
         const baseUrl = upstreamBaseUrl(options.url);
         const parallel = options.parallel ?? 1;
         if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL_SEQUENCES)
-            throw new UpstreamError(baseUrl, `parallel ${parallel} is not between 1 and ${MAX_PARALLEL_SEQUENCES}`, {exitCode: 2});
+            throw new UpstreamError(baseUrl, `parallel ${parallel} is not between 1 and ${MAX_PARALLEL_SEQUENCES}`, {exitCode: ExitCode.usage});
         const models = await fetchModelList(baseUrl, options.apiKey, options.signal);
         const chosen = options.model === undefined
             ? (models.length === 1 ? models[0] : undefined)
@@ -171,7 +172,7 @@ export class UpstreamModel implements LoadedModel {
             const ids = models.map((m) => String(m.id));
             throw new UpstreamError(baseUrl, options.model === undefined
                 ? `serves ${ids.length} models (${ids.slice(0, 5).join(", ")}); name one`
-                : `has no model "${options.model}" (it serves ${ids.slice(0, 5).join(", ")})`, {exitCode: 3, hint: "give the model name as the upstream lists it"});
+                : `has no model "${options.model}" (it serves ${ids.slice(0, 5).join(", ")})`, {exitCode: ExitCode.notFound, hint: "give the model name as the upstream lists it"});
         }
         const modelId = String(chosen.id);
         const contextSize = num(chosen.max_model_len) ?? num(chosen.meta?.n_ctx_train) ?? 0;
