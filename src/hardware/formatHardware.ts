@@ -3,10 +3,13 @@ import type {FigureSource, HardwareProfile} from "./types.js";
 
 export {formatBytes};
 
-/** Memory sizes the way RAM and VRAM are sold: binary units, `24 GiB`. */
+/**
+ * Kept for callers elsewhere; r1 shows every size in decimal units (`formatBytes`: 25.4 GB, 1.19 MB),
+ * so that a plan's "25 GB" and the machine's RAM are the same kind of number.
+ * @deprecated use `formatBytes`
+ */
 export function formatGiB(bytes: number): string {
-    const gib = bytes / 2 ** 30;
-    return `${gib >= 100 ? Math.round(gib) : gib.toFixed(1)} GiB`;
+    return formatBytes(bytes);
 }
 
 function bandwidth(bytesPerSecond: number, source: FigureSource): string {
@@ -21,11 +24,11 @@ export function hardwareLines(hardware: HardwareProfile): string[] {
     lines.push(`  CPU   ${c.model}: ${c.physicalCores} cores / ${c.logicalCores} threads, ${c.arch}` +
         `${c.isa.length > 0 ? `, ${c.isa.filter((x) => x !== "apple").join(" ")}` : ""}, ~${(c.flopsPerSecond / 1e9).toFixed(0)} GFLOPS` +
         ` ${c.flopsSource === "probe" ? "(probed)" : c.flopsSource === "custom" ? "(given)" : "(estimated from ISA, cores and clock)"}`);
-    lines.push(`  RAM   ${formatGiB(hardware.ram.totalBytes)} (${formatGiB(hardware.ram.freeBytes)} available), ` +
+    lines.push(`  RAM   ${formatBytes(hardware.ram.totalBytes)} (${formatBytes(hardware.ram.freeBytes)} available), ` +
         `${bandwidth(hardware.ram.bandwidthBytesPerSecond, hardware.ram.bandwidthSource)}`);
     hardware.gpus.forEach((g, i) => {
-        lines.push(`  GPU ${i} ${g.name} (${g.backend}): ${formatGiB(g.vramBytes)}${g.unifiedMemory ? " of unified memory (macOS default GPU share)" : ""}` +
-            `${g.freeVramBytes === undefined ? "" : `, ${formatGiB(g.freeVramBytes)} free`}, ${bandwidth(g.bandwidthBytesPerSecond, g.bandwidthSource)}, ` +
+        lines.push(`  GPU ${i} ${g.name} (${g.backend}): ${formatBytes(g.vramBytes)}${g.unifiedMemory ? " of unified memory (macOS default GPU share)" : ""}` +
+            `${g.freeVramBytes === undefined ? "" : `, ${formatBytes(g.freeVramBytes)} free`}, ${bandwidth(g.bandwidthBytesPerSecond, g.bandwidthSource)}, ` +
             `${Math.round(g.fp16FlopsPerSecond / 1e12)} FP16 TFLOPS`);
     });
     if (hardware.gpus.length === 0) lines.push("  GPU   none");

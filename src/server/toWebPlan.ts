@@ -1,4 +1,4 @@
-import {formatGiB, type HardwareProfile} from "../hardware/index.js";
+import {formatBytes, type HardwareProfile} from "../hardware/index.js";
 import type {ModelPlan, PlanAllResult} from "../plan/index.js";
 import type {WebHardwareItem, WebPlanResponse, WebPlanRow} from "./webApiTypes.js";
 
@@ -11,12 +11,12 @@ export function webHardwareItems(hardware: HardwareProfile): WebHardwareItem[] {
     const {cpu, ram} = hardware;
     const items: WebHardwareItem[] = [
         {label: "CPU", value: `${cpu.model}, ${cpu.physicalCores} cores / ${cpu.logicalCores} threads${cpu.isa.length === 0 ? "" : `, ${cpu.isa.join(" ")}`}`},
-        {label: "RAM", value: `${formatGiB(ram.totalBytes)} (${formatGiB(ram.freeBytes)} free), ${gbPerSecond(ram.bandwidthBytesPerSecond)}`}
+        {label: "RAM", value: `${formatBytes(ram.totalBytes)} (${formatBytes(ram.freeBytes)} free), ${gbPerSecond(ram.bandwidthBytesPerSecond)}`}
     ];
     if (hardware.gpus.length === 0) items.push({label: "GPU", value: "none detected"});
     hardware.gpus.forEach((gpu, i) => items.push({
         label: hardware.gpus.length === 1 ? "GPU" : `GPU ${i}`,
-        value: `${gpu.name} (${gpu.backend}${gpu.unifiedMemory ? ", unified memory" : ""}), ${formatGiB(gpu.vramBytes)}, ${gbPerSecond(gpu.bandwidthBytesPerSecond)}`
+        value: `${gpu.name} (${gpu.backend}${gpu.unifiedMemory ? ", unified memory" : ""}), ${formatBytes(gpu.vramBytes)}, ${gbPerSecond(gpu.bandwidthBytesPerSecond)}`
     }));
     return items;
 }

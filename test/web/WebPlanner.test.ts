@@ -22,7 +22,7 @@ test("the plan view lists every candidate with its verdict, the recommendation a
 test("hardware lines: one per GPU, numbered when there are several", () => {
     const two = webHardwareItems(hardwareProfile("2x-rtx-3090")).filter((h) => h.label.startsWith("GPU"));
     assert.deepEqual(two.map((h) => h.label), ["GPU 0", "GPU 1"]);
-    assert.match(two[0]!.value, /3090 \(cuda\), 24\.0 GiB, \d+ GB\/s/);
+    assert.match(two[0]!.value, /3090 \(cuda\), 25\.\d GB, \d+ GB\/s/);
     assert.match(webHardwareItems(hardwareProfile("cpu-8gb")).find((h) => h.label === "GPU")!.value, /none/);
 });
 

@@ -5,6 +5,7 @@ import {
     GgufError, GgufValueType, ggmlTypeTraits, ggufModelInfo, readGguf, type GgufFile, type GgufMetadataEntry, type GgufModelInfo
 } from "../../gguf/index.js";
 import {R1Error} from "../../util/R1Error.js";
+import {formatBytes} from "../../util/formatBytes.js";
 
 interface InspectArgs {
     file: string;
@@ -175,13 +176,3 @@ function formatCount(n: number): string {
     return String(n);
 }
 
-function formatBytes(n: number): string {
-    const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-    let value = n;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${n} bytes` : `${value.toFixed(2)} ${units[unit]}`;
-}

@@ -13,6 +13,7 @@ import {
 } from "../../quant/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {renderTable} from "../renderTable.js";
+import {formatBytes} from "../../util/formatBytes.js";
 
 /** File types `r1 quantize --type` accepts (the ones r1 writes byte-identically with llama.cpp; IQ1/IQ2/IQ3_XXS need --imatrix). */
 export const QUANTIZE_FILE_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K", "Q4_0", "IQ4_NL", "IQ4_XS",
@@ -162,7 +163,7 @@ async function runQuantize(args: QuantizeArgs, fileType: LlamaFileType, override
 }
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
-const size = (bytes: number) => bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const size = formatBytes;
 
 function resolveFileType(name: string | undefined, recipe: QuantRecipe | undefined): LlamaFileType {
     if (name === undefined) return recipe?.baseFileType ?? LlamaFileType.MOSTLY_Q4_K_M;
@@ -205,9 +206,9 @@ function printPlan(q: QuantizationPlan, inputSize: number, json: boolean, recipe
     const rows: string[][] = [];
     for (const t of p.tensors) {
         const mark = t.overridden ? pc.cyan("*") : t.fallback ? pc.yellow("!") : "";
-        rows.push([t.name, t.shape.join("×"), GgmlType[t.sourceType], `${GgmlType[t.targetType]}${mark}`, (t.targetBytes / 2 ** 20).toFixed(2)]);
+        rows.push([t.name, t.shape.join("×"), GgmlType[t.sourceType], `${GgmlType[t.targetType]}${mark}`, (t.targetBytes / 1e6).toFixed(2)]);
     }
-    process.stdout.write(`${renderTable([{header: "tensor"}, {header: "shape", dropOrder: 1}, {header: "from", dropOrder: 2}, {header: "to"}, {header: "MiB", align: "right"}], rows)}\n`);
+    process.stdout.write(`${renderTable([{header: "tensor"}, {header: "shape", dropOrder: 1}, {header: "from", dropOrder: 2}, {header: "to"}, {header: "MB", align: "right"}], rows)}\n`);
     const counts = new Map<string, number>();
     for (const t of p.tensors) counts.set(GgmlType[t.targetType]!, (counts.get(GgmlType[t.targetType]!) ?? 0) + t.elements);
     const mix = [...counts].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${(100 * n / p.totalElements).toFixed(1)}%`).join(", ");
