@@ -76,7 +76,7 @@ export async function* benchModelIter(model: LoadedModel, options: BenchOptions 
     // The embedded engine is timed at its sequences; an HTTP engine (llama-server, upstream) through
     // its replies, with the server's own timings.
     const embedded = isEmbedded(model) ? model : undefined;
-    if (embedded === undefined && depth > 0) throw new R1Error(`-d (depth) is measured on the embedded engine only; this model runs on ${model.info.engine ?? "another engine"}`, {exitCode: 2});
+    if (embedded === undefined && depth > 0) throw new R1Error(`-d (depth) is measured on the embedded engine only; this model runs on ${model.info.engine ?? "another engine"}`, {exitCode: ExitCode.usage});
     let round = 0;
     if (promptTokens > 0) tests.push({test: "pp", name: `pp${promptTokens}${at}`, tokens: promptTokens, depth,
         run: () => embedded === undefined ? replyPromptRun(model, promptTokens, round++) : promptRun(embedded, promptTokens, depth)});
