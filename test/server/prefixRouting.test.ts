@@ -64,6 +64,15 @@ describe("prefix routing over 4 sequences on a tiny R1-shaped model", {skip: ski
         }
     });
 
+    test("new conversations overwrite the least recently used caches, not a short one that just ran", async () => {
+        // Every sequence now holds an older conversation; x's is the newest and the smallest.
+        const x: Turn[] = [];
+        const first = await say(x, "Conversation x: hello.");
+        for (const name of ["y", "z", "w"]) await say([], topic(name));
+        const again = await say(x, "And then?");
+        assert.ok(again.cached >= first.prompt - 2, `x reused ${again.cached} of ${first.prompt}`);
+    });
+
     test("the same turns without routing (the sequence freed last) lose the cache: the test can fail", async () => {
         assert.ok(loaded !== undefined);
         loaded.prefixRouting = false;

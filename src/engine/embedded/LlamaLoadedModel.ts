@@ -128,20 +128,23 @@ export class LlamaLoadedModel implements LoadedModel {
         let index = this.free.length - 1;
         if (prompt !== undefined && this.prefixRouting) {
             // Worth = the prompt tokens it saves evaluating, less a share of the other conversation's
-            // cache it overwrites: a sequence that merely shares the template's first tokens stays
-            // with its own conversation, and an empty one (worth 0) is taken first. Equal worth: the
-            // least recently used.
-            let best = -Infinity;
+            // cache it overwrites, so a sequence that merely shares the template's first tokens stays
+            // with its own conversation. When no sequence is worth anything, the least recently used
+            // one (an unused one first) is overwritten: an idle conversation is less likely to return.
+            let best = 0;
+            let bestIndex = -1;
+            let oldest = 0;
             for (let i = 0; i < this.free.length; i++) {
                 const sequence = this.free[i]!;
                 const shared = commonPrefixLength(sequence.contextTokens, prompt);
                 const worth = shared - OVERWRITE_COST * (sequence.contextTokens.length - shared);
-                const age = this.releasedAt.get(sequence) ?? -1;
-                if (worth > best || (worth === best && age < (this.releasedAt.get(this.free[index]!) ?? -1))) {
+                if (worth > best) {
                     best = worth;
-                    index = i;
+                    bestIndex = i;
                 }
+                if ((this.releasedAt.get(sequence) ?? -1) < (this.releasedAt.get(this.free[oldest]!) ?? -1)) oldest = i;
             }
+            index = bestIndex >= 0 ? bestIndex : oldest;
         }
         return this.free.splice(index, 1)[0]!;
     }
