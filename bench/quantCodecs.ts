@@ -6,9 +6,16 @@
 //
 // `--imatrix` quantizes rows of 4096 with deterministic importance weights (ggml's quant_weights
 // paths), which the IQ1/IQ2/IQ3 types need; e.g. `--imatrix --types IQ2_XXS,IQ1_S,Q4_K`.
+// Types with a WebAssembly quantizer (src/quant/codecs/wasmCodecs.ts) are timed against their JS
+// reference too, alternated rep by rep (JS, WASM, JS, WASM, …), and the ratio is per rep.
 import {parseArgs} from "node:util";
 import {GgmlType, ggmlTypeByName} from "../src/gguf/GgmlType.js";
-import {quantize, quantizeRows} from "../src/quant/codecs.js";
+import {ggmlCodec, quantize, quantizeRows} from "../src/quant/codecs.js";
+import {quantizeQ8_0} from "../src/quant/codecs/legacyQuants.js";
+import {quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../src/quant/codecs/kQuants.js";
+
+// The JS references of the types that have a WASM quantizer.
+const jsReference = new Map([[GgmlType.Q8_0, quantizeQ8_0], [GgmlType.Q4_K, quantizeQ4_K], [GgmlType.Q5_K, quantizeQ5_K], [GgmlType.Q6_K, quantizeQ6_K]]);
 
 const {values} = parseArgs({options: {
     types: {type: "string", default: "Q8_0,Q4_0,Q4_1,Q5_0,Q5_1,Q2_K,Q3_K,Q4_K,Q5_K,Q6_K,IQ4_NL,IQ4_XS,TQ1_0,TQ2_0,F16,BF16"},
@@ -24,17 +31,27 @@ const u = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; 
 const x = new Float32Array(n);
 for (let i = 0; i < n; i++) x[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()) * 0.02;
 const out = new Uint8Array(n * 2);
-console.log("| type | M weights / CPU-s |");
-console.log("|---|---|");
+const rate = (f: () => void) => {
+    const t0 = process.cpuUsage();
+    f();
+    const c = process.cpuUsage(t0);
+    return n / ((c.user + c.system) / 1e6);
+};
+console.log("| type | backend | M weights / CPU-s (best) | WASM / JS per rep |");
+console.log("|---|---|---|---|");
 for (const name of values.types.split(",")) {
     const type = ggmlTypeByName(name)!.type;
+    const js = values.imatrix ? undefined : jsReference.get(type);
+    const wasm = js !== undefined && ggmlCodec(type)!.backend === "wasm";
     run(type, x.subarray(0, 1 << 16));
-    let best = 0;
+    let best = 0, bestJs = 0;
+    const ratios: string[] = [];
     for (let r = 0; r < Number(values.reps); r++) {
-        const t0 = process.cpuUsage();
-        run(type, x);
-        const c = process.cpuUsage(t0);
-        best = Math.max(best, n / ((c.user + c.system) / 1e6));
+        const a = wasm ? rate(() => js(x, 0, out, 0, n / ggmlCodec(type)!.blockSize)) : 0;
+        const b = rate(() => run(type, x));
+        best = Math.max(best, b);
+        if (wasm) { bestJs = Math.max(bestJs, a); ratios.push((b / a).toFixed(2)); }
     }
-    console.log(`| ${GgmlType[type]} | ${(best / 1e6).toFixed(2)} |`);
+    if (wasm) console.log(`| ${GgmlType[type]} | js | ${(bestJs / 1e6).toFixed(2)} | |`);
+    console.log(`| ${GgmlType[type]} | ${ggmlCodec(type)!.backend} | ${(best / 1e6).toFixed(2)} | ${ratios.join(", ")} |`);
 }

@@ -9,6 +9,9 @@
 // `--layers N` keeps the real widths but fewer layers (for a quick run); `--vocab N` shrinks the
 // embeddings, so the layers' many small tensors dominate; the report says so. `--r1 A,B` times other
 // checkouts' bin/r1.js too, alternating with this one for each thread count (e.g. before/after a change).
+// `--type Q8_0,Q4_K_M` picks the file types; `--llama-quantize PATH` times llama.cpp's llama-quantize on
+// the same file right after each r1 run (same type and threads), `--rounds N` repeats each pair, and
+// the r1 / llama-quantize ratio is printed per pair (only alternated ratios mean anything on a busy machine).
 import {spawn} from "node:child_process";
 import {readFile, rm, stat} from "node:fs/promises";
 import {tmpdir} from "node:os";
@@ -25,6 +28,9 @@ const {values} = parseArgs({options: {
     layers: {type: "string", default: "28"},
     vocab: {type: "string", default: "151936"},
     r1: {type: "string"},
+    type: {type: "string", default: "Q4_K_M"},
+    "llama-quantize": {type: "string"},
+    rounds: {type: "string", default: "1"},
     keep: {type: "boolean", default: false}
 }});
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -95,30 +101,40 @@ async function peakRss(pid: number): Promise<number> {
     return m ? Number(m[1]) * 1024 : 0;
 }
 
-async function timeQuantize(cli: string, input: string, output: string, threads: number): Promise<{seconds: number, rss: number}> {
+async function timeQuantize(cli: string, input: string, output: string, threads: number, type: string): Promise<{seconds: number, rss: number}> {
     const started = performance.now();
-    const child = spawn(process.execPath, [cli, "quantize", input, output, "--type", "Q4_K_M", "--threads", String(threads)],
-        {stdio: ["ignore", "ignore", "inherit"]});
+    const child = cli === values["llama-quantize"]
+        ? spawn(cli, [input, output, type, String(threads)], {stdio: ["ignore", "ignore", "ignore"]})
+        : spawn(process.execPath, [cli, "quantize", input, output, "--type", type, "--threads", String(threads)],
+            {stdio: ["ignore", "ignore", "inherit"]});
     let rss = 0;
     const poll = setInterval(() => void peakRss(child.pid!).then((v) => { rss = Math.max(rss, v); }), 200);
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     clearInterval(poll);
-    if (code !== 0) throw new Error(`r1 quantize exited with ${code}`);
+    if (code !== 0) throw new Error(`${cli} exited with ${code}`);
     return {seconds: (performance.now() - started) / 1000, rss};
 }
 
 const dir = tmpdir();
 const input = path.join(dir, `r1-bench-qwen1.5b-${layers}l-${dims.vocab}v-f16.gguf`);
-const output = path.join(dir, `r1-bench-qwen1.5b-${layers}l-${dims.vocab}v-q4km.gguf`);
-const clis = [path.join(repo, "bin/r1.js"), ...(values.r1 === undefined ? [] : values.r1.split(","))];
+const output = path.join(dir, `r1-bench-qwen1.5b-${layers}l-${dims.vocab}v-out.gguf`);
+const clis = [path.join(repo, "bin/r1.js"), ...(values.r1 === undefined ? [] : values.r1.split(",")),
+    ...(values["llama-quantize"] === undefined ? [] : [values["llama-quantize"]])];
 const weights = await writeModel(input);
 console.log(`model: ${(weights / 1e9).toFixed(3)} B weights, ${layers} layers, vocabulary ${dims.vocab}, ${((await stat(input)).size / 2 ** 30).toFixed(2)} GiB F16`);
-console.log("| r1 | threads | wall s | M weights/s | peak RSS MiB |");
-console.log("|---|---|---|---|---|");
+console.log("| quantizer | type | threads | wall s | M weights/s | peak RSS MiB | this r1 / llama-quantize (weights/s) |");
+console.log("|---|---|---|---|---|---|---|");
 for (const threads of values.threads.split(",").map(Number)) {
-    for (const cli of clis) {
-        const {seconds, rss} = await timeQuantize(cli, input, output, threads);
-        console.log(`| ${cli} | ${threads} | ${seconds.toFixed(1)} | ${(weights / seconds / 1e6).toFixed(2)} | ${(rss / 2 ** 20).toFixed(0)} |`);
+    for (const type of values.type.split(",")) {
+        for (let round = 0; round < Number(values.rounds); round++) {
+            const times: number[] = [];
+            for (const cli of clis) {
+                const {seconds, rss} = await timeQuantize(cli, input, output, threads, type);
+                times.push(seconds);
+                const ratio = cli === values["llama-quantize"] ? (times.at(-1)! / times[0]!).toFixed(2) : "";
+                console.log(`| ${cli} | ${type} | ${threads} | ${seconds.toFixed(1)} | ${(weights / seconds / 1e6).toFixed(2)} | ${(rss / 2 ** 20).toFixed(0)} | ${ratio} |`);
+            }
+        }
     }
 }
 if (!values.keep) await Promise.all([rm(input, {force: true}), rm(output, {force: true})]);

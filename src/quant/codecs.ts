@@ -11,6 +11,7 @@ import * as lqw from "./codecs/legacyQuantsWeighted.js";
 import * as iq2 from "./codecs/iq2Quants.js";
 import * as iq3 from "./codecs/iq3Quants.js";
 import * as iq1 from "./codecs/iq1Quants.js";
+import {wasmQuantizers} from "./codecs/wasmCodecs.js";
 
 /** Encodes `nBlocks` blocks of float32 `x` (from `xo`) into `y` (from byte `yo`). */
 export type QuantizeBlocks = (x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number) => void;
@@ -32,6 +33,8 @@ export interface GgmlCodec {
     /** ggml's path with importance weights; absent where ggml ignores them (Q8_0, TQ*, floats). */
     readonly quantizeWeighted?: QuantizeRowWeighted;
     readonly dequantize: DequantizeBlocks;
+    /** Which implementation `quantize` is: the WebAssembly module's, or the JS reference (the fallback). */
+    readonly backend: "wasm" | "js";
 }
 
 /** No codec for this type, or r1 can read but not write it. */
@@ -100,10 +103,15 @@ const weighted = new Map<GgmlType, QuantizeRowWeighted>([
     [GgmlType.IQ1_M, iq1.quantizeIQ1_MWeighted]
 ]);
 
-const codecs = new Map<GgmlType, GgmlCodec>(table.map(([type, quantize, dequantize]) => {
+// The WASM quantizer replaces the JS one wherever the module loaded; the JS codecs stay the reference
+// (tests compare the two byte for byte) and the fallback.
+const codecs = new Map<GgmlType, GgmlCodec>(table.map(([type, jsQuantize, dequantize]) => {
     const t = ggmlTypeTraits(type)!;
     const w = weighted.get(type);
-    return [type, {type, blockSize: t.blockSize, typeSize: t.typeSize, dequantize, ...(quantize ? {quantize} : {}), ...(w ? {quantizeWeighted: w} : {})}];
+    const wasm = jsQuantize ? wasmQuantizers.get(type) : undefined;
+    const quantize = wasm ?? jsQuantize;
+    return [type, {type, blockSize: t.blockSize, typeSize: t.typeSize, dequantize, backend: wasm ? "wasm" : "js",
+        ...(quantize ? {quantize} : {}), ...(w ? {quantizeWeighted: w} : {})}];
 }));
 
 /** The codec of a type, or `undefined` when r1 has none. */

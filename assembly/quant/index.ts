@@ -1,0 +1,177 @@
+// r1's hot ggml quantizers in WebAssembly (built by scripts/build-wasm.mjs into dist/wasm/quantCodecs.wasm).
+// Each is a port of its JS reference in src/quant/codecs/ (itself a port of llama.cpp v0.4.0's
+// ggml-quants.c `quantize_row_*_ref`): the same float32 operations in the same order per block,
+// done in native f32, so the bytes are the same without Math.fround. The JS side
+// (src/quant/codecs/wasmCodecs.ts) copies rows into the buffer from `alloc` and the blocks out.
+import {readHalf, writeHalf} from "./float16";
+import {jsToInt32, nearestInt, roundf} from "./rounding";
+import {makeQkx2Quants, makeQxQuants, qkx2TheMin} from "./kQuantHelpers";
+
+/** Bump allocation in this module's memory (the JS side takes its buffers once). */
+export function alloc(bytes: usize): usize {
+    return heap.alloc(bytes);
+}
+
+export function quantizeQ8_0(x: usize, y: usize, nBlocks: i32): void {
+    for (let i = 0; i < nBlocks; i++, x += 128, y += 34) {
+        let amax: f32 = 0;
+        for (let j = 0; j < 32; j++) {
+            const a = Mathf.abs(load<f32>(x + (<usize>j << 2)));
+            amax = amax > a ? amax : a;
+        }
+        const d: f32 = amax / 127;
+        const id: f32 = d != 0 ? <f32>1 / d : 0;
+        writeHalf(y, d);
+        for (let j = 0; j < 32; j++) {
+            const v: f32 = load<f32>(x + (<usize>j << 2)) * id;
+            store<u8>(y + 2 + <usize>j, <u8>jsToInt32(roundf(<f64>v)));
+        }
+    }
+}
+
+const L = memory.data(256, 16);
+const Laux = memory.data(32, 16);
+const weights = memory.data(32 * 4, 16);
+const scales = memory.data(16 * 4, 16);
+const mins = memory.data(16 * 4, 16);
+
+// Q4_K/Q5_K sub-block weights: av_x + |x|, av_x = sqrt(Σx²/32).
+function subBlockWeights(x: usize): void {
+    let sumX2: f32 = 0;
+    for (let l = 0; l < 32; l++) { const v = load<f32>(x + (<usize>l << 2)); sumX2 = sumX2 + v * v; }
+    const avX: f32 = Mathf.sqrt(sumX2 / 32);
+    for (let l = 0; l < 32; l++) store<f32>(weights + (<usize>l << 2), avX + Mathf.abs(load<f32>(x + (<usize>l << 2))));
+}
+
+// get_scale_min_k4
+// @ts-ignore: decorator
+@inline function scaleK4(s: usize, j: i32): i32 {
+    return j < 4 ? <i32>load<u8>(s + <usize>j) & 63
+        : (<i32>load<u8>(s + <usize>(j + 4)) & 15) | ((<i32>load<u8>(s + <usize>(j - 4)) >> 6) << 4);
+}
+
+// @ts-ignore: decorator
+@inline function minK4(s: usize, j: i32): i32 {
+    return j < 4 ? <i32>load<u8>(s + <usize>(j + 4)) & 63
+        : (<i32>load<u8>(s + <usize>(j + 4)) >> 4) | ((<i32>load<u8>(s + <usize>j) >> 6) << 4);
+}
+
+// Shared by Q4_K and Q5_K: sub-block scales and mins, packed into 12 bytes, plus d/dmin; then the
+// levels requantized against the stored fp16 scales into L.
+function quantizeK4Block(x: usize, y: usize, nmax: i32, rmin: f32, nstep: i32): void {
+    let maxScale: f32 = 0, maxMin: f32 = 0;
+    for (let j = 0; j < 8; j++) {
+        subBlockWeights(x + (<usize>(32 * j) << 2));
+        const s = makeQkx2Quants(32, nmax, x + (<usize>(32 * j) << 2), weights, L + <usize>(32 * j), Laux, rmin, 0.1, nstep, false);
+        store<f32>(scales + (<usize>j << 2), s);
+        store<f32>(mins + (<usize>j << 2), qkx2TheMin);
+    }
+    for (let j = 0; j < 8; j++) {
+        const s = load<f32>(scales + (<usize>j << 2)), m = load<f32>(mins + (<usize>j << 2));
+        if (s > maxScale) maxScale = s;
+        if (m > maxMin) maxMin = m;
+    }
+    const invScale: f32 = maxScale > 0 ? <f32>63 / maxScale : 0;
+    const invMin: f32 = maxMin > 0 ? <f32>63 / maxMin : 0;
+    const so = y + 4;
+    memory.fill(so, 0, 12);
+    for (let j = 0; j < 8; j++) {
+        let ls = nearestInt(invScale * load<f32>(scales + (<usize>j << 2))) & 0xFF;
+        let lm = nearestInt(invMin * load<f32>(mins + (<usize>j << 2))) & 0xFF;
+        if (ls > 63) ls = 63;
+        if (lm > 63) lm = 63;
+        if (j < 4) {
+            store<u8>(so + <usize>j, <u8>ls);
+            store<u8>(so + <usize>(j + 4), <u8>lm);
+        } else {
+            store<u8>(so + <usize>(j + 4), <u8>((ls & 0xF) | ((lm & 0xF) << 4)));
+            store<u8>(so + <usize>(j - 4), <u8>(<i32>load<u8>(so + <usize>(j - 4)) | ((ls >> 4) << 6)));
+            store<u8>(so + <usize>j, <u8>(<i32>load<u8>(so + <usize>j) | ((lm >> 4) << 6)));
+        }
+    }
+    const d = writeHalf(y, maxScale / 63);
+    const dmin = writeHalf(y + 2, maxMin / 63);
+    for (let j = 0; j < 8; j++) {
+        const dd: f32 = d * <f32>scaleK4(so, j);
+        if (dd == 0) continue;
+        const dm: f32 = dmin * <f32>minK4(so, j);
+        for (let ii = 0; ii < 32; ii++) {
+            const l = nearestInt((load<f32>(x + (<usize>(32 * j + ii) << 2)) + dm) / dd);
+            store<u8>(L + <usize>(32 * j + ii), <u8>(l < 0 ? 0 : l > nmax ? nmax : l));
+        }
+    }
+}
+
+export function quantizeQ4_K(x: usize, y: usize, nBlocks: i32): void {
+    for (let i = 0; i < nBlocks; i++, x += 1024, y += 144) {
+        quantizeK4Block(x, y, 15, -1, 20);
+        for (let g = 0; g < 4; g++) {
+            for (let l = 0; l < 32; l++) {
+                const a = <i32>load<u8>(L + <usize>(64 * g + l)), b = <i32>load<u8>(L + <usize>(64 * g + 32 + l));
+                store<u8>(y + 16 + <usize>(32 * g + l), <u8>(a | (b << 4)));
+            }
+        }
+    }
+}
+
+export function quantizeQ5_K(x: usize, y: usize, nBlocks: i32): void {
+    for (let i = 0; i < nBlocks; i++, x += 1024, y += 176) {
+        quantizeK4Block(x, y, 31, -0.5, 15);
+        const qh = y + 16, ql = y + 48;
+        memory.fill(qh, 0, 32);
+        for (let g = 0; g < 4; g++) {
+            for (let j = 0; j < 32; j++) {
+                let l1 = <i32>load<u8>(L + <usize>(64 * g + j)), l2 = <i32>load<u8>(L + <usize>(64 * g + 32 + j));
+                if (l1 > 15) { l1 -= 16; store<u8>(qh + <usize>j, <u8>(<i32>load<u8>(qh + <usize>j) | (1 << (2 * g)))); }
+                if (l2 > 15) { l2 -= 16; store<u8>(qh + <usize>j, <u8>(<i32>load<u8>(qh + <usize>j) | (2 << (2 * g)))); }
+                store<u8>(ql + <usize>(32 * g + j), <u8>(l1 | (l2 << 4)));
+            }
+        }
+    }
+}
+
+const scales6 = memory.data(16 * 4, 16);
+
+export function quantizeQ6_K(x: usize, y: usize, nBlocks: i32): void {
+    for (let i = 0; i < nBlocks; i++, x += 1024, y += 210) {
+        let maxScale: f32 = 0, maxAbsScale: f32 = 0;
+        for (let ib = 0; ib < 16; ib++) {
+            const s = makeQxQuants(16, 32, x + (<usize>(16 * ib) << 2), L + <usize>(16 * ib));
+            store<f32>(scales6 + (<usize>ib << 2), s);
+        }
+        for (let ib = 0; ib < 16; ib++) {
+            const s = load<f32>(scales6 + (<usize>ib << 2)), a = Mathf.abs(s);
+            if (a > maxAbsScale) { maxAbsScale = a; maxScale = s; }
+        }
+        if (maxAbsScale < <f32>1e-15) {
+            memory.fill(y, 0, 210);
+            continue;
+        }
+        const iscale: f32 = <f32>-128 / maxScale;
+        const d = writeHalf(y + 208, <f32>1 / iscale);
+        for (let ib = 0; ib < 16; ib++) {
+            let q = nearestInt(iscale * load<f32>(scales6 + (<usize>ib << 2)));
+            if (q > 127) q = 127;
+            store<u8>(y + 192 + <usize>ib, <u8>q);
+        }
+        for (let j = 0; j < 16; j++) {
+            const dd: f32 = d * <f32>load<i8>(y + 192 + <usize>j);
+            if (dd == 0) continue;
+            for (let ii = 0; ii < 16; ii++) {
+                let l = nearestInt(load<f32>(x + (<usize>(16 * j + ii) << 2)) / dd);
+                l = l < -32 ? -32 : l > 31 ? 31 : l;
+                store<u8>(L + <usize>(16 * j + ii), <u8>(l + 32));
+            }
+        }
+        for (let h = 0; h < 2; h++) {
+            const ql = y + <usize>(64 * h), qh = y + 128 + <usize>(32 * h), b = 128 * h;
+            for (let l = 0; l < 32; l++) {
+                const q1 = <i32>load<u8>(L + <usize>(b + l)), q2 = <i32>load<u8>(L + <usize>(b + l + 32));
+                const q3 = <i32>load<u8>(L + <usize>(b + l + 64)), q4 = <i32>load<u8>(L + <usize>(b + l + 96));
+                store<u8>(ql + <usize>l, <u8>((q1 & 0xF) | ((q3 & 0xF) << 4)));
+                store<u8>(ql + 32 + <usize>l, <u8>((q2 & 0xF) | ((q4 & 0xF) << 4)));
+                store<u8>(qh + <usize>l, <u8>((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6)));
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// The WebAssembly quantizers (assembly/quant/, built into dist/wasm/quantCodecs.wasm by
+// scripts/build-wasm.mjs): same bytes as the JS codecs in this folder, several times faster because
+// float32 arithmetic is native instead of a Math.fround per operation. Loaded synchronously once per
+// thread (each quantize worker has its own instance); absent or unloadable → the JS codecs are used.
+import {readFileSync} from "node:fs";
+import path from "node:path";
+import {fileURLToPath} from "node:url";
+import {GgmlType} from "../../gguf/GgmlType.js";
+
+/** Encodes `nBlocks` blocks of float32 `x` (from `xo`) into `y` (from byte `yo`). */
+type QuantizeBlocksFn = (x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number) => void;
+
+// The few WebAssembly globals used, typed here: the project's lib (ES2023 + node) does not declare them.
+interface WebAssemblyApi {
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: object) => {readonly exports: unknown};
+}
+const webAssembly = (globalThis as {WebAssembly?: WebAssemblyApi}).WebAssembly;
+
+interface WasmExports {
+    readonly memory: {readonly buffer: ArrayBuffer};
+    alloc(bytes: number): number;
+    quantizeQ8_0(x: number, y: number, nBlocks: number): void;
+    quantizeQ4_K(x: number, y: number, nBlocks: number): void;
+    quantizeQ5_K(x: number, y: number, nBlocks: number): void;
+    quantizeQ6_K(x: number, y: number, nBlocks: number): void;
+}
+
+/** Where the build puts the module: `<package>/dist/wasm/`, from both src/quant/codecs and dist/quant/codecs. */
+export const wasmCodecsPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../dist/wasm/quantCodecs.wasm");
+
+/** Floats copied into the module per call (1 MiB): whole blocks of every type, and memory stays bounded. */
+const CHUNK_FLOATS = 1 << 18;
+
+/** Why the WASM codecs are not in use, when they are not (`undefined` when they are). */
+export let wasmCodecsUnavailable: string | undefined;
+
+function load(): WasmExports | undefined {
+    if (process.env.R1_QUANT_WASM === "0") { wasmCodecsUnavailable = "disabled by R1_QUANT_WASM=0"; return undefined; }
+    if (webAssembly === undefined) { wasmCodecsUnavailable = "WebAssembly is not available"; return undefined; }
+    try {
+        const module = new webAssembly.Module(readFileSync(wasmCodecsPath));
+        return new webAssembly.Instance(module, {env: {abort: () => { throw new Error("quantCodecs.wasm aborted"); }}}).exports as unknown as WasmExports;
+    } catch (e) {
+        wasmCodecsUnavailable = `${wasmCodecsPath}: ${(e as Error).message}`;
+        return undefined;
+    }
+}
+
+function wrap(w: WasmExports, fn: (x: number, y: number, nBlocks: number) => void, blockSize: number, typeSize: number, xPtr: number, yPtr: number): QuantizeBlocksFn {
+    const maxBlocks = CHUNK_FLOATS / blockSize;
+    return (x, xo, y, yo, nBlocks) => {
+        // The module never grows its memory after the buffers are taken, so these views stay valid.
+        const xs = new Float32Array(w.memory.buffer, xPtr, CHUNK_FLOATS);
+        const ys = new Uint8Array(w.memory.buffer, yPtr, maxBlocks * typeSize);
+        while (nBlocks > 0) {
+            const nb = Math.min(nBlocks, maxBlocks);
+            xs.set(x.subarray(xo, xo + nb * blockSize));
+            fn(xPtr, yPtr, nb);
+            y.set(ys.subarray(0, nb * typeSize), yo);
+            xo += nb * blockSize; yo += nb * typeSize; nBlocks -= nb;
+        }
+    };
+}
+
+function instantiate(): Map<GgmlType, QuantizeBlocksFn> {
+    const w = load();
+    if (w === undefined) return new Map();
+    const xPtr = w.alloc(CHUNK_FLOATS * 4), yPtr = w.alloc(CHUNK_FLOATS * 4);
+    return new Map<GgmlType, QuantizeBlocksFn>([
+        [GgmlType.Q8_0, wrap(w, w.quantizeQ8_0, 32, 34, xPtr, yPtr)],
+        [GgmlType.Q4_K, wrap(w, w.quantizeQ4_K, 256, 144, xPtr, yPtr)],
+        [GgmlType.Q5_K, wrap(w, w.quantizeQ5_K, 256, 176, xPtr, yPtr)],
+        [GgmlType.Q6_K, wrap(w, w.quantizeQ6_K, 256, 210, xPtr, yPtr)]
+    ]);
+}
+
+/**
+ * The WASM quantizers by type (empty when the module did not load: see {@link wasmCodecsUnavailable}).
+ * Set `R1_QUANT_WASM=0` to use the JS codecs everywhere (benchmarks, debugging).
+ */
+export const wasmQuantizers: ReadonlyMap<GgmlType, QuantizeBlocksFn> = instantiate();

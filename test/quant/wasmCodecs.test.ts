@@ -1,0 +1,93 @@
+// The WebAssembly quantizers against their JS references, byte for byte: random rows of several
+// shapes and scales, and adversarial ones (zeros, constants, denormals, huge values, ±∞, NaN). The
+// goldens and vector digests (codecVectors, quantizeGolden, …) run through ggmlCodec(), which is
+// the WASM codec whenever the module loaded — checked here too, so those suites cannot silently
+// fall back to JS.
+import {test} from "node:test";
+import assert from "node:assert/strict";
+import {GgmlType} from "../../src/gguf/GgmlType.js";
+import {ggmlCodec} from "../../src/quant/codecs.js";
+import {wasmCodecsUnavailable, wasmQuantizers} from "../../src/quant/codecs/wasmCodecs.js";
+import {quantizeQ8_0} from "../../src/quant/codecs/legacyQuants.js";
+import {quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../../src/quant/codecs/kQuants.js";
+
+const js = new Map([
+    [GgmlType.Q8_0, {fn: quantizeQ8_0, blockSize: 32, typeSize: 34}],
+    [GgmlType.Q4_K, {fn: quantizeQ4_K, blockSize: 256, typeSize: 144}],
+    [GgmlType.Q5_K, {fn: quantizeQ5_K, blockSize: 256, typeSize: 176}],
+    [GgmlType.Q6_K, {fn: quantizeQ6_K, blockSize: 256, typeSize: 210}]
+]);
+
+let s = 0x9E3779B9;
+const u = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return (s + 0.5) / 2 ** 32; };
+const gauss = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+
+/** 256-value blocks, each a different hard case (so every type sees each whole block and its sub-blocks). */
+function adversarialBlocks(): Float32Array[] {
+    const B = 256, blocks: Float32Array[] = [];
+    const make = (g: (i: number) => number) => blocks.push(Float32Array.from({length: B}, (_, i) => g(i)));
+    make(() => 0);
+    make(() => -0);
+    make(() => 1);
+    make(() => -3.5);
+    make(() => 1e-45 * Math.ceil(u() * 8));                      // denormals only
+    make((i) => (i % 2 ? -1 : 1) * 1.1754942e-38 * u());           // around the smallest normal
+    make(() => gauss() * 1e-20);                                    // tiny, under GROUP_MAX_EPS
+    make(() => gauss() * 3e38);                                     // near FLT_MAX: overflowing sums
+    make((i) => i === 17 ? 3.4028234663852886e38 : gauss());       // one huge outlier
+    make((i) => i % 32 === 0 ? 1e30 : gauss() * 1e-3);              // an outlier per sub-block
+    make((i) => i % 16 < 8 ? 0 : gauss());                          // half-zero sub-blocks
+    make((i) => Math.round(gauss() * 7));                           // integers
+    make((i) => i === 5 ? Infinity : gauss());
+    make((i) => i === 200 ? -Infinity : gauss());
+    make((i) => i === 0 ? NaN : gauss());
+    make((i) => i === 130 ? NaN : gauss());
+    make((i) => i % 3 === 0 ? NaN : gauss());
+    make(() => NaN);
+    make((i) => i < 16 ? 65504 * (u() * 2 - 1) : 1e-8 * gauss());  // fp16 edge of the scale
+    make((i) => u() * 1000 + 5);                                    // all positive (min clamps to 0)
+    make((i) => -u() * 1000 - 5);                                   // all negative
+    return blocks;
+}
+
+function compare(type: GgmlType, x: Float32Array, label: string): void {
+    const ref = js.get(type)!;
+    const nBlocks = x.length / ref.blockSize;
+    const a = new Uint8Array(nBlocks * ref.typeSize + 8).fill(0xAB), b = a.slice();
+    ref.fn(x, 0, a, 4, nBlocks);
+    wasmQuantizers.get(type)!(x, 0, b, 4, nBlocks);
+    if (Buffer.compare(a, b) !== 0) {
+        const i = a.findIndex((v, k) => v !== b[k]);
+        assert.fail(`${GgmlType[type]} ${label}: first difference at byte ${i - 4} (block ${Math.floor((i - 4) / ref.typeSize)}): js ${a[i]} wasm ${b[i]}`);
+    }
+}
+
+test("the WASM codecs are built and picked by the codec registry", () => {
+    assert.equal(wasmCodecsUnavailable, undefined, `dist/wasm/quantCodecs.wasm did not load (run npm run build): ${wasmCodecsUnavailable}`);
+    for (const type of js.keys()) assert.equal(ggmlCodec(type)!.backend, "wasm", GgmlType[type]);
+    assert.equal(ggmlCodec(GgmlType.Q3_K)!.backend, "js");
+});
+
+for (const type of js.keys()) {
+    test(`${GgmlType[type]}: WASM = JS on random rows`, () => {
+        for (const scale of [1, 0.02, 1e-3, 1e5]) {
+            // 4 rows of 4096, offset into a larger array (the codec's xo / yo) and spanning several chunks
+            const x = Float32Array.from({length: 4 * 4096}, () => Math.fround(gauss() * scale));
+            compare(type, x, `gaussian ×${scale}`);
+            const w = Float32Array.from({length: 4096}, () => Math.fround((u() * 2 - 1) * scale));
+            compare(type, w, `uniform ×${scale}`);
+        }
+        // larger than one 1 MiB transfer chunk, with an offset input
+        const big = Float32Array.from({length: (1 << 18) + 4096 + 7}, () => Math.fround(gauss()));
+        const ref = js.get(type)!;
+        const nBlocks = Math.floor((big.length - 7) / ref.blockSize);
+        const a = new Uint8Array(nBlocks * ref.typeSize), b = new Uint8Array(nBlocks * ref.typeSize);
+        ref.fn(big, 7, a, 0, nBlocks);
+        wasmQuantizers.get(type)!(big, 7, b, 0, nBlocks);
+        assert.ok(Buffer.compare(a, b) === 0, "chunked, offset input");
+    });
+
+    test(`${GgmlType[type]}: WASM = JS on adversarial blocks`, () => {
+        for (const [k, block] of adversarialBlocks().entries()) compare(type, block, `case ${k}`);
+    });
+}
