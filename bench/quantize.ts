@@ -61,6 +61,8 @@ async function writeModel(file: string): Promise<number> {
     meta.setUint32("qwen2.attention.head_count", dims.head);
     meta.setUint32("qwen2.attention.head_count_kv", dims.headKv);
     meta.setUint32("general.file_type", 1);
+    // llama-quantize loads the hyperparameters and needs this one for qwen2
+    meta.setFloat32("qwen2.attention.layer_norm_rms_epsilon", 1e-6);
     const tensors: GgufTensorToWrite[] = [];
     let weights = 0;
     const add = (name: string, shape: number[]) => {
