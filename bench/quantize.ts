@@ -12,6 +12,7 @@
 // `--type Q8_0,Q4_K_M` picks the file types; `--llama-quantize PATH` times llama.cpp's llama-quantize on
 // the same file right after each r1 run (same type and threads), `--rounds N` repeats each pair, and
 // the r1 / llama-quantize ratio is printed per pair (only alternated ratios mean anything on a busy machine).
+// `--js` also times this r1 with its JS codecs only (R1_QUANT_WASM=0) in each round, before the WASM run.
 import {spawn} from "node:child_process";
 import {readFile, rm, stat} from "node:fs/promises";
 import {tmpdir} from "node:os";
@@ -31,6 +32,7 @@ const {values} = parseArgs({options: {
     type: {type: "string", default: "Q4_K_M"},
     "llama-quantize": {type: "string"},
     rounds: {type: "string", default: "1"},
+    js: {type: "boolean", default: false},
     keep: {type: "boolean", default: false}
 }});
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -107,8 +109,8 @@ async function timeQuantize(cli: string, input: string, output: string, threads:
     const started = performance.now();
     const child = cli === values["llama-quantize"]
         ? spawn(cli, [input, output, type, String(threads)], {stdio: ["ignore", "ignore", "ignore"]})
-        : spawn(process.execPath, [cli, "quantize", input, output, "--type", type, "--threads", String(threads)],
-            {stdio: ["ignore", "ignore", "inherit"]});
+        : spawn(process.execPath, [cli.replace(/^js:/, ""), "quantize", input, output, "--type", type, "--threads", String(threads)],
+            {stdio: ["ignore", "ignore", "inherit"], env: {...process.env, ...(cli.startsWith("js:") ? {R1_QUANT_WASM: "0"} : {})}});
     let rss = 0;
     const poll = setInterval(() => void peakRss(child.pid!).then((v) => { rss = Math.max(rss, v); }), 200);
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
@@ -120,7 +122,7 @@ async function timeQuantize(cli: string, input: string, output: string, threads:
 const dir = tmpdir();
 const input = path.join(dir, `r1-bench-qwen1.5b-${layers}l-${dims.vocab}v-f16.gguf`);
 const output = path.join(dir, `r1-bench-qwen1.5b-${layers}l-${dims.vocab}v-out.gguf`);
-const clis = [path.join(repo, "bin/r1.js"), ...(values.r1 === undefined ? [] : values.r1.split(",")),
+const clis = [...(values.js ? [`js:${path.join(repo, "bin/r1.js")}`] : []), path.join(repo, "bin/r1.js"), ...(values.r1 === undefined ? [] : values.r1.split(",")),
     ...(values["llama-quantize"] === undefined ? [] : [values["llama-quantize"]])];
 const weights = await writeModel(input);
 console.log(`model: ${(weights / 1e9).toFixed(3)} B weights, ${layers} layers, vocabulary ${dims.vocab}, ${((await stat(input)).size / 2 ** 30).toFixed(2)} GiB F16`);
@@ -133,7 +135,8 @@ for (const threads of values.threads.split(",").map(Number)) {
             for (const cli of clis) {
                 const {seconds, rss} = await timeQuantize(cli, input, output, threads, type);
                 times.push(seconds);
-                const ratio = cli === values["llama-quantize"] ? (times.at(-1)! / times[0]!).toFixed(2) : "";
+                // this r1 is the WASM run (after the JS-only one with --js)
+                const ratio = cli === values["llama-quantize"] ? (times.at(-1)! / times[values.js ? 1 : 0]!).toFixed(2) : "";
                 console.log(`| ${cli} | ${type} | ${threads} | ${seconds.toFixed(1)} | ${(weights / seconds / 1e6).toFixed(2)} | ${(rss / 2 ** 20).toFixed(0)} | ${ratio} |`);
             }
         }
