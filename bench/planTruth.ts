@@ -7,7 +7,7 @@
 // machine and on what else runs on it.
 //
 //   npx tsc -p tsconfig.json && node --import tsx bench/planTruth.ts [--rounds 3] [--cache DIR] [--llama-bench PATH]
-//       [--targets deepseek-r1:1.5b:Q4_K_M,...] [--depth 4096] [--depth-target deepseek-r1:1.5b:Q4_K_M] [--n-gen 64] [--out FILE]
+//       [--targets deepseek-r1:1.5b:Q4_K_M,...] [--depth 4096] [--depth-target deepseek-r1:1.5b:Q4_K_M] [--n-gen 64] [--depth-rounds 1] [--out FILE]
 import {execFile} from "node:child_process";
 import {existsSync} from "node:fs";
 import {mkdir, mkdtemp, rm, symlink, writeFile} from "node:fs/promises";
@@ -27,6 +27,7 @@ const {values} = parseArgs({options: {
     targets: {type: "string", default: "deepseek-r1-distill-qwen-1.5b:Q4_K_M,deepseek-r1-distill-qwen-1.5b:Q8_0,deepseek-r1-distill-qwen-7b:Q4_K_M"},
     depth: {type: "string", default: "4096"},
     "n-gen": {type: "string", default: "64"},
+    "depth-rounds": {type: "string", default: "1"},
     "depth-target": {type: "string", default: "deepseek-r1-distill-qwen-1.5b:Q4_K_M"},
     out: {type: "string", default: path.join(os.tmpdir(), "r1-plan-truth.json")}
 }});
@@ -119,9 +120,12 @@ try {
                 log(`round ${round + 1} ${t.variant}:${t.quant} llama-bench pp ${theirs.pp.toFixed(1)} tg ${theirs.tg.toFixed(2)}`);
             }
         }
-        const deep = await r1Bench(depthTarget, DEPTH);
-        if (deep.tg !== undefined) depthSamples.push(deep.tg);
-        log(`round ${round + 1} ${depthTarget.variant}:${depthTarget.quant} tg at depth ${DEPTH}: ${deep.tg?.toFixed(2)}`);
+        // Each depth run fills 4096 tokens twice (warm-up and run): on a busy 2-core machine only the last rounds get one.
+        if (round >= ROUNDS - Number(values["depth-rounds"])) {
+            const deep = await r1Bench(depthTarget, DEPTH);
+            if (deep.tg !== undefined) depthSamples.push(deep.tg);
+            log(`round ${round + 1} ${depthTarget.variant}:${depthTarget.quant} tg at depth ${DEPTH}: ${deep.tg?.toFixed(2)}`);
+        }
     }
 
     const pct = (predicted: number, measured: number) => `${predicted >= measured ? "+" : ""}${((predicted / measured - 1) * 100).toFixed(0)}%`;
@@ -141,7 +145,7 @@ try {
         }
     });
     const deepMeasured = median(depthSamples);
-    lines.push(`| ${depthTarget.variant} ${depthTarget.quant} | tg at depth ${DEPTH} | ${uncalibratedDepth.generation.toFixed(1)} (${pct(uncalibratedDepth.generation, deepMeasured)}) | ` +
+    lines.push(`| ${depthTarget.variant} ${depthTarget.quant} | tg${N_GEN} at depth ${DEPTH} (n=${depthSamples.length}) | ${uncalibratedDepth.generation.toFixed(1)} (${pct(uncalibratedDepth.generation, deepMeasured)}) | ` +
         `${probedDepth.generation.toFixed(1)} | ${deepMeasured.toFixed(1)} | ${pct(probedDepth.generation, deepMeasured)} | ±20% ${Math.abs(probedDepth.generation / deepMeasured - 1) <= 0.2 ? "met" : "NOT met"} | – | – |`);
     process.stdout.write(`${lines.join("\n")}\n`);
     process.stdout.write(`engine probe: ${probeSeconds.toFixed(0)} s; loading after the probe: ${probed.map((p, i) => `${targets[i]!.variant}:${targets[i]!.quant} ${p.mmap ? "mmap" : "no-mmap"}`).join(", ")}\n`);
