@@ -144,7 +144,8 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
             types[typeName] = rates;
             yield {type: "measured", backend, what: typeName, detail: `decode ${(rates.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s of weights, ` +
                 `prompt ${(rates.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`};
-            // Memory-mapped against read into memory, once, alternated on the first type.
+            // Memory-mapped against read into memory, once, alternated on the first type whose decode
+            // work stands out from the overheads (else the next type tries).
             // Measured even over budget: it decides how r1 loads every model that fits in RAM.
             if (backend === "cpu" && options.mmap !== false && mmapRateRatio === undefined) {
                 const ratio = await mmapRatio(() => load(spec, true, PROMPT_CONTEXT), () => load(spec, false, PROMPT_CONTEXT),

@@ -70,7 +70,10 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
         for (const x of [cpu.perTokenOverheadSeconds, cpu.perLayerOverheadSeconds, cpu.perBatchOverheadSeconds, cpu.attentionSecondsPerUnit])
             assert.ok(Number.isFinite(x) && x >= 0);
         assert.ok(cpu.mmapRateRatio === undefined || cpu.mmapRateRatio > 0);
-        assert.equal(cpu.mmapMeasuredOn, cpu.mmapRateRatio === undefined ? undefined : "Q8_0");
+        // Measured on the first type whose decode time exceeds the overheads: on a busy machine the
+        // overhead estimate can swallow Q8_0's tiny decode, and the next type measures it instead.
+        if (cpu.mmapRateRatio === undefined) assert.equal(cpu.mmapMeasuredOn, undefined);
+        else assert.ok(Object.keys(cpu.types).includes(cpu.mmapMeasuredOn!), `mmap measured on a probed type, got ${cpu.mmapMeasuredOn}`);
         assert.ok(first.events.includes("measured mmap") === (cpu.mmapRateRatio !== undefined));
 
         // Again: the first event is a measurement, not a write (stopped there: no need to measure twice).
