@@ -7,6 +7,7 @@ import {ExitCode} from "../../util/R1Error.js";
 import {findOnPath} from "../llamaCppTools/findLlamaCppTools.js";
 import {LlamaServerStartError} from "./errors.js";
 import {freeLoopbackPort} from "./freeLoopbackPort.js";
+import {loopbackPortInUse} from "./loopbackPortInUse.js";
 import {DEFAULT_START_TIMEOUT_MS, HEALTH_POLL_MS, LOG_DRAIN_MS, LOG_TAIL_LINES, MAX_LOG_LINE_CHARS, PORT_ATTEMPTS, STOP_GRACE_MS} from "./limits.js";
 import {llamaServerArgs, type LlamaServerLaunchOptions} from "./llamaServerArgs.js";
 
@@ -141,7 +142,8 @@ export class LlamaServerProcess {
             try {
                 return await LlamaServerProcess.startOn(port, options);
             } catch (error) {
-                const portTaken = error instanceof LlamaServerStartError && error.logTail.some((line) => /couldn't bind/.test(line));
+                const portTaken = error instanceof LlamaServerStartError && error.exitSignal === undefined &&
+                    (error.logTail.some((line) => /couldn't bind/.test(line)) || await loopbackPortInUse(port));
                 if (!portTaken) throw error;
                 if (options.port !== undefined)
                     throw new LlamaServerStartError(options.binary, `could not listen on 127.0.0.1:${port}: the port is in use`, error.logTail, {hint: "choose another port, or stop what listens there"});
