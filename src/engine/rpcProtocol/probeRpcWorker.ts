@@ -8,8 +8,12 @@ const RPC_CMD_DEVICE_COUNT = 15;
 /** `RPC_CONN_CAPS_SIZE`: transport capabilities; all zero = plain TCP. */
 const CONN_CAPS_SIZE = 24;
 const HELLO_RESPONSE_SIZE = 4 + CONN_CAPS_SIZE;
-/** The protocol major version this llama.cpp release speaks (`RPC_PROTO_MAJOR_VERSION`). */
+/** The protocol version this llama.cpp release speaks (ggml-rpc.h `RPC_PROTO_MAJOR_VERSION` / `_MINOR_` / `_PATCH_`). */
 export const RPC_PROTOCOL_MAJOR = 6;
+export const RPC_PROTOCOL_MINOR = 0;
+export const RPC_PROTOCOL_PATCH = 0;
+/** `6.0.0`: how r1 names its own protocol version in errors. */
+export const RPC_PROTOCOL_VERSION = `${RPC_PROTOCOL_MAJOR}.${RPC_PROTOCOL_MINOR}.${RPC_PROTOCOL_PATCH}`;
 /** Most devices a worker may claim: more is a broken or hostile peer, not a machine. */
 const MAX_REMOTE_DEVICES = 64;
 /** Round trips timed for the median. */
@@ -62,8 +66,9 @@ export async function probeRpcWorker(endpoint: string, options: {timeoutMs?: num
         });
         const hello = await command(socket, reader, RPC_CMD_HELLO, Buffer.alloc(CONN_CAPS_SIZE), HELLO_RESPONSE_SIZE, endpoint);
         const version = `${hello[0]}.${hello[1]}.${hello[2]}`;
-        if (hello[0] !== RPC_PROTOCOL_MAJOR)
-            throw new RpcWorkerUnreachableError(endpoint, `speaks RPC protocol v${version}, this r1's llama.cpp speaks v${RPC_PROTOCOL_MAJOR}`,
+        // llama.cpp's own rule (negotiate_hello): another major version, or a newer minor one, cannot talk to this client.
+        if (hello[0] !== RPC_PROTOCOL_MAJOR || hello[1]! > RPC_PROTOCOL_MINOR)
+            throw new RpcWorkerUnreachableError(endpoint, `speaks RPC protocol v${version}, this r1's llama.cpp speaks v${RPC_PROTOCOL_VERSION}`,
                 "run the same r1 (llama.cpp release) on every machine");
         const rounds: number[] = [];
         let count = 0;
