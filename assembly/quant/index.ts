@@ -175,3 +175,6 @@ export function quantizeQ6_K(x: usize, y: usize, nBlocks: i32): void {
         }
     }
 }
+
+export {quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1} from "./legacyQuants";
+export {quantizeIQ4_NL, quantizeIQ4_XS, quantizeIQ4_NLWeighted, quantizeIQ4_XSWeighted} from "./iq4Quants";

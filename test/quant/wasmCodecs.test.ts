@@ -8,14 +8,21 @@ import assert from "node:assert/strict";
 import {GgmlType} from "../../src/gguf/GgmlType.js";
 import {ggmlCodec} from "../../src/quant/codecs.js";
 import {wasmCodecsUnavailable, wasmQuantizers} from "../../src/quant/codecs/wasmCodecs.js";
-import {quantizeQ8_0} from "../../src/quant/codecs/legacyQuants.js";
+import {quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1, quantizeQ8_0} from "../../src/quant/codecs/legacyQuants.js";
+import {quantizeIQ4_NL, quantizeIQ4_XS} from "../../src/quant/codecs/iq4Quants.js";
 import {quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../../src/quant/codecs/kQuants.js";
 
 const js = new Map([
     [GgmlType.Q8_0, {fn: quantizeQ8_0, blockSize: 32, typeSize: 34}],
     [GgmlType.Q4_K, {fn: quantizeQ4_K, blockSize: 256, typeSize: 144}],
     [GgmlType.Q5_K, {fn: quantizeQ5_K, blockSize: 256, typeSize: 176}],
-    [GgmlType.Q6_K, {fn: quantizeQ6_K, blockSize: 256, typeSize: 210}]
+    [GgmlType.Q6_K, {fn: quantizeQ6_K, blockSize: 256, typeSize: 210}],
+    [GgmlType.Q4_0, {fn: quantizeQ4_0, blockSize: 32, typeSize: 18}],
+    [GgmlType.Q4_1, {fn: quantizeQ4_1, blockSize: 32, typeSize: 20}],
+    [GgmlType.Q5_0, {fn: quantizeQ5_0, blockSize: 32, typeSize: 22}],
+    [GgmlType.Q5_1, {fn: quantizeQ5_1, blockSize: 32, typeSize: 24}],
+    [GgmlType.IQ4_NL, {fn: quantizeIQ4_NL, blockSize: 32, typeSize: 18}],
+    [GgmlType.IQ4_XS, {fn: quantizeIQ4_XS, blockSize: 256, typeSize: 136}]
 ]);
 
 let s = 0x9E3779B9;

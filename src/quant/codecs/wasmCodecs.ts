@@ -24,6 +24,12 @@ interface WasmExports {
     quantizeQ4_K(x: number, y: number, nBlocks: number): void;
     quantizeQ5_K(x: number, y: number, nBlocks: number): void;
     quantizeQ6_K(x: number, y: number, nBlocks: number): void;
+    quantizeQ4_0(x: number, y: number, nBlocks: number): void;
+    quantizeQ4_1(x: number, y: number, nBlocks: number): void;
+    quantizeQ5_0(x: number, y: number, nBlocks: number): void;
+    quantizeQ5_1(x: number, y: number, nBlocks: number): void;
+    quantizeIQ4_NL(x: number, y: number, nBlocks: number): void;
+    quantizeIQ4_XS(x: number, y: number, nBlocks: number): void;
 }
 
 /** Where the build puts the module: `<package>/dist/wasm/`, from both src/quant/codecs and dist/quant/codecs. */
@@ -71,7 +77,13 @@ function instantiate(): Map<GgmlType, QuantizeBlocksFn> {
         [GgmlType.Q8_0, wrap(w, w.quantizeQ8_0, 32, 34, xPtr, yPtr)],
         [GgmlType.Q4_K, wrap(w, w.quantizeQ4_K, 256, 144, xPtr, yPtr)],
         [GgmlType.Q5_K, wrap(w, w.quantizeQ5_K, 256, 176, xPtr, yPtr)],
-        [GgmlType.Q6_K, wrap(w, w.quantizeQ6_K, 256, 210, xPtr, yPtr)]
+        [GgmlType.Q6_K, wrap(w, w.quantizeQ6_K, 256, 210, xPtr, yPtr)],
+        [GgmlType.Q4_0, wrap(w, w.quantizeQ4_0, 32, 18, xPtr, yPtr)],
+        [GgmlType.Q4_1, wrap(w, w.quantizeQ4_1, 32, 20, xPtr, yPtr)],
+        [GgmlType.Q5_0, wrap(w, w.quantizeQ5_0, 32, 22, xPtr, yPtr)],
+        [GgmlType.Q5_1, wrap(w, w.quantizeQ5_1, 32, 24, xPtr, yPtr)],
+        [GgmlType.IQ4_NL, wrap(w, w.quantizeIQ4_NL, 32, 18, xPtr, yPtr)],
+        [GgmlType.IQ4_XS, wrap(w, w.quantizeIQ4_XS, 256, 136, xPtr, yPtr)]
     ]);
 }
 
