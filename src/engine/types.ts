@@ -193,4 +193,21 @@ export interface LoadedModel {
      */
     embed?(texts: readonly string[], options?: {signal?: AbortSignal}): Promise<EmbeddingResult>;
     dispose(): Promise<void>;
+    /**
+     * Why the model cannot serve right now while r1 works to bring it back (a lost `--rpc`
+     * worker), or `undefined` when it can. Absent on engines that cannot degrade this way.
+     */
+    degradation?(): ModelDegradation | undefined;
+}
+
+/** A loaded model that cannot serve for now, as `r1 serve`'s `/health` and `/metrics` show it. */
+export interface ModelDegradation {
+    /** The one line every request gets meanwhile. */
+    readonly message: string;
+    /** The `--rpc` worker (`host:port`) that stopped answering. */
+    readonly rpcWorker: string;
+    /** When r1 noticed. */
+    readonly since: Date;
+    /** Times r1 has tried to bring the model back since then (asked the workers, started llama-server when they answered). */
+    readonly restartAttempts: number;
 }

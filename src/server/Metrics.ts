@@ -1,4 +1,5 @@
 import type {GenerationResult} from "../engine/types.js";
+import type {DegradedModel} from "./degradedModels.js";
 import {formatPrometheus, type MetricFamily, type MetricSample} from "./formatPrometheus.js";
 
 /** Upper bounds (seconds) of the time-to-first-token histogram. */
@@ -9,6 +10,10 @@ export interface PoolSnapshot {
     loadedModels: number;
     activeSequences: number;
     queuedRequests: number;
+    /** Names of the models loaded now (not those still loading). Defaults to none. */
+    models?: readonly string[];
+    /** Those of them that cannot serve for now (a lost `--rpc` worker). Defaults to none. */
+    degraded?: readonly DegradedModel[];
 }
 
 interface ModelCounters {
@@ -106,8 +111,30 @@ export class Metrics {
             },
             {name: "r1_queue_depth", help: "Requests waiting for a free sequence.", type: "gauge", samples: [{value: pool.queuedRequests}]},
             {name: "r1_active_sequences", help: "Generations running now.", type: "gauge", samples: [{value: pool.activeSequences}]},
-            {name: "r1_loaded_models", help: "Models loaded (or loading) now.", type: "gauge", samples: [{value: pool.loadedModels}]}
+            {name: "r1_loaded_models", help: "Models loaded (or loading) now.", type: "gauge", samples: [{value: pool.loadedModels}]},
+            ...degradedFamilies(pool)
         ];
         return formatPrometheus(families);
     }
+}
+
+/** A loaded model's degraded state: 1/0 per model, and while degraded the lost worker, since when and r1's tries. */
+function degradedFamilies(pool: PoolSnapshot): MetricFamily[] {
+    const degraded = pool.degraded ?? [];
+    const lost = (pick: (entry: DegradedModel) => number): MetricSample[] =>
+        degraded.map((entry) => ({labels: {model: entry.model, worker: entry.degradation.rpcWorker}, value: pick(entry)}));
+    return [
+        {
+            name: "r1_model_degraded", help: "1 while a loaded model cannot serve because an RPC worker is gone (r1 brings it back when the worker answers), else 0.",
+            type: "gauge", samples: (pool.models ?? []).map((model) => ({labels: {model}, value: degraded.some((entry) => entry.model === model) ? 1 : 0}))
+        },
+        {
+            name: "r1_rpc_worker_lost_since_seconds", help: "When r1 noticed the RPC worker was gone, Unix time in seconds.", type: "gauge",
+            samples: lost((entry) => entry.degradation.since.getTime() / 1000)
+        },
+        {
+            name: "r1_rpc_worker_restart_attempts", help: "Tries to bring the model back since its RPC worker went away.", type: "gauge",
+            samples: lost((entry) => entry.degradation.restartAttempts)
+        }
+    ];
 }

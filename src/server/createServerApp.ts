@@ -4,6 +4,7 @@ import {bodyLimit} from "hono/body-limit";
 import {cors} from "hono/cors";
 import {anthropicRoutes} from "./anthropicRoutes.js";
 import {ApiError} from "./ApiError.js";
+import {degradedModels, healthBody} from "./degradedModels.js";
 import {errorResponse} from "./errorResponse.js";
 import {DEFAULT_REQUEST_TIMEOUT_MS, MAX_BODY_BYTES} from "./limits.js";
 import {Metrics} from "./Metrics.js";
@@ -104,13 +105,18 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     app.route("/v1", responsesRoutes(ctx));
     app.route("/v1", openaiRoutes(ctx));
     app.route("/api", ollamaRoutes(ctx));
-    app.get("/health", (c) => c.json({status: "ok", loaded_models: pool.loaded().length}));
+    app.get("/health", (c) => {
+        const {status, body} = healthBody(pool.loaded());
+        return c.json(body, status);
+    });
     app.get("/metrics", (c) => {
         const loaded = pool.loaded();
         const text = metrics.render({
             loadedModels: loaded.length,
             activeSequences: loaded.reduce((sum, entry) => sum + entry.active, 0),
-            queuedRequests: loaded.reduce((sum, entry) => sum + entry.queued, 0)
+            queuedRequests: loaded.reduce((sum, entry) => sum + entry.queued, 0),
+            models: loaded.filter((entry) => entry.model !== undefined).map((entry) => entry.descriptor.name),
+            degraded: degradedModels(loaded)
         });
         return c.text(text, 200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"});
     });

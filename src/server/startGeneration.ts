@@ -1,6 +1,7 @@
 import type {ChatMessage, GenerationEvent, GenerationOptions, GenerationResult} from "../engine/types.js";
 import {ContextOverflowError, NoFreeSequenceError, UnsupportedOptionError} from "../engine/errors.js";
 import {apiField, unsupportedOptionError, type OptionField} from "./checkChatRequest.js";
+import {WORKER_RECOVERY_INTERVAL_MS} from "../engine/llamaServer/limits.js";
 import {ApiError} from "./ApiError.js";
 import type {ModelLease} from "./ModelPool.js";
 import type {ModelDescriptor} from "./ModelSource.js";
@@ -115,6 +116,9 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
                     `The prompt is ${error.atLeast ? "at least " : ""}${error.promptTokens} tokens but the context holds ${error.contextSize}; shorten it or load a larger context.`,
                     {param: "messages", cause: error});
             if (error instanceof UnsupportedOptionError) throw unsupportedOptionError(error, request.optionField ?? apiField);
+            // A lost --rpc worker: unavailable for now (503, as /health says), not an internal error; r1 retries on its own.
+            if (model.degradation?.() !== undefined && error instanceof Error)
+                throw new ApiError("server_busy", error.message, {retryAfterS: Math.ceil(WORKER_RECOVERY_INTERVAL_MS / 1000), cause: error});
             throw error;
         } finally {
             // The consumer stopped early (client gone): the engine never reported a result.

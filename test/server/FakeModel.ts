@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from "node:timers/promises";
 import {ContextOverflowError, NoFreeSequenceError} from "../../src/engine/errors.js";
 import type {
-    ChatMessage, GenerationEvent, GenerationOptions, GenerationResult, LoadedModel, LoadedModelInfo, ToolCall
+    ChatMessage, GenerationEvent, GenerationOptions, GenerationResult, LoadedModel, LoadedModelInfo, ModelDegradation, ToolCall
 } from "../../src/engine/types.js";
 import type {ModelDescriptor, ModelLoadOptions, ModelSource, PullProgress} from "../../src/server/ModelSource.js";
 
@@ -27,6 +27,8 @@ export class FakeModel implements LoadedModel {
     maxActive = 0;
     disposed = false;
     calls: {messages?: ChatMessage[], prompt?: string, options: GenerationOptions}[] = [];
+    /** What `degradation()` reports (a test sets it to play a lost RPC worker). */
+    degraded: ModelDegradation | undefined;
 
     constructor(readonly script: FakeScript, options: {parallel: number, contextSize?: number, path?: string}) {
         this.info = {
@@ -51,6 +53,10 @@ export class FakeModel implements LoadedModel {
 
     async dispose(): Promise<void> {
         this.disposed = true;
+    }
+
+    degradation(): ModelDegradation | undefined {
+        return this.degraded;
     }
 
     private async *_run(prompt: string, options: GenerationOptions, chat: boolean): AsyncGenerator<GenerationEvent> {

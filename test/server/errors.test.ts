@@ -128,6 +128,31 @@ test("/health answers and /metrics is Prometheus text with request counts", asyn
     assert.match(text, /r1_queue_depth 0/);
 });
 
+test("/health is 503 with llama-server's unavailable shape and /metrics shows the lost worker while a model is degraded; ok again after", async () => {
+    const {app, source} = server();
+    await app.request("/v1/chat/completions", post(JSON.stringify({model: "r1", messages: [{role: "user", content: "x"}]})));
+    const before = await app.request("/metrics");
+    assert.match(await before.text(), /^r1_model_degraded\{model="r1"\} 0$/m);
+    const since = new Date("2026-12-06T10:00:00.000Z");
+    const message = "RPC worker 10.0.0.2:50052 refused the connection (no r1 worker listens there), so llama-server for m.gguf stopped (was killed by SIGABRT)";
+    source.models[0]!.degraded = {message, rpcWorker: "10.0.0.2:50052", since, restartAttempts: 3};
+    const health = await app.request("/health");
+    assert.equal(health.status, 503);
+    assert.deepEqual(await health.json(), {
+        status: "degraded", loaded_models: 1, error: {code: 503, message, type: "unavailable_error"},
+        degraded: [{model: "r1", rpc_worker: "10.0.0.2:50052", since: since.toISOString(), restart_attempts: 3, message}]
+    });
+    const text = await (await app.request("/metrics")).text();
+    assert.match(text, /^r1_model_degraded\{model="r1"\} 1$/m);
+    assert.match(text, new RegExp(`^r1_rpc_worker_lost_since_seconds\\{model="r1",worker="10\\.0\\.0\\.2:50052"\\} ${since.getTime() / 1000}$`, "m"));
+    assert.match(text, /^r1_rpc_worker_restart_attempts\{model="r1",worker="10\.0\.0\.2:50052"\} 3$/m);
+    source.models[0]!.degraded = undefined;
+    const back = await app.request("/health");
+    assert.equal(back.status, 200);
+    assert.deepEqual(await back.json(), {status: "ok", loaded_models: 1});
+    assert.doesNotMatch(await (await app.request("/metrics")).text(), /^r1_rpc_worker_restart_attempts\{/m);
+});
+
 test("a prompt longer than the context is a 400 before any stream starts, and frees its sequence", async () => {
     const source = new FakeSource({small: {answer: ["a"], maxPromptWords: 3}});
     const {app, pool} = createServerApp({source});

@@ -6,13 +6,13 @@ import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
 import {readServerSentEvents} from "../readServerSentEvents.js";
 import {StopMatcher} from "../StopMatcher.js";
 import {SyncHttpPoster} from "../syncHttpPost.js";
-import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo} from "../types.js";
+import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ModelDegradation} from "../types.js";
 import {LlamaServerExitedError, LlamaServerRequestError, LlamaServerStartError} from "./errors.js";
 import {authHeaders, errorMessageOf, readLimitedText, requestJson, type LlamaServerEndpoint} from "./llamaServerHttp.js";
 import type {LlamaServerLaunchOptions} from "./llamaServerArgs.js";
 import {LlamaServerProcess, type LlamaServerExit} from "./LlamaServerProcess.js";
-import {findLostWorker} from "../rpcProtocol/index.js";
-import {RESTART_WINDOW_MS, SYNC_TOKENIZE_TIMEOUT_MS, TOKEN_COUNT_CACHE_ENTRIES} from "./limits.js";
+import {findLostWorker, type RpcWorkerUnreachableError} from "../rpcProtocol/index.js";
+import {RESTART_WINDOW_MS, SYNC_TOKENIZE_TIMEOUT_MS, TOKEN_COUNT_CACHE_ENTRIES, WORKER_RECOVERY_INTERVAL_MS} from "./limits.js";
 
 /** DeepSeek's recommended sampling for R1, as in the embedded engine. */
 const DEFAULT_TEMPERATURE = 0.6;
@@ -104,8 +104,15 @@ export class LlamaServerModel implements LoadedModel {
     private active = 0;
     private restarting: Promise<void> | undefined;
     private dead: Error | undefined;
-    /** Set when llama-server died because a `--rpc` worker went away: the next request starts it again once the worker answers. */
-    private waitingForWorker = false;
+    /**
+     * Set while llama-server is down because a `--rpc` worker went away: which one, since when,
+     * tries so far. r1 tries every `WORKER_RECOVERY_INTERVAL_MS` (and on each request) and starts
+     * llama-server again once every worker answers.
+     */
+    private lostWorker: {endpoint: string, since: Date, attempts: number} | undefined;
+    /** The try in progress (one at a time: a worker serves one client). */
+    private recovery: Promise<void> | undefined;
+    private recoveryTimer: NodeJS.Timeout | undefined;
     private disposed = false;
     private startedAt: number;
     private restarts = 0;
@@ -221,9 +228,18 @@ export class LlamaServerModel implements LoadedModel {
         return count;
     }
 
+    /** While a `--rpc` worker is gone: which, since when, how many tries (`r1 serve`'s `/health` and `/metrics`). */
+    degradation(): ModelDegradation | undefined {
+        const lost = this.lostWorker;
+        if (lost === undefined || this.dead === undefined || this.disposed) return undefined;
+        return {message: this.dead.message, rpcWorker: lost.endpoint, since: lost.since, restartAttempts: lost.attempts};
+    }
+
     async dispose(): Promise<void> {
         this.disposed = true;
+        clearTimeout(this.recoveryTimer);
         await this.restarting?.catch(() => {});
+        await this.recovery?.catch(() => {});
         await this.syncPoster.close();
         await this.server.stop();
     }
@@ -256,9 +272,8 @@ export class LlamaServerModel implements LoadedModel {
                 try {
                     const lost = await findLostWorker(workers);
                     if (lost !== undefined) {
-                        this.waitingForWorker = true;
-                        this.dead = workerLostError(lost.message, name, exit, server.logTail());
-                        this.notice(this.dead.message);
+                        this.workerLost(lost, workerLostError(lost.message, name, exit, server.logTail()));
+                        this.notice(this.dead!.message);
                         return;
                     }
                 } finally {
@@ -295,29 +310,75 @@ export class LlamaServerModel implements LoadedModel {
     /** The running server, after any restart in progress; throws when the model was given up. */
     private async ready(): Promise<LlamaServerProcess> {
         await this.restarting;
-        if (this.waitingForWorker && !this.disposed) await this.restartOnceWorkersAnswer();
+        if (this.lostWorker !== undefined && !this.disposed) await this.recover();
         if (this.dead !== undefined) throw this.dead;
         if (this.disposed) throw new LlamaServerRequestError("the model was unloaded");
         return this.server;
     }
 
+    /** Records that `lost` stopped answering (the first time: since now) and schedules the next try. */
+    private workerLost(lost: RpcWorkerUnreachableError, error: Error): void {
+        this.dead = error;
+        this.lostWorker = {endpoint: lost.endpoint, since: this.lostWorker?.since ?? new Date(), attempts: this.lostWorker?.attempts ?? 0};
+        this.scheduleRecovery();
+    }
+
+    /** The next try in `WORKER_RECOVERY_INTERVAL_MS`, then the one after, until the model serves or is unloaded. */
+    private scheduleRecovery(): void {
+        if (this.disposed || this.recoveryTimer !== undefined) return;
+        this.recoveryTimer = setTimeout(() => {
+            this.recoveryTimer = undefined;
+            void this.recover().then(() => {
+                if (this.lostWorker !== undefined) this.scheduleRecovery();
+            });
+        }, WORKER_RECOVERY_INTERVAL_MS);
+        // A waiting model never keeps r1 alive by itself.
+        this.recoveryTimer.unref();
+    }
+
+    /** One try to bring the model back, shared by whoever asks while it runs (the timer, requests). */
+    private recover(): Promise<void> {
+        this.recovery ??= this.restartOnceWorkersAnswer().finally(() => {
+            this.recovery = undefined;
+        });
+        return this.recovery;
+    }
+
     /**
      * After a lost `--rpc` worker: when every worker answers again, llama-server is started afresh
-     * (the model serves again without reloading r1); otherwise the request fails naming the worker.
+     * (the model serves again without reloading r1); otherwise requests keep failing naming the
+     * worker. A llama-server that will not start while every worker answers is given up.
      */
     private async restartOnceWorkersAnswer(): Promise<void> {
+        if (this.lostWorker === undefined || this.disposed) return;
+        this.lostWorker.attempts++;
         const name = path.basename(this.options.path);
-        const lost = await findLostWorker(this.options.launch?.rpcServers ?? []);
-        if (lost !== undefined) {
-            const exit = this.server.exitStatus ?? {code: null, signal: null};
-            this.dead = workerLostError(lost.message, name, exit, this.server.logTail());
+        const workers = this.options.launch?.rpcServers ?? [];
+        const lostError = (lost: RpcWorkerUnreachableError) =>
+            workerLostError(lost.message, name, this.server.exitStatus ?? {code: null, signal: null}, this.server.logTail());
+        const lost = await findLostWorker(workers);
+        if (lost !== undefined) return this.workerLost(lost, lostError(lost));
+        let fresh: LlamaServerProcess;
+        try {
+            fresh = await LlamaServerProcess.start(processOptions(this.options));
+        } catch (error) {
+            // The worker went away again while llama-server loaded: keep waiting for it.
+            const again = await findLostWorker(workers);
+            if (again !== undefined) return this.workerLost(again, lostError(again));
+            this.lostWorker = undefined;
+            clearTimeout(this.recoveryTimer);
+            this.dead = error instanceof Error ? error : new Error(String(error));
+            this.notice(`llama-server for ${name} could not be restarted: ${this.dead.message}`);
             return;
         }
-        const fresh = await LlamaServerProcess.start(processOptions(this.options));
+        if (this.disposed) {
+            await fresh.stop();
+            return;
+        }
         this.server = fresh;
         this.startedAt = performance.now();
         this.restarts = 0;
-        this.waitingForWorker = false;
+        this.lostWorker = undefined;
         this.dead = undefined;
         this.watch(fresh);
         this.notice(`llama-server for ${name} runs again: its RPC workers answer`);

@@ -28,3 +28,9 @@ export const MAX_JSON_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const SYNC_TOKENIZE_TIMEOUT_MS = 30_000;
 /** Texts whose token count is remembered (a conversation's turns are counted again and again). */
 export const TOKEN_COUNT_CACHE_ENTRIES = 256;
+/**
+ * Between r1's tries to bring back a model whose `--rpc` worker went away: each try asks the
+ * workers (one small RPC exchange each) and starts llama-server once all answer, so the model
+ * serves again (and `/health` says so) without a request having to come first.
+ */
+export const WORKER_RECOVERY_INTERVAL_MS = 2_000;
