@@ -40,6 +40,8 @@ function printText(name: string, plan: ClusterPlan): void {
         out();
         out(`${pc.bold(launch.engine === "sglang" ? "SGLang" : "vLLM")}: ${launch.parallelism}; one stream ≈ ${launch.predictedTokensPerSecond.toFixed(0)} tok/s `
             + `(≤ ${launch.rooflineTokensPerSecond.toFixed(0)} at peak bandwidth)`);
+        if (launch.layout === "expert")
+            out(`  per GPU: ${(launch.weightsPerGpuBytes / GB).toFixed(1)} GB of weights; ${launch.fits ? pc.green("fits") : pc.red("does not fit")}`);
         for (const node of launch.nodes) for (const command of node.commands) out(`  node ${node.node}: ${command}`);
         out(`  then: r1 serve --upstream ${launch.upstream}`);
         out(pc.dim(`  sources: ${launch.sources.join("; ")}`));
