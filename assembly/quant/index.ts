@@ -6,6 +6,7 @@
 import {readHalf, writeHalf} from "./float16";
 import {jsToInt32, nearestInt, roundf} from "./rounding";
 import {makeQkx2Quants, makeQxQuants, qkx2TheMin} from "./kQuantHelpers";
+import {minK4, packQ4Levels, packQ5Levels, packQ6Levels, scaleK4} from "./kQuantPacking";
 
 /** Bump allocation in this module's memory (the JS side takes its buffers once). */
 export function alloc(bytes: usize): usize {
@@ -41,19 +42,6 @@ function subBlockWeights(x: usize): void {
     for (let l = 0; l < 32; l++) { const v = load<f32>(x + (<usize>l << 2)); sumX2 = sumX2 + v * v; }
     const avX: f32 = Mathf.sqrt(sumX2 / 32);
     for (let l = 0; l < 32; l++) store<f32>(weights + (<usize>l << 2), avX + Mathf.abs(load<f32>(x + (<usize>l << 2))));
-}
-
-// get_scale_min_k4
-// @ts-ignore: decorator
-@inline function scaleK4(s: usize, j: i32): i32 {
-    return j < 4 ? <i32>load<u8>(s + <usize>j) & 63
-        : (<i32>load<u8>(s + <usize>(j + 4)) & 15) | ((<i32>load<u8>(s + <usize>(j - 4)) >> 6) << 4);
-}
-
-// @ts-ignore: decorator
-@inline function minK4(s: usize, j: i32): i32 {
-    return j < 4 ? <i32>load<u8>(s + <usize>(j + 4)) & 63
-        : (<i32>load<u8>(s + <usize>(j + 4)) >> 4) | ((<i32>load<u8>(s + <usize>j) >> 6) << 4);
 }
 
 // Shared by Q4_K and Q5_K: sub-block scales and mins, packed into 12 bytes, plus d/dmin; then the
@@ -105,28 +93,14 @@ function quantizeK4Block(x: usize, y: usize, nmax: i32, rmin: f32, nstep: i32): 
 export function quantizeQ4_K(x: usize, y: usize, nBlocks: i32): void {
     for (let i = 0; i < nBlocks; i++, x += 1024, y += 144) {
         quantizeK4Block(x, y, 15, -1, 20);
-        for (let g = 0; g < 4; g++) {
-            for (let l = 0; l < 32; l++) {
-                const a = <i32>load<u8>(L + <usize>(64 * g + l)), b = <i32>load<u8>(L + <usize>(64 * g + 32 + l));
-                store<u8>(y + 16 + <usize>(32 * g + l), <u8>(a | (b << 4)));
-            }
-        }
+        packQ4Levels(y, L);
     }
 }
 
 export function quantizeQ5_K(x: usize, y: usize, nBlocks: i32): void {
     for (let i = 0; i < nBlocks; i++, x += 1024, y += 176) {
         quantizeK4Block(x, y, 31, -0.5, 15);
-        const qh = y + 16, ql = y + 48;
-        memory.fill(qh, 0, 32);
-        for (let g = 0; g < 4; g++) {
-            for (let j = 0; j < 32; j++) {
-                let l1 = <i32>load<u8>(L + <usize>(64 * g + j)), l2 = <i32>load<u8>(L + <usize>(64 * g + 32 + j));
-                if (l1 > 15) { l1 -= 16; store<u8>(qh + <usize>j, <u8>(<i32>load<u8>(qh + <usize>j) | (1 << (2 * g)))); }
-                if (l2 > 15) { l2 -= 16; store<u8>(qh + <usize>j, <u8>(<i32>load<u8>(qh + <usize>j) | (2 << (2 * g)))); }
-                store<u8>(ql + <usize>(32 * g + j), <u8>(l1 | (l2 << 4)));
-            }
-        }
+        packQ5Levels(y, L);
     }
 }
 
@@ -163,18 +137,11 @@ export function quantizeQ6_K(x: usize, y: usize, nBlocks: i32): void {
                 store<u8>(L + <usize>(16 * j + ii), <u8>(l + 32));
             }
         }
-        for (let h = 0; h < 2; h++) {
-            const ql = y + <usize>(64 * h), qh = y + 128 + <usize>(32 * h), b = 128 * h;
-            for (let l = 0; l < 32; l++) {
-                const q1 = <i32>load<u8>(L + <usize>(b + l)), q2 = <i32>load<u8>(L + <usize>(b + l + 32));
-                const q3 = <i32>load<u8>(L + <usize>(b + l + 64)), q4 = <i32>load<u8>(L + <usize>(b + l + 96));
-                store<u8>(ql + <usize>l, <u8>((q1 & 0xF) | ((q3 & 0xF) << 4)));
-                store<u8>(ql + 32 + <usize>l, <u8>((q2 & 0xF) | ((q4 & 0xF) << 4)));
-                store<u8>(qh + <usize>l, <u8>((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6)));
-            }
-        }
+        packQ6Levels(y, L);
     }
 }
 
 export {quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1} from "./legacyQuants";
 export {quantizeIQ4_NL, quantizeIQ4_XS, quantizeIQ4_NLWeighted, quantizeIQ4_XSWeighted} from "./iq4Quants";
+export {quantizeQ2_K, quantizeQ3_K} from "./kQuantsLow";
+export {quantizeQ2_KWeighted, quantizeQ3_KWeighted, quantizeQ4_KWeighted, quantizeQ5_KWeighted, quantizeQ6_KWeighted} from "./kQuantsWeighted";

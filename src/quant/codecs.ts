@@ -11,7 +11,7 @@ import * as lqw from "./codecs/legacyQuantsWeighted.js";
 import * as iq2 from "./codecs/iq2Quants.js";
 import * as iq3 from "./codecs/iq3Quants.js";
 import * as iq1 from "./codecs/iq1Quants.js";
-import {wasmQuantizers} from "./codecs/wasmCodecs.js";
+import {wasmQuantizers, wasmWeightedQuantizers} from "./codecs/wasmCodecs.js";
 
 /** Encodes `nBlocks` blocks of float32 `x` (from `xo`) into `y` (from byte `yo`). */
 export type QuantizeBlocks = (x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number) => void;
@@ -35,6 +35,8 @@ export interface GgmlCodec {
     readonly dequantize: DequantizeBlocks;
     /** Which implementation `quantize` is: the WebAssembly module's, or the JS reference (the fallback). */
     readonly backend: "wasm" | "js";
+    /** Which implementation `quantizeWeighted` is (absent with it). */
+    readonly weightedBackend?: "wasm" | "js";
 }
 
 /** No codec for this type, or r1 can read but not write it. */
@@ -107,11 +109,13 @@ const weighted = new Map<GgmlType, QuantizeRowWeighted>([
 // (tests compare the two byte for byte) and the fallback.
 const codecs = new Map<GgmlType, GgmlCodec>(table.map(([type, jsQuantize, dequantize]) => {
     const t = ggmlTypeTraits(type)!;
-    const w = weighted.get(type);
+    const jsWeighted = weighted.get(type);
+    const wasmWeighted = jsWeighted ? wasmWeightedQuantizers.get(type) : undefined;
+    const w = wasmWeighted ?? jsWeighted;
     const wasm = jsQuantize ? wasmQuantizers.get(type) : undefined;
     const quantize = wasm ?? jsQuantize;
     return [type, {type, blockSize: t.blockSize, typeSize: t.typeSize, dequantize, backend: wasm ? "wasm" : "js",
-        ...(quantize ? {quantize} : {}), ...(w ? {quantizeWeighted: w} : {})}];
+        ...(quantize ? {quantize} : {}), ...(w ? {quantizeWeighted: w, weightedBackend: wasmWeighted ? "wasm" : "js"} : {})}];
 }));
 
 /** The codec of a type, or `undefined` when r1 has none. */

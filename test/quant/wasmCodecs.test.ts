@@ -7,10 +7,11 @@ import {test} from "node:test";
 import assert from "node:assert/strict";
 import {GgmlType} from "../../src/gguf/GgmlType.js";
 import {ggmlCodec} from "../../src/quant/codecs.js";
-import {wasmCodecsUnavailable, wasmQuantizers} from "../../src/quant/codecs/wasmCodecs.js";
+import {wasmCodecsUnavailable, wasmQuantizers, wasmWeightedQuantizers} from "../../src/quant/codecs/wasmCodecs.js";
 import {quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1, quantizeQ8_0} from "../../src/quant/codecs/legacyQuants.js";
 import {quantizeIQ4_NL, quantizeIQ4_XS} from "../../src/quant/codecs/iq4Quants.js";
-import {quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../../src/quant/codecs/kQuants.js";
+import {quantizeQ2_K, quantizeQ3_K, quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../../src/quant/codecs/kQuants.js";
+import * as kqw from "../../src/quant/codecs/kQuantsWeighted.js";
 
 const js = new Map([
     [GgmlType.Q8_0, {fn: quantizeQ8_0, blockSize: 32, typeSize: 34}],
@@ -22,7 +23,18 @@ const js = new Map([
     [GgmlType.Q5_0, {fn: quantizeQ5_0, blockSize: 32, typeSize: 22}],
     [GgmlType.Q5_1, {fn: quantizeQ5_1, blockSize: 32, typeSize: 24}],
     [GgmlType.IQ4_NL, {fn: quantizeIQ4_NL, blockSize: 32, typeSize: 18}],
-    [GgmlType.IQ4_XS, {fn: quantizeIQ4_XS, blockSize: 256, typeSize: 136}]
+    [GgmlType.IQ4_XS, {fn: quantizeIQ4_XS, blockSize: 256, typeSize: 136}],
+    [GgmlType.Q2_K, {fn: quantizeQ2_K, blockSize: 256, typeSize: 84}],
+    [GgmlType.Q3_K, {fn: quantizeQ3_K, blockSize: 256, typeSize: 110}]
+]);
+
+// The JS references of the quantizers with importance weights (ggml's quant_weights paths).
+const jsWeighted = new Map([
+    [GgmlType.Q2_K, {fn: kqw.quantizeQ2_KWeighted, blockSize: 256, typeSize: 84}],
+    [GgmlType.Q3_K, {fn: kqw.quantizeQ3_KWeighted, blockSize: 256, typeSize: 110}],
+    [GgmlType.Q4_K, {fn: kqw.quantizeQ4_KWeighted, blockSize: 256, typeSize: 144}],
+    [GgmlType.Q5_K, {fn: kqw.quantizeQ5_KWeighted, blockSize: 256, typeSize: 176}],
+    [GgmlType.Q6_K, {fn: kqw.quantizeQ6_KWeighted, blockSize: 256, typeSize: 210}]
 ]);
 
 let s = 0x9E3779B9;
@@ -72,7 +84,9 @@ function compare(type: GgmlType, x: Float32Array, label: string): void {
 test("the WASM codecs are built and picked by the codec registry", () => {
     assert.equal(wasmCodecsUnavailable, undefined, `dist/wasm/quantCodecs.wasm did not load (run npm run build): ${wasmCodecsUnavailable}`);
     for (const type of js.keys()) assert.equal(ggmlCodec(type)!.backend, "wasm", GgmlType[type]);
-    assert.equal(ggmlCodec(GgmlType.Q3_K)!.backend, "js");
+    for (const type of jsWeighted.keys()) assert.equal(ggmlCodec(type)!.weightedBackend, "wasm", `${GgmlType[type]} weighted`);
+    assert.equal(ggmlCodec(GgmlType.F32)!.backend, "js");
+    assert.equal(ggmlCodec(GgmlType.F32)!.weightedBackend, undefined);
 });
 
 for (const type of js.keys()) {
@@ -96,5 +110,59 @@ for (const type of js.keys()) {
 
     test(`${GgmlType[type]}: WASM = JS on adversarial blocks`, () => {
         for (const [k, block] of adversarialBlocks().entries()) compare(type, block, `case ${k}`);
+    });
+}
+
+/** One importance row per case: what imatrices hold (positive, spread over decades) and the edges. */
+function importanceRows(n: number): Array<[string, Float32Array]> {
+    const row = (g: (i: number) => number) => Float32Array.from({length: n}, (_, i) => Math.fround(g(i)));
+    return [
+        ["imatrix-like", row(() => Math.exp(gauss() * 2))],
+        ["uniform", row(() => u() * 3)],
+        ["ones", row(() => 1)],
+        ["zeros", row(() => 0)],
+        ["some zero", row((i) => i % 5 === 0 ? 0 : u())],
+        ["one sub-block zero", row((i) => i % 256 < 16 ? 0 : u() + 0.1)],
+        ["tiny", row(() => u() * 1e-30)],
+        ["huge", row(() => u() * 1e30)],
+        ["denormal", row(() => 1e-45 * Math.ceil(u() * 8))],
+        ["an infinity", row((i) => i === 40 ? Infinity : u())],
+        ["a NaN", row((i) => i === 77 ? NaN : u())]
+    ];
+}
+
+function compareWeighted(type: GgmlType, x: Float32Array, xo: number, n: number, qw: Float32Array, qo: number, label: string): void {
+    const ref = jsWeighted.get(type)!;
+    const bytes = n / ref.blockSize * ref.typeSize;
+    const a = new Uint8Array(bytes + 8).fill(0xAB), b = a.slice();
+    ref.fn(x, xo, a, 4, n, qw, qo);
+    wasmWeightedQuantizers.get(type)!(x, xo, b, 4, n, qw, qo);
+    if (Buffer.compare(a, b) !== 0) {
+        const i = a.findIndex((v, k) => v !== b[k]);
+        assert.fail(`${GgmlType[type]} weighted, ${label}: first difference at byte ${i - 4} (block ${Math.floor((i - 4) / ref.typeSize)}): js ${a[i]} wasm ${b[i]}`);
+    }
+}
+
+for (const type of jsWeighted.keys()) {
+    test(`${GgmlType[type]} with importance weights: WASM = JS on random rows`, () => {
+        const n = 4096;
+        for (const [name, qw] of importanceRows(n)) {
+            for (const scale of [1, 0.02, 1e-3, 1e5]) {
+                const x = Float32Array.from({length: n}, () => Math.fround(gauss() * scale));
+                compareWeighted(type, x, 0, n, qw, 0, `gaussian ×${scale}, ${name} weights`);
+            }
+        }
+        // a row longer than one 1 MiB transfer chunk, offset in x and in the importance row
+        const len = (1 << 18) + 2048;
+        const big = Float32Array.from({length: len + 7}, () => Math.fround(gauss()));
+        const qw = Float32Array.from({length: len + 3}, () => Math.fround(Math.exp(gauss())));
+        compareWeighted(type, big, 7, len, qw, 3, "chunked, offset row and weights");
+    });
+
+    test(`${GgmlType[type]} with importance weights: WASM = JS on adversarial blocks`, () => {
+        const qws = importanceRows(256);
+        for (const [k, block] of adversarialBlocks().entries()) {
+            for (const [name, qw] of qws) compareWeighted(type, block, 0, 256, qw, 0, `case ${k}, ${name} weights`);
+        }
     });
 }

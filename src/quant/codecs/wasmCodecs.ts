@@ -9,6 +9,10 @@ import {GgmlType} from "../../gguf/GgmlType.js";
 
 /** Encodes `nBlocks` blocks of float32 `x` (from `xo`) into `y` (from byte `yo`). */
 type QuantizeBlocksFn = (x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number) => void;
+/** Encodes one row of `n` values of `x` (from `xo`) into `y` (from `yo`) with importance weights `qw[qo…]`. */
+type QuantizeRowWeightedFn = (x: Float32Array, xo: number, y: Uint8Array, yo: number, n: number, qw: Float32Array, qo: number) => void;
+/** A module export with importance weights: `n` values of x (whole blocks), the weights at `qw` advancing with x. */
+type WasmWeightedFn = (x: number, y: number, n: number, qw: number) => void;
 
 // The few WebAssembly globals used, typed here: the project's lib (ES2023 + node) does not declare them.
 interface WebAssemblyApi {
@@ -30,6 +34,13 @@ interface WasmExports {
     quantizeQ5_1(x: number, y: number, nBlocks: number): void;
     quantizeIQ4_NL(x: number, y: number, nBlocks: number): void;
     quantizeIQ4_XS(x: number, y: number, nBlocks: number): void;
+    quantizeQ2_K(x: number, y: number, nBlocks: number): void;
+    quantizeQ3_K(x: number, y: number, nBlocks: number): void;
+    quantizeQ2_KWeighted: WasmWeightedFn;
+    quantizeQ3_KWeighted: WasmWeightedFn;
+    quantizeQ4_KWeighted: WasmWeightedFn;
+    quantizeQ5_KWeighted: WasmWeightedFn;
+    quantizeQ6_KWeighted: WasmWeightedFn;
 }
 
 /** Where the build puts the module: `<package>/dist/wasm/`, from both src/quant/codecs and dist/quant/codecs. */
@@ -69,26 +80,71 @@ function wrap(w: WasmExports, fn: (x: number, y: number, nBlocks: number) => voi
     };
 }
 
-function instantiate(): Map<GgmlType, QuantizeBlocksFn> {
-    const w = load();
-    if (w === undefined) return new Map();
-    const xPtr = w.alloc(CHUNK_FLOATS * 4), yPtr = w.alloc(CHUNK_FLOATS * 4);
-    return new Map<GgmlType, QuantizeBlocksFn>([
-        [GgmlType.Q8_0, wrap(w, w.quantizeQ8_0, 32, 34, xPtr, yPtr)],
-        [GgmlType.Q4_K, wrap(w, w.quantizeQ4_K, 256, 144, xPtr, yPtr)],
-        [GgmlType.Q5_K, wrap(w, w.quantizeQ5_K, 256, 176, xPtr, yPtr)],
-        [GgmlType.Q6_K, wrap(w, w.quantizeQ6_K, 256, 210, xPtr, yPtr)],
-        [GgmlType.Q4_0, wrap(w, w.quantizeQ4_0, 32, 18, xPtr, yPtr)],
-        [GgmlType.Q4_1, wrap(w, w.quantizeQ4_1, 32, 20, xPtr, yPtr)],
-        [GgmlType.Q5_0, wrap(w, w.quantizeQ5_0, 32, 22, xPtr, yPtr)],
-        [GgmlType.Q5_1, wrap(w, w.quantizeQ5_1, 32, 24, xPtr, yPtr)],
-        [GgmlType.IQ4_NL, wrap(w, w.quantizeIQ4_NL, 32, 18, xPtr, yPtr)],
-        [GgmlType.IQ4_XS, wrap(w, w.quantizeIQ4_XS, 256, 136, xPtr, yPtr)]
-    ]);
+/**
+ * A weighted export as a row quantizer: the row's blocks go through in chunks like {@link wrap}'s,
+ * with the matching slice of the importance row beside them (ggml's weighted quantizers read the
+ * weights of block i at `quant_weights + i·blockSize`, so a row splits into chunks of whole blocks).
+ */
+function wrapWeighted(w: WasmExports, fn: WasmWeightedFn, blockSize: number, typeSize: number, xPtr: number, yPtr: number, qwPtr: number): QuantizeRowWeightedFn {
+    const maxBlocks = CHUNK_FLOATS / blockSize;
+    return (x, xo, y, yo, n, qw, qo) => {
+        const xs = new Float32Array(w.memory.buffer, xPtr, CHUNK_FLOATS);
+        const qs = new Float32Array(w.memory.buffer, qwPtr, CHUNK_FLOATS);
+        const ys = new Uint8Array(w.memory.buffer, yPtr, maxBlocks * typeSize);
+        let nBlocks = n / blockSize;
+        while (nBlocks > 0) {
+            const nb = Math.min(nBlocks, maxBlocks);
+            xs.set(x.subarray(xo, xo + nb * blockSize));
+            qs.set(qw.subarray(qo, qo + nb * blockSize));
+            fn(xPtr, yPtr, nb * blockSize, qwPtr);
+            y.set(ys.subarray(0, nb * typeSize), yo);
+            xo += nb * blockSize; qo += nb * blockSize; yo += nb * typeSize; nBlocks -= nb;
+        }
+    };
 }
+
+interface WasmCodecs {
+    readonly plain: Map<GgmlType, QuantizeBlocksFn>;
+    readonly weighted: Map<GgmlType, QuantizeRowWeightedFn>;
+}
+
+function instantiate(): WasmCodecs {
+    const w = load();
+    if (w === undefined) return {plain: new Map(), weighted: new Map()};
+    const xPtr = w.alloc(CHUNK_FLOATS * 4), yPtr = w.alloc(CHUNK_FLOATS * 4), qwPtr = w.alloc(CHUNK_FLOATS * 4);
+    const weighted = (fn: WasmWeightedFn, blockSize: number, typeSize: number) => wrapWeighted(w, fn, blockSize, typeSize, xPtr, yPtr, qwPtr);
+    return {
+        plain: new Map<GgmlType, QuantizeBlocksFn>([
+            [GgmlType.Q8_0, wrap(w, w.quantizeQ8_0, 32, 34, xPtr, yPtr)],
+            [GgmlType.Q4_K, wrap(w, w.quantizeQ4_K, 256, 144, xPtr, yPtr)],
+            [GgmlType.Q5_K, wrap(w, w.quantizeQ5_K, 256, 176, xPtr, yPtr)],
+            [GgmlType.Q6_K, wrap(w, w.quantizeQ6_K, 256, 210, xPtr, yPtr)],
+            [GgmlType.Q2_K, wrap(w, w.quantizeQ2_K, 256, 84, xPtr, yPtr)],
+            [GgmlType.Q3_K, wrap(w, w.quantizeQ3_K, 256, 110, xPtr, yPtr)],
+            [GgmlType.Q4_0, wrap(w, w.quantizeQ4_0, 32, 18, xPtr, yPtr)],
+            [GgmlType.Q4_1, wrap(w, w.quantizeQ4_1, 32, 20, xPtr, yPtr)],
+            [GgmlType.Q5_0, wrap(w, w.quantizeQ5_0, 32, 22, xPtr, yPtr)],
+            [GgmlType.Q5_1, wrap(w, w.quantizeQ5_1, 32, 24, xPtr, yPtr)],
+            [GgmlType.IQ4_NL, wrap(w, w.quantizeIQ4_NL, 32, 18, xPtr, yPtr)],
+            [GgmlType.IQ4_XS, wrap(w, w.quantizeIQ4_XS, 256, 136, xPtr, yPtr)]
+        ]),
+        weighted: new Map<GgmlType, QuantizeRowWeightedFn>([
+            [GgmlType.Q2_K, weighted(w.quantizeQ2_KWeighted, 256, 84)],
+            [GgmlType.Q3_K, weighted(w.quantizeQ3_KWeighted, 256, 110)],
+            [GgmlType.Q4_K, weighted(w.quantizeQ4_KWeighted, 256, 144)],
+            [GgmlType.Q5_K, weighted(w.quantizeQ5_KWeighted, 256, 176)],
+            [GgmlType.Q6_K, weighted(w.quantizeQ6_KWeighted, 256, 210)]
+        ])
+    };
+}
+
+const wasmCodecs = instantiate();
 
 /**
  * The WASM quantizers by type (empty when the module did not load: see {@link wasmCodecsUnavailable}).
  * Set `R1_QUANT_WASM=0` to use the JS codecs everywhere (benchmarks, debugging).
  */
-export const wasmQuantizers: ReadonlyMap<GgmlType, QuantizeBlocksFn> = instantiate();
+export const wasmQuantizers: ReadonlyMap<GgmlType, QuantizeBlocksFn> = wasmCodecs.plain;
+
+/** The WASM quantizers with importance weights (ggml's `quant_weights` paths), by type; empty like {@link wasmQuantizers}. */
+export const wasmWeightedQuantizers: ReadonlyMap<GgmlType, QuantizeRowWeightedFn> = wasmCodecs.weighted;
