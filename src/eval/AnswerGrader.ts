@@ -185,7 +185,9 @@ export class AnswerGrader {
     private mathEqual(e1: Expression, e2: Expression): boolean {
         if (!e1.isValid || !e2.isValid) return false;
         if (e1.isSame(e2)) return true;
-        if (!sameUnknowns(e1, e2) || !isCheapToEvaluate(e1.json) || !isCheapToEvaluate(e2.json)) return false;
+        if (!sameUnknowns(e1, e2)) return false;
+        // Too costly to evaluate (`9^{9^{9}}`): equal only as the same tower once its small powers are folded.
+        if (!isCheapToEvaluate(e1.json) || !isCheapToEvaluate(e2.json)) return jsonEqual(foldSmallPowers(e1.json), foldSmallPowers(e2.json));
         if (e1.unknowns.length === 0) {
             const exact = exactlyEqual(e1, e2);
             if (exact !== undefined) return exact;
@@ -272,6 +274,23 @@ export function isCheapToEvaluate(node: unknown, depth = 0): boolean {
         if (args.some((a) => Math.abs(numericLiteral(a) ?? 0) > MAX_FACTORIAL)) return false;
     }
     return args.every((a) => isCheapToEvaluate(a, depth + 1));
+}
+
+/**
+ * MathJSON with every integer power whose value is an exact double (`9^9` → 387420489) replaced
+ * by that value, so `9^{9^{9}}` and `9^{387420489}` are the same tree. Never evaluates a tower.
+ */
+export function foldSmallPowers(node: unknown, depth = 0): unknown {
+    if (!Array.isArray(node) || depth > 64) return node;
+    const folded = node.map((a: unknown, i) => (i === 0 ? a : foldSmallPowers(a, depth + 1)));
+    const [head, base, exponent] = folded as [unknown, unknown, unknown];
+    if (head !== "Power" || folded.length !== 3 || !Number.isInteger(base) || !Number.isInteger(exponent)) return folded;
+    const value = (base as number) ** (exponent as number);
+    return (exponent as number) >= 0 && Number.isSafeInteger(value) ? value : folded;
+}
+
+function jsonEqual(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function sameUnknowns(e1: Expression, e2: Expression): boolean {

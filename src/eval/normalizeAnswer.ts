@@ -31,11 +31,22 @@ function removeSpaces(s: string): string {
 }
 
 /**
+ * `\frac92` → `\frac{9}{2}`, `\frac{270}7` → `\frac{270}{7}`: TeX takes one token as an argument
+ * without braces; the math parser and string comparison both want the braced form (Hendrycks
+ * MATH's `_fix_fracs`).
+ */
+function braceFracArguments(s: string): string {
+    const argument = String.raw`(\{[^{}]*\}|[0-9a-zA-Z])`;
+    return s.replace(new RegExp(String.raw`\\frac\s*${argument}\s*${argument}`, "g"), (_, a: string, b: string) =>
+        `\\frac${a.startsWith("{") ? a : `{${a}}`}${b.startsWith("{") ? b : `{${b}}`}`);
+}
+
+/**
  * Canonical spelling of a final answer, before any math is parsed: the string rules math graders
  * (Hendrycks MATH, Qwen2.5-Math, DeepSeek's evaluation) apply. Pure; never throws.
  *
  * Drops `$`, `\left`/`\right`, spacing commands, `\displaystyle`, degree marks, percent signs, unit
- * words, any `\text{…}` right after a number, and thousands separators; `\dfrac`/`\tfrac` become `\frac`; `\text{X}` becomes `X`; `x \in S`
+ * words, any `\text{…}` right after a number, and thousands separators; `\dfrac`/`\tfrac` become `\frac` with braced arguments; `\text{X}` becomes `X`; `x \in S`
  * becomes `S`; integers lose leading zeros ("025" → "25", AIME style); a trailing period goes.
  */
 export function normalizeAnswer(raw: string): string {
@@ -50,6 +61,7 @@ export function normalizeAnswer(raw: string): string {
     s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg)(?![a-zA-Z])\.?/g, "");
     s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " ").replace(/(?<!\\)\\[,;:! ]/g, "").replace(/~/g, " ");
     s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, "\\frac");
+    s = braceFracArguments(s);
     s = s.replace(/\u03c0/g, "\\pi ").replace(/\u221e/g, "\\infty ").replace(/\u2212/g, "-").replace(/\u00b7|\u22c5/g, "\\cdot ");
     // Degrees: 90^\circ, 90^{\circ}, 90°, 90\degree.
     s = s.replace(/\^\s*\{?\s*\\circ\s*\}?/g, "").replace(/\\circ(?![a-zA-Z])/g, "").replace(/\u00b0|\\degree(?![a-zA-Z])/g, "");
@@ -63,6 +75,8 @@ export function normalizeAnswer(raw: string): string {
     s = s.replace(UNIT_TAIL, "");
     s = removeSpaces(s);
     s = s.replace(/[.,;]+$/, "");
+    // "10{,}080" is how LaTeX keeps a thousands comma from adding space.
+    s = s.replace(/(?<=\d)\{,\}(?=\d{3})/g, ",");
     // Thousands separators only where unambiguous: "10,080" and "11,111,111,100" but never "1,-2".
     if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
     // Leading zeros of a plain number, and ".5" → "0.5", "5." → "5", "2.50" → "2.5".

@@ -53,6 +53,10 @@ describe("normalizeAnswer", () => {
         assert.equal(normalizeAnswer("025"), "25");
         assert.equal(normalizeAnswer(".5"), "0.5");
         assert.equal(normalizeAnswer("10,\\!080"), "10080");
+        assert.equal(normalizeAnswer("10{,}080"), "10080");
+        assert.equal(normalizeAnswer("\\dfrac92"), "\\frac{9}{2}");
+        assert.equal(normalizeAnswer("\\frac{270}7"), "\\frac{270}{7}");
+        assert.equal(normalizeAnswer("\\frac{\\sqrt{3}}{2}"), "\\frac{\\sqrt{3}}{2}");
         assert.equal(normalizeAnswer("\\text{(C)}"), "(C)");
         assert.equal(normalizeAnswer("\\cot x"), "\\cot x");
         assert.equal(normalizeAnswer("90^\\circ"), "90");

@@ -328,5 +328,16 @@ export const GRADER_CASES: readonly (readonly [string, string, boolean])[] = [
     ["f^{-1}(x)=\\frac{x-1}{2}", "\\frac{x-1}{2}", true],
     ["f(2) = 5", "5", true],
     ["g(a,b)=a+b", "b+a", true],
-    ["y=2x+1", "y=2x+1", true]
+    ["y=2x+1", "y=2x+1", true],
+    // written the way the math library's version must not decide: unbraced \frac arguments,
+    // {,} thousands separators, towers compared once their small powers are folded
+    ["\\frac12", "0.5", true],
+    ["\\frac{1}2", "\\frac1{2}", true],
+    ["\\frac1{\\sqrt2}", "\\frac{\\sqrt{2}}{2}", true],
+    ["\\frac ab", "\\frac{a}{b}", true],
+    ["\\frac ab", "\\frac{b}{a}", false],
+    ["1{,}000{,}000", "1000000", true],
+    ["1{,}000{,}001", "1000000", false],
+    ["10^{10^{5}}", "10^{100000}", true],
+    ["10^{10^{5}}", "10^{100001}", false]
 ];
