@@ -81,7 +81,20 @@ function compare(type: GgmlType, x: Float32Array, label: string): void {
     }
 }
 
-test("the WASM codecs are built and picked by the codec registry", () => {
+// R1_QUANT_WASM=0 (goldenJsCodecs.test.ts runs this file and the golden suites so): the registry must
+// then hold the JS codecs only, and the WASM-vs-JS comparisons have nothing to compare.
+const jsOnly = process.env.R1_QUANT_WASM === "0";
+const compareOpts = {skip: jsOnly ? "R1_QUANT_WASM=0: the JS codecs only" : false};
+
+test("with R1_QUANT_WASM=0 the codec registry holds the JS codecs only", {skip: jsOnly ? false : "R1_QUANT_WASM is not 0"}, () => {
+    assert.equal(wasmCodecsUnavailable, "disabled by R1_QUANT_WASM=0");
+    for (const type of [...js.keys(), ...jsWeighted.keys()]) {
+        assert.equal(ggmlCodec(type)!.backend, "js", GgmlType[type]);
+        if (jsWeighted.has(type)) assert.equal(ggmlCodec(type)!.weightedBackend, "js", `${GgmlType[type]} weighted`);
+    }
+});
+
+test("the WASM codecs are built and picked by the codec registry", compareOpts, () => {
     assert.equal(wasmCodecsUnavailable, undefined, `dist/wasm/quantCodecs.wasm did not load (run npm run build): ${wasmCodecsUnavailable}`);
     for (const type of js.keys()) assert.equal(ggmlCodec(type)!.backend, "wasm", GgmlType[type]);
     for (const type of jsWeighted.keys()) assert.equal(ggmlCodec(type)!.weightedBackend, "wasm", `${GgmlType[type]} weighted`);
@@ -90,7 +103,7 @@ test("the WASM codecs are built and picked by the codec registry", () => {
 });
 
 for (const type of js.keys()) {
-    test(`${GgmlType[type]}: WASM = JS on random rows`, () => {
+    test(`${GgmlType[type]}: WASM = JS on random rows`, compareOpts, () => {
         for (const scale of [1, 0.02, 1e-3, 1e5]) {
             // 4 rows of 4096, offset into a larger array (the codec's xo / yo) and spanning several chunks
             const x = Float32Array.from({length: 4 * 4096}, () => Math.fround(gauss() * scale));
@@ -108,7 +121,7 @@ for (const type of js.keys()) {
         assert.ok(Buffer.compare(a, b) === 0, "chunked, offset input");
     });
 
-    test(`${GgmlType[type]}: WASM = JS on adversarial blocks`, () => {
+    test(`${GgmlType[type]}: WASM = JS on adversarial blocks`, compareOpts, () => {
         for (const [k, block] of adversarialBlocks().entries()) compare(type, block, `case ${k}`);
     });
 }
@@ -144,7 +157,7 @@ function compareWeighted(type: GgmlType, x: Float32Array, xo: number, n: number,
 }
 
 for (const type of jsWeighted.keys()) {
-    test(`${GgmlType[type]} with importance weights: WASM = JS on random rows`, () => {
+    test(`${GgmlType[type]} with importance weights: WASM = JS on random rows`, compareOpts, () => {
         const n = 4096;
         for (const [name, qw] of importanceRows(n)) {
             for (const scale of [1, 0.02, 1e-3, 1e5]) {
@@ -159,7 +172,7 @@ for (const type of jsWeighted.keys()) {
         compareWeighted(type, big, 7, len, qw, 3, "chunked, offset row and weights");
     });
 
-    test(`${GgmlType[type]} with importance weights: WASM = JS on adversarial blocks`, () => {
+    test(`${GgmlType[type]} with importance weights: WASM = JS on adversarial blocks`, compareOpts, () => {
         const qws = importanceRows(256);
         for (const [k, block] of adversarialBlocks().entries()) {
             for (const [name, qw] of qws) compareWeighted(type, block, 0, 256, qw, 0, `case ${k}, ${name} weights`);
