@@ -1,6 +1,7 @@
 // `r1 run NAME` for a catalog model that is not pulled: size and verdict, one question on a
 // terminal, --yes for scripts, a one-line error without a terminal; against the loopback fake hub,
 // serving the shared stories260K bytes under the catalog's file name so the pulled model runs.
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {spawn, spawnSync} from "node:child_process";
 import fs from "node:fs";

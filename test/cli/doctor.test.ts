@@ -1,5 +1,6 @@
 // `r1 doctor`: the pure diagnosis over hand-made facts (each check's verdict and fix), and the
 // command itself on this machine, with a fake nvidia-smi for the driver-vs-runtime disagreement.
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import fs from "node:fs";

@@ -1,4 +1,5 @@
 // Errors a newcomer met that pointed the wrong way, each now one line that says what is really wrong.
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import fs from "node:fs";

@@ -1,5 +1,6 @@
 // The one table layout (fits the terminal, colours only on one), hardware lines wrapped to the
 // terminal, and a closed stdout ending `r1 plan` quietly.
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {spawn, spawnSync} from "node:child_process";
 import path from "node:path";

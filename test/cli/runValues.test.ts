@@ -1,5 +1,6 @@
 // `r1 run`'s values: numbers that are not numbers are refused, /set knows its settings and the
 // model's trained context, and a one-shot reply of a model that does not reason has a default length.
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import path from "node:path";

@@ -1,3 +1,4 @@
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import {test} from "node:test";
 import assert from "node:assert/strict";
 import {spawn, spawnSync} from "node:child_process";

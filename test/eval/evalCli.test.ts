@@ -1,3 +1,4 @@
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {execFile, spawn} from "node:child_process";
 import {mkdtemp, readFile, rm, stat, writeFile} from "node:fs/promises";

@@ -1,3 +1,4 @@
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import os from "node:os";

@@ -1,6 +1,7 @@
 // bin/r1.js re-executes node for `serve`; the re-executed server must die with the launcher, even
 // when the launcher is killed with SIGKILL (nothing can be passed on), and the launcher must report
 // how the server ended (killed by SIGKILL → 137, as a shell would).
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import {test} from "node:test";
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";

@@ -1,5 +1,6 @@
 // POST /api/pull and DELETE /api/delete through the real store, against the loopback fake hub
 // (HF_ENDPOINT and R1_HOME point at it and at a temporary folder), with the official ollama client.
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import {after, before, test} from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";

@@ -90,7 +90,7 @@ describe("models in other programs' stores", {skip: skipWithoutShared(STORIES)},
         write(path.join(llamaCpp, "acme_Other-GGUF_other-Q4_0.gguf.downloadInProgress"), Buffer.alloc(100));
 
         env = {...process.env, HOME: home, USERPROFILE: home, R1_HOME: path.join(root, "r1-home"), OLLAMA_MODELS: ollama,
-            HF_HOME: path.join(root, "hf-home"), LLAMA_CACHE: llamaCpp, HF_HUB_CACHE: "", HUGGINGFACE_HUB_CACHE: "", XDG_CACHE_HOME: ""};
+            HF_HOME: path.join(root, "hf-home"), LLAMA_CACHE: llamaCpp, HF_HUB_CACHE: "", HUGGINGFACE_HUB_CACHE: "", XDG_CACHE_HOME: "", R1_LMSTUDIO_MODELS: ""};
         environment = {env, home, platform: "linux"};
         before_ = snapshot(root);
     });
@@ -203,6 +203,7 @@ describe("localStoreDirs", () => {
         assert.deepEqual(set.ollama, ["/m"]);
         assert.equal(set.hfCache, "/hf/hub");
         assert.deepEqual(set.llamaCpp, ["/lc"]);
+        assert.deepEqual(localStoreDirs({env: {R1_LMSTUDIO_MODELS: "/lms"}, home: "/h", platform: "linux"}).lmstudio, ["/lms"]);
         assert.equal(localStoreDirs({env: {HF_HUB_CACHE: "/c", HF_HOME: "/hf"}, home: "/h", platform: "linux"}).hfCache, "/c");
         assert.equal(localStoreDirs({env: {XDG_CACHE_HOME: "/x"}, home: "/h", platform: "linux"}).hfCache, "/x/huggingface/hub");
     });

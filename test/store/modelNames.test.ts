@@ -1,3 +1,4 @@
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import {describe, test} from "node:test";
 import assert from "node:assert/strict";
 import os from "node:os";

@@ -1,3 +1,4 @@
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import {after, before, beforeEach, describe, test} from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";

@@ -1,5 +1,6 @@
 // `r1 pull / ls / rm / show` as a user runs them: a real child process against the loopback hub,
 // including `kill -9` in the middle of a download and the resume after it. Needs `npx tsc` (npm test builds).
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import {after, before, describe, test} from "node:test";
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";

@@ -1,4 +1,5 @@
 // End to end: the real `r1 serve` on stories260K, driven through the web page in Debian's Chromium.
+import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";
 import {existsSync, mkdtempSync, rmSync} from "node:fs";

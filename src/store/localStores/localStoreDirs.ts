@@ -25,7 +25,8 @@ export interface LocalStoreDirs {
  * The documented locations of each store, pure (no file system access):
  * - Ollama: `OLLAMA_MODELS`, else `~/.ollama/models` (macOS, Windows `%USERPROFILE%\.ollama\models`, Linux
  *   user installs) and, on Linux, the system service's `/usr/share/ollama/.ollama/models`.
- * - LM Studio: `~/.lmstudio/models` (0.3+) and the older `~/.cache/lm-studio/models`.
+ * - LM Studio: `~/.lmstudio/models` (0.3+) and the older `~/.cache/lm-studio/models`; `R1_LMSTUDIO_MODELS` names the
+ *   folder instead (LM Studio lets its users move it, and keeps that choice in its own settings, which r1 does not read).
  * - Hugging Face: `HF_HUB_CACHE`, else `HF_HOME/hub`, else `~/.cache/huggingface/hub` (`XDG_CACHE_HOME` respected,
  *   as huggingface_hub and llama.cpp do).
  * - llama.cpp: `LLAMA_CACHE`, else its older default (`XDG_CACHE_HOME` or `~/.cache` + `llama.cpp`,
@@ -49,7 +50,8 @@ export function localStoreDirs({env = process.env, home = "", platform = process
     const llamaCpp = set("LLAMA_CACHE") !== undefined ? [set("LLAMA_CACHE")!] : [llamaCppDefault];
     return {
         ollama,
-        lmstudio: [join(home, ".lmstudio", "models"), join(platform === "win32" ? join(home, ".cache") : xdgCache, "lm-studio", "models")],
+        lmstudio: set("R1_LMSTUDIO_MODELS") !== undefined ? [set("R1_LMSTUDIO_MODELS")!]
+            : [join(home, ".lmstudio", "models"), join(platform === "win32" ? join(home, ".cache") : xdgCache, "lm-studio", "models")],
         hfCache,
         llamaCpp
     };
