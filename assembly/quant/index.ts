@@ -145,3 +145,4 @@ export {quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1} from "./legacyQu
 export {quantizeIQ4_NL, quantizeIQ4_XS, quantizeIQ4_NLWeighted, quantizeIQ4_XSWeighted} from "./iq4Quants";
 export {quantizeQ2_K, quantizeQ3_K} from "./kQuantsLow";
 export {quantizeQ2_KWeighted, quantizeQ3_KWeighted, quantizeQ4_KWeighted, quantizeQ5_KWeighted, quantizeQ6_KWeighted} from "./kQuantsWeighted";
+export {quantizeIQ2_XXS, quantizeIQ2_XS, quantizeIQ2_S} from "./iq2Quants";

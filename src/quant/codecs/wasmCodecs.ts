@@ -6,6 +6,7 @@ import {readFileSync} from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {GgmlType} from "../../gguf/GgmlType.js";
+import {NonFiniteWeightsError} from "./NonFiniteWeightsError.js";
 
 /** Encodes `nBlocks` blocks of float32 `x` (from `xo`) into `y` (from byte `yo`). */
 type QuantizeBlocksFn = (x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number) => void;
@@ -13,6 +14,11 @@ type QuantizeBlocksFn = (x: Float32Array, xo: number, y: Uint8Array, yo: number,
 type QuantizeRowWeightedFn = (x: Float32Array, xo: number, y: Uint8Array, yo: number, n: number, qw: Float32Array, qo: number) => void;
 /** A module export with importance weights: `n` values of x (whole blocks), the weights at `qw` advancing with x. */
 type WasmWeightedFn = (x: number, y: number, n: number, qw: number) => void;
+/**
+ * An IQ grid export: `nBlocks` blocks of x, the importance weights at `qw` advancing with x (0: none,
+ * for the types ggml also quantizes unweighted); returns 0 or an error code (IQ_* in assembly/quant/iqGrid.ts).
+ */
+type WasmGridFn = (x: number, y: number, qw: number, nBlocks: number) => number;
 
 // The few WebAssembly globals used, typed here: the project's lib (ES2023 + node) does not declare them.
 interface WebAssemblyApi {
@@ -41,6 +47,9 @@ interface WasmExports {
     quantizeQ4_KWeighted: WasmWeightedFn;
     quantizeQ5_KWeighted: WasmWeightedFn;
     quantizeQ6_KWeighted: WasmWeightedFn;
+    quantizeIQ2_XXS: WasmGridFn;
+    quantizeIQ2_XS: WasmGridFn;
+    quantizeIQ2_S: WasmGridFn;
 }
 
 /** Where the build puts the module: `<package>/dist/wasm/`, from both src/quant/codecs and dist/quant/codecs. */
@@ -67,7 +76,7 @@ function load(): WasmExports | undefined {
 function wrap(w: WasmExports, fn: (x: number, y: number, nBlocks: number) => void, blockSize: number, typeSize: number, xPtr: number, yPtr: number): QuantizeBlocksFn {
     const maxBlocks = CHUNK_FLOATS / blockSize;
     return (x, xo, y, yo, nBlocks) => {
-        // The module never grows its memory after the buffers are taken, so these views stay valid.
+        // Views taken per call: only the IQ grid exports grow the memory (see wrapGrid), never during this call.
         const xs = new Float32Array(w.memory.buffer, xPtr, CHUNK_FLOATS);
         const ys = new Uint8Array(w.memory.buffer, yPtr, maxBlocks * typeSize);
         while (nBlocks > 0) {
@@ -103,6 +112,32 @@ function wrapWeighted(w: WasmExports, fn: WasmWeightedFn, blockSize: number, typ
     };
 }
 
+/**
+ * An IQ grid export as a row quantizer (with `qw`) and a block quantizer (without). Unlike the others
+ * these grow the module's memory (the neighbour lists of the grid search are computed as they are
+ * first needed), so the views are taken again after every call (and the other wrappers take theirs
+ * per call). An error code becomes the error the JS reference throws at the same input.
+ */
+function wrapGrid(w: WasmExports, type: GgmlType, fn: WasmGridFn, typeSize: number, xPtr: number, yPtr: number, qwPtr: number): {plain: QuantizeBlocksFn, weighted: QuantizeRowWeightedFn} {
+    const maxBlocks = CHUNK_FLOATS / 256;
+    const run = (x: Float32Array, xo: number, y: Uint8Array, yo: number, nBlocks: number, qw: Float32Array | undefined, qo: number) => {
+        while (nBlocks > 0) {
+            const nb = Math.min(nBlocks, maxBlocks);
+            new Float32Array(w.memory.buffer, xPtr, nb * 256).set(x.subarray(xo, xo + nb * 256));
+            if (qw !== undefined) new Float32Array(w.memory.buffer, qwPtr, nb * 256).set(qw.subarray(qo, qo + nb * 256));
+            const rc = fn(xPtr, yPtr, qw === undefined ? 0 : qwPtr, nb);
+            if (rc === 1) throw new NonFiniteWeightsError();
+            if (rc !== 0) throw new Error(`${GgmlType[type]} quantizer: levels off the grid (ggml aborts here too)`);
+            y.set(new Uint8Array(w.memory.buffer, yPtr, nb * typeSize), yo);
+            xo += nb * 256; qo += nb * 256; yo += nb * typeSize; nBlocks -= nb;
+        }
+    };
+    return {
+        plain: (x, xo, y, yo, nBlocks) => run(x, xo, y, yo, nBlocks, undefined, 0),
+        weighted: (x, xo, y, yo, n, qw, qo) => run(x, xo, y, yo, n / 256, qw, qo)
+    };
+}
+
 interface WasmCodecs {
     readonly plain: Map<GgmlType, QuantizeBlocksFn>;
     readonly weighted: Map<GgmlType, QuantizeRowWeightedFn>;
@@ -113,6 +148,10 @@ function instantiate(): WasmCodecs {
     if (w === undefined) return {plain: new Map(), weighted: new Map()};
     const xPtr = w.alloc(CHUNK_FLOATS * 4), yPtr = w.alloc(CHUNK_FLOATS * 4), qwPtr = w.alloc(CHUNK_FLOATS * 4);
     const weighted = (fn: WasmWeightedFn, blockSize: number, typeSize: number) => wrapWeighted(w, fn, blockSize, typeSize, xPtr, yPtr, qwPtr);
+    const grid = (type: GgmlType, fn: WasmGridFn, typeSize: number) => wrapGrid(w, type, fn, typeSize, xPtr, yPtr, qwPtr);
+    // ggml quantizes IQ2_S, IQ3_XXS, IQ3_S and IQ1_M without an imatrix too (codecs.ts lists them)
+    const iq2xxs = grid(GgmlType.IQ2_XXS, w.quantizeIQ2_XXS, 66), iq2xs = grid(GgmlType.IQ2_XS, w.quantizeIQ2_XS, 74);
+    const iq2s = grid(GgmlType.IQ2_S, w.quantizeIQ2_S, 82);
     return {
         plain: new Map<GgmlType, QuantizeBlocksFn>([
             [GgmlType.Q8_0, wrap(w, w.quantizeQ8_0, 32, 34, xPtr, yPtr)],
@@ -126,14 +165,18 @@ function instantiate(): WasmCodecs {
             [GgmlType.Q5_0, wrap(w, w.quantizeQ5_0, 32, 22, xPtr, yPtr)],
             [GgmlType.Q5_1, wrap(w, w.quantizeQ5_1, 32, 24, xPtr, yPtr)],
             [GgmlType.IQ4_NL, wrap(w, w.quantizeIQ4_NL, 32, 18, xPtr, yPtr)],
-            [GgmlType.IQ4_XS, wrap(w, w.quantizeIQ4_XS, 256, 136, xPtr, yPtr)]
+            [GgmlType.IQ4_XS, wrap(w, w.quantizeIQ4_XS, 256, 136, xPtr, yPtr)],
+            [GgmlType.IQ2_S, iq2s.plain]
         ]),
         weighted: new Map<GgmlType, QuantizeRowWeightedFn>([
             [GgmlType.Q2_K, weighted(w.quantizeQ2_KWeighted, 256, 84)],
             [GgmlType.Q3_K, weighted(w.quantizeQ3_KWeighted, 256, 110)],
             [GgmlType.Q4_K, weighted(w.quantizeQ4_KWeighted, 256, 144)],
             [GgmlType.Q5_K, weighted(w.quantizeQ5_KWeighted, 256, 176)],
-            [GgmlType.Q6_K, weighted(w.quantizeQ6_KWeighted, 256, 210)]
+            [GgmlType.Q6_K, weighted(w.quantizeQ6_KWeighted, 256, 210)],
+            [GgmlType.IQ2_XXS, iq2xxs.weighted],
+            [GgmlType.IQ2_XS, iq2xs.weighted],
+            [GgmlType.IQ2_S, iq2s.weighted]
         ])
     };
 }
