@@ -25,6 +25,8 @@ export interface LlamaServerExtras {
     rpcServers?: string[];
     tensorSplit?: number[];
     gpuLayers?: number;
+    /** MoE models whose experts split runs: the routed experts' `-ot` rules naming the workers' devices. */
+    overrideTensors?: string[];
 }
 
 export interface ResolveLlamaServerExtrasOptions {
@@ -61,8 +63,11 @@ export async function resolveLlamaServerExtras(flags: LlamaServerExtraFlags, opt
         const plan = await planRpcLaunch({endpoints, ...model, contextSize: options.contextSize, kvCacheType: options.kvCacheType ?? "f16",
             hardware: await detectHardware()});
         Object.assign(extras, plan.launch);
-        notes.push(`--rpc: ${plan.split.tensorSplit.join("/")} layers on ${endpoints.join(", ")}${plan.split.shares[0]!.layers > 0 ? `, ${plan.split.shares[0]!.layers} in RAM here` : ""}; `
-            + `predicted ${plan.split.predictedTokensPerSecond.toFixed(1)} tok/s`);
+        notes.push(plan.chosen === "experts" && plan.expertSplit !== undefined
+            ? `--rpc: routed experts of ${plan.expertSplit.placements.map((p) => p.layers.length).join("/")} layers on ${endpoints.join(", ")}, the rest here; `
+                + `predicted ${plan.expertSplit.predictedTokensPerSecond.toFixed(1)} tok/s`
+            : `--rpc: ${plan.split.tensorSplit.join("/")} layers on ${endpoints.join(", ")}${plan.split.shares[0]!.layers > 0 ? `, ${plan.split.shares[0]!.layers} in RAM here` : ""}; `
+                + `predicted ${plan.split.predictedTokensPerSecond.toFixed(1)} tok/s`);
     }
     return {extras, notes};
 }
@@ -77,7 +82,7 @@ export function catalogIdFromFileName(file: string): string | undefined {
  * `options` with `--draft` / `--rpc` applied (none given: unchanged). A `-ngl` given on the command
  * line wins over the split's; notes go to `note`.
  */
-export async function applyLlamaServerExtras<T extends {path: string, contextSize?: number, gpuLayers?: number | "auto" | "max"}>(options: T, flags: LlamaServerExtraFlags & {ngl?: number},
+export async function applyLlamaServerExtras<T extends {path: string, contextSize?: number, gpuLayers?: number | "auto" | "max", overrideTensors?: string[]}>(options: T, flags: LlamaServerExtraFlags & {ngl?: number},
     context: {catalogId?: string, note: (line: string) => void}): Promise<T> {
     if (flags.draft === undefined && flags.rpc === undefined) return options;
     const catalogId = context.catalogId ?? catalogIdFromFileName(options.path);
@@ -85,6 +90,8 @@ export async function applyLlamaServerExtras<T extends {path: string, contextSiz
         ...catalogId === undefined ? {} : {catalogId}});
     for (const line of notes) context.note(line);
     const applied: T = {...options, ...extras};
+    // The user's own -ot rules first: llama.cpp applies the first rule a tensor matches.
+    if (options.overrideTensors !== undefined && extras.overrideTensors !== undefined) applied.overrideTensors = [...options.overrideTensors, ...extras.overrideTensors];
     if (flags.ngl !== undefined) applied.gpuLayers = flags.ngl;
     return applied;
 }

@@ -6,8 +6,8 @@ import {formatCommandLine, llamaServerArgs} from "../engine/llamaServer/llamaSer
 import {parseRpcEndpoint, probeRpcWorker, type RpcWorkerProbe} from "../engine/rpcWorker/index.js";
 import {formatBytes, type HardwareProfile} from "../hardware/index.js";
 import {readGguf} from "../gguf/index.js";
-import {architectureFromGguf, DEFAULT_EFFICIENCY, GPU_RESERVED_BYTES, modelWeights, modelWeightsFromGguf, planRpcSplit, ramReservedBytes,
-    type KvCacheType, type ModelWeights, type RpcSplit, type SplitDevice} from "../plan/index.js";
+import {architectureFromGguf, DEFAULT_EFFICIENCY, GPU_RESERVED_BYTES, modelWeights, modelWeightsFromGguf, planRpcExpertSplit, planRpcSplit, ramReservedBytes,
+    type KvCacheType, type ModelWeights, type RpcExpertSplit, type RpcSplit, type SplitDevice} from "../plan/index.js";
 import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {LocalLlamaServer} from "./planEngine.js";
 import {renderTable} from "./renderTable.js";
@@ -43,7 +43,7 @@ export function rpcSplitDevices(probes: readonly RpcWorkerProbe[], hardware: Har
     const devices: SplitDevice[] = probes.flatMap((probe) => probe.devices.map((device) => ({
         name: probe.devices.length > 1 ? `${probe.endpoint} #${device.index}` : probe.endpoint, kind: "rpc" as const,
         capacityBytes: Math.max(0, device.freeBytes - GPU_RESERVED_BYTES),
-        effectiveBytesPerSecond: remoteBandwidth, roundTripSeconds: probe.roundTripSeconds, endpoint: probe.endpoint
+        effectiveBytesPerSecond: remoteBandwidth, roundTripSeconds: probe.roundTripSeconds, endpoint: probe.endpoint, deviceIndex: device.index
     })));
     hardware.gpus.forEach((local, i) => devices.push({
         name: `GPU ${i} (${local.name})`, kind: "gpu", capacityBytes: (local.freeVramBytes ?? local.vramBytes) - GPU_RESERVED_BYTES,
@@ -54,12 +54,17 @@ export function rpcSplitDevices(probes: readonly RpcWorkerProbe[], hardware: Har
     return {devices, assumption};
 }
 
-/** What `--rpc` decides: the workers as probed, the split, and llama-server's launch options for it. */
+/** What `--rpc` decides: the workers as probed, the splits, and llama-server's launch options for the one chosen. */
 export interface RpcLaunchPlan {
     readonly probes: readonly RpcWorkerProbe[];
+    /** Whole layers over the devices. */
     readonly split: RpcSplit;
+    /** MoE models: only the routed experts on the workers, the rest here. */
+    readonly expertSplit?: RpcExpertSplit;
+    /** The split launched: the faster predicted of those that fit (layers when neither fits). */
+    readonly chosen: "layers" | "experts";
     readonly assumption: string;
-    readonly launch: {rpcServers: string[], tensorSplit: number[], gpuLayers: number};
+    readonly launch: {rpcServers: string[], tensorSplit: number[], gpuLayers: number, overrideTensors?: string[]};
 }
 
 /**
@@ -73,31 +78,51 @@ export async function planRpcLaunch(options: {endpoints: readonly string[], arch
     const {devices, assumption} = rpcSplitDevices(probes, options.hardware);
     const cpu = DEFAULT_EFFICIENCY.cpu;
     const hardware = options.hardware;
-    const split = planRpcSplit({
+    const splitOptions = {
         architecture: options.architecture, weights: options.weights, contextSize: options.contextSize, kvCacheType: options.kvCacheType, devices,
         ram: {capacityBytes: hardware.ram.totalBytes - ramReservedBytes(hardware.ram.totalBytes),
             effectiveBytesPerSecond: hardware.ram.bandwidthBytesPerSecond * cpu.bandwidthEfficiency},
         perTokenOverheadSeconds: cpu.perTokenOverheadSeconds, perLayerOverheadSeconds: cpu.perLayerOverheadSeconds
-    });
-    return {probes, split, assumption, launch: {rpcServers: [...options.endpoints], tensorSplit: [...split.tensorSplit], gpuLayers: split.gpuLayers}};
+    };
+    const split = planRpcSplit(splitOptions);
+    const a = options.architecture;
+    const expertSplit = a.kind === "moe" && options.weights.activeExpertFraction > 0 ? planRpcExpertSplit({...splitOptions, expertsUsed: a.expertsUsed}) : undefined;
+    const chosen = expertSplit !== undefined && expertSplit.fits && (!split.fits || expertSplit.predictedTokensPerSecond > split.predictedTokensPerSecond) ? "experts" : "layers";
+    const rpcServers = [...options.endpoints];
+    const launch = chosen === "experts" && expertSplit !== undefined
+        ? {rpcServers, tensorSplit: [...expertSplit.tensorSplit], gpuLayers: expertSplit.gpuLayers, overrideTensors: [...expertSplit.overrideTensors]}
+        : {rpcServers, tensorSplit: [...split.tensorSplit], gpuLayers: split.gpuLayers};
+    return {probes, split, ...expertSplit === undefined ? {} : {expertSplit}, chosen, assumption, launch};
 }
 
 /** `r1 plan MODEL --rpc a,b`: asks each worker, splits the layers by memory, predicts, and prints the llama-server command. */
 export async function printRpcPlan(options: PrintRpcPlanOptions): Promise<void> {
     const endpoints = parseRpcList(options.rpc);
     const model = await modelFor(options.model, options.quant);
-    const {probes, split, assumption, launch} = await planRpcLaunch({endpoints, architecture: model.architecture, weights: model.weights,
+    const plan = await planRpcLaunch({endpoints, architecture: model.architecture, weights: model.weights,
         contextSize: options.contextSize, kvCacheType: options.kvCacheType, hardware: options.hardware});
+    const {probes, split, expertSplit, chosen, assumption} = plan;
     const program = options.llamaServer?.path ?? "llama-server";
-    const command = formatCommandLine(program, llamaServerArgs({
-        modelPath: model.path, contextSize: options.contextSize, ...launch,
+    const commandFor = (launch: {tensorSplit: readonly number[], gpuLayers: number, overrideTensors?: readonly string[]}) => formatCommandLine(program, llamaServerArgs({
+        modelPath: model.path, contextSize: options.contextSize, rpcServers: endpoints, gpuLayers: launch.gpuLayers,
+        ...launch.tensorSplit.length > 0 ? {tensorSplit: [...launch.tensorSplit]} : {},
+        ...launch.overrideTensors === undefined ? {} : {overrideTensors: [...launch.overrideTensors]},
         ...options.kvCacheType === "f16" ? {} : {cacheTypeK: options.kvCacheType, cacheTypeV: options.kvCacheType}
     }));
+    const layersCommand = commandFor(split);
+    const expertsCommand = expertSplit === undefined ? undefined : commandFor(expertSplit);
+    const command = chosen === "experts" ? expertsCommand! : layersCommand;
     if (options.json) {
-        process.stdout.write(`${JSON.stringify({model: model.label, workers: probes, split, assumption, llamaServerCommand: command}, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({model: model.label, workers: probes, split, ...expertSplit === undefined ? {} : {expertSplit, expertsCommand},
+            chosen, assumption, llamaServerCommand: command, layersCommand}, null, 2)}\n`);
         return;
     }
-    printSplit(model.label, probes, split, assumption, command);
+    printSplit(model.label, probes, split, layersCommand, chosen === "layers");
+    if (expertSplit !== undefined) printExpertSplit(expertSplit, expertsCommand!, chosen === "experts");
+    process.stdout.write(`${pc.bold(`Runs with: ${chosen === "experts" ? "the experts split" : "the layer split"}`)} (${
+        expertSplit === undefined ? "dense model" : !expertSplit.fits && !split.fits ? "neither fits" : !expertSplit.fits ? "the experts split does not fit"
+            : !split.fits ? "the layer split does not fit" : "faster predicted"}); \`r1 run/serve/bench --rpc\` start this one\n`);
+    process.stdout.write(pc.dim(`note: ${assumption}\n`));
 }
 
 /** The architecture and weights of a GGUF file, for `--rpc` on run/serve/bench. */
@@ -118,7 +143,7 @@ async function modelFor(model: string, quant: string | undefined) {
         architecture: resolved.variant.architecture, weights: modelWeights(resolved.variant, resolved.quant)};
 }
 
-function printSplit(label: string, probes: readonly RpcWorkerProbe[], split: RpcSplit, assumption: string, command: string): void {
+function printSplit(label: string, probes: readonly RpcWorkerProbe[], split: RpcSplit, command: string, chosen: boolean): void {
     const out = (line = "") => process.stdout.write(`${line}\n`);
     out(`${pc.bold(label)} split over ${probes.length} RPC worker(s) and this machine`);
     for (const probe of probes)
@@ -127,8 +152,24 @@ function printSplit(label: string, probes: readonly RpcWorkerProbe[], split: Rpc
     const rows: string[][] = [];
     for (const share of split.shares) rows.push([share.name, String(share.layers), formatBytes(share.bytes), `${(share.secondsPerToken * 1e3).toFixed(2)} ms`]);
     rows.push(["network", `${split.remoteSegments} remote stretch(es)`, "", `${(split.networkSecondsPerToken * 1e3).toFixed(2)} ms`]);
+    out("Layer split (whole layers on each device):");
     out(renderTable([{header: "device"}, {header: "layers", align: "right"}, {header: "memory", align: "right"}, {header: "time/token", align: "right"}], rows));
     out(split.fits ? `Generation: ${pc.bold(split.predictedTokensPerSecond.toFixed(1))} tok/s predicted` : pc.red("does not fit: the layers left to this machine exceed its RAM"));
-    out(`Command r1 runs:\n  ${command}`);
-    out(pc.dim(`note: ${assumption}`));
+    out(`${chosen ? "Command r1 runs" : "Command"}:\n  ${command}`);
+}
+
+function printExpertSplit(split: RpcExpertSplit, command: string, chosen: boolean): void {
+    const out = (line = "") => process.stdout.write(`${line}\n`);
+    out();
+    out(`Experts split (MoE: routed experts of ${split.remoteLayers} layer(s) on the workers; attention, shared experts, KV cache and output here${
+        split.denseOn === "gpu" ? " on the GPU" : " in RAM"}):`);
+    const rows = split.shares.map((share, i) => [share.name, i === 0 ? `${share.layers} (dense)` : `experts of ${share.layers}`, formatBytes(share.bytes),
+        `${(share.secondsPerToken * 1e3).toFixed(2)} ms`]);
+    rows.push(["network", `${split.remoteLayers} remote layer(s)`, "", `${(split.networkSecondsPerToken * 1e3).toFixed(2)} ms`]);
+    out(renderTable([{header: "device"}, {header: "layers", align: "right"}, {header: "memory", align: "right"}, {header: "time/token", align: "right"}], rows));
+    for (const placement of split.placements)
+        out(`  ${placement.buffer}: experts of layers ${placement.layers.length > 3 ? `${placement.layers[0]}–${placement.layers.at(-1)}` : placement.layers.join(", ")}`);
+    out(split.fits ? `Generation: ${pc.bold(split.predictedTokensPerSecond.toFixed(1))} tok/s predicted` : pc.red("does not fit: what stays on this machine exceeds its RAM"));
+    out(`${chosen ? "Command r1 runs" : "Command"}:\n  ${command}`);
+    out();
 }

@@ -15,6 +15,8 @@ export interface SplitDevice {
     readonly roundTripSeconds?: number;
     /** RPC only: the `host:port` of its worker. */
     readonly endpoint?: string;
+    /** RPC only: the device's index on its worker (llama.cpp names its buffer `RPC<index>[host:port]`). Defaults to 0. */
+    readonly deviceIndex?: number;
 }
 
 export interface RpcSplitOptions {
@@ -135,9 +137,10 @@ export function planRpcSplit(options: RpcSplitOptions): RpcSplit {
 
 /**
  * Layers per device for the `count` offloaded layers (sizes in order): in proportion to capacity
- * (largest remainder), then moved forward from any device that would overflow.
+ * (largest remainder), then moved forward from any device that would overflow. `outputBytes` is
+ * reserved on the last device.
  */
-function shareLayers(count: number, capacity: readonly number[], sizes: readonly number[], outputBytes: number): number[] {
+export function shareLayers(count: number, capacity: readonly number[], sizes: readonly number[], outputBytes: number): number[] {
     if (capacity.length === 0) return [];
     const total = capacity.reduce((sum, c) => sum + c, 0);
     const exact = capacity.map((c) => total > 0 ? count * c / total : 0);

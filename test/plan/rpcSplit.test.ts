@@ -104,6 +104,16 @@ test("r1 plan deepseek-r1 --quant Q4_K_M --rpc with two workers prints the split
         assert.equal(json.llamaServerCommand, `llama-server -m /nonexistent-r1-home/models/deepseek-r1%3AQ4_K_M/DeepSeek-R1-Q4_K_M-00001-of-00009.gguf -c 8192 -np 1 `
             + `-ngl 62 --fit off -ts ${json.split.tensorSplit.join(",")} --rpc ${rpc} --cache-ram 0 --reasoning-format deepseek --no-webui`);
         assert.ok(text.stdout.includes(json.llamaServerCommand));
+        // The MoE's other split: its routed experts on the workers (one -ot rule per worker, after --rpc), the rest here; the faster predicted runs.
+        const [a, b] = workers.map((worker) => worker.endpoint);
+        const layers = (from: number, to: number) => Array.from({length: to - from + 1}, (_, i) => from + i).join("|");
+        assert.deepEqual(json.expertSplit.overrideTensors, [`blk\\.(${layers(3, 31)})\\.ffn_(up|gate|down)_exps\\.=RPC0[${a}]`,
+            `blk\\.(${layers(32, 60)})\\.ffn_(up|gate|down)_exps\\.=RPC0[${b}]`]);
+        assert.ok(json.expertsCommand.includes(` -ngl 0 --fit off --rpc ${rpc} -ot 'blk`), json.expertsCommand);
+        assert.equal(json.chosen, json.expertSplit.predictedTokensPerSecond > json.split.predictedTokensPerSecond ? "experts" : "layers");
+        assert.match(text.stdout, /^Experts split \(MoE: routed experts of 58 layer\(s\) on the workers/m);
+        assert.ok(text.stdout.includes(json.expertsCommand));
+        assert.match(text.stdout, /^Runs with: the (layer|experts) split/m);
     } finally {
         await Promise.all(workers.map((worker) => worker.close()));
     }

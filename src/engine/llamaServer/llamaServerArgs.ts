@@ -80,6 +80,11 @@ export interface LlamaServerLaunchOptions {
      * (off): llama.cpp's default of 8 GiB is memory r1's planner does not count.
      */
     promptCacheMiB?: number;
+    /**
+     * llama.cpp's log threshold (`-lv`: 0 generic, 1 error, 2 warning, 3 info, 4 debug). Defaults to
+     * llama-server's own. This llama.cpp logs where each buffer went (`load_tensors: RPC0[host:port] model buffer size`) from 4 on.
+     */
+    logVerbosity?: number;
 }
 
 /** Options that cannot become a valid llama-server command line (a bug or a bad flag, not a runtime fault). */
@@ -139,11 +144,6 @@ export function llamaServerArgs(options: LlamaServerLaunchOptions): string[] {
     if (gpuLayers !== "auto") args.push("-ngl", layers("gpuLayers", gpuLayers));
     if (typeof gpuLayers === "number") args.push("--fit", "off");
     if (options.cpuMoeLayers !== undefined) args.push("--n-cpu-moe", String(whole("cpuMoeLayers", options.cpuMoeLayers, 0)));
-    if (options.overrideTensors !== undefined && options.overrideTensors.length > 0) {
-        for (const rule of options.overrideTensors)
-            if (!/^[^=]+=[^=]+$/.test(listItem("overrideTensors", rule))) throw new LlamaServerArgsError("overrideTensors", `"${rule}" is not REGEX=BUFFER (e.g. exps=CPU)`);
-        args.push("-ot", options.overrideTensors.join(","));
-    }
     if (options.tensorSplit !== undefined && options.tensorSplit.length > 0) {
         for (const share of options.tensorSplit)
             if (!(Number.isFinite(share) && share >= 0)) throw new LlamaServerArgsError("tensorSplit", `shares must be numbers ≥ 0, got ${share}`);
@@ -151,6 +151,12 @@ export function llamaServerArgs(options: LlamaServerLaunchOptions): string[] {
     }
     if (options.rpcServers !== undefined && options.rpcServers.length > 0)
         args.push("--rpc", options.rpcServers.map((server) => listItem("rpcServers", server)).join(","));
+    // After --rpc: llama.cpp parses flags in order, and -ot resolves its buffer names (`RPC0[host:port]`) among the devices registered so far.
+    if (options.overrideTensors !== undefined && options.overrideTensors.length > 0) {
+        for (const rule of options.overrideTensors)
+            if (!/^[^=]+=[^=]+$/.test(listItem("overrideTensors", rule))) throw new LlamaServerArgsError("overrideTensors", `"${rule}" is not REGEX=BUFFER (e.g. exps=CPU)`);
+        args.push("-ot", options.overrideTensors.join(","));
+    }
     if (options.flashAttention !== undefined) args.push("-fa", options.flashAttention ? "on" : "off");
     if (options.cacheTypeK !== undefined) args.push("-ctk", options.cacheTypeK.toLowerCase());
     if (options.cacheTypeV !== undefined) args.push("-ctv", options.cacheTypeV.toLowerCase());
@@ -167,6 +173,7 @@ export function llamaServerArgs(options: LlamaServerLaunchOptions): string[] {
     args.push("--reasoning-format", options.reasoningFormat ?? "deepseek");
     if (options.reasoningBudget !== undefined) args.push("--reasoning-budget", String(whole("reasoningBudget", options.reasoningBudget, 0)));
     if (options.chatTemplateFile !== undefined) args.push("--chat-template-file", options.chatTemplateFile);
+    if (options.logVerbosity !== undefined) args.push("-lv", String(whole("logVerbosity", options.logVerbosity, 0, 4)));
     // r1 serves its own page; llama-server's would be one more thing listening.
     args.push("--no-webui");
     return args;

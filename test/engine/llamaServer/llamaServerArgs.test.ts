@@ -18,14 +18,14 @@ test("every placement option maps to its llama-server flag, in a fixed order", (
         threads: 6, batchSize: 256, gpuLayers: 62, cpuMoeLayers: 40, overrideTensors: ["blk\\.(3|4)\\.ffn_.*_exps\\.=CPU", "exps=CPU"],
         tensorSplit: [3, 1], rpcServers: ["10.0.0.2:50052", "10.0.0.3:50052"], flashAttention: true, cacheTypeK: "Q8_0", cacheTypeV: "q4_0",
         mmap: false, mlock: true, draftModelPath: "/models/d.gguf", draftGpuLayers: "max", reasoningBudget: 512,
-        chatTemplateFile: "/t.jinja", promptCacheMiB: 1024, repack: false
+        chatTemplateFile: "/t.jinja", promptCacheMiB: 1024, repack: false, logVerbosity: 4
     });
     assert.deepEqual(args, [
         "-m", "/models/r1.gguf", "--host", "127.0.0.1", "--port", "41234", "--api-key", "k3y", "-c", "4096", "-np", "2",
         "-t", "6", "-b", "256", "-ub", "256", "-ngl", "62", "--fit", "off", "--n-cpu-moe", "40",
-        "-ot", "blk\\.(3|4)\\.ffn_.*_exps\\.=CPU,exps=CPU", "-ts", "3,1", "--rpc", "10.0.0.2:50052,10.0.0.3:50052",
+        "-ts", "3,1", "--rpc", "10.0.0.2:50052,10.0.0.3:50052", "-ot", "blk\\.(3|4)\\.ffn_.*_exps\\.=CPU,exps=CPU",
         "-fa", "on", "-ctk", "q8_0", "-ctv", "q4_0", "--load-mode", "mlock", "-md", "/models/d.gguf", "--spec-type", "draft-simple", "-ngld", "all",
-        "--no-repack", "--cache-ram", "1024", "--reasoning-format", "deepseek", "--reasoning-budget", "512", "--chat-template-file", "/t.jinja", "--no-webui"
+        "--no-repack", "--cache-ram", "1024", "--reasoning-format", "deepseek", "--reasoning-budget", "512", "--chat-template-file", "/t.jinja", "-lv", "4", "--no-webui"
     ]);
 });
 
