@@ -12,10 +12,15 @@ import {parseArgs} from "node:util";
 import {GgmlType, ggmlTypeByName} from "../src/gguf/GgmlType.js";
 import {ggmlCodec, quantize, quantizeRows} from "../src/quant/codecs.js";
 import {quantizeQ8_0} from "../src/quant/codecs/legacyQuants.js";
-import {quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../src/quant/codecs/kQuants.js";
+import {quantizeQ2_K, quantizeQ3_K, quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../src/quant/codecs/kQuants.js";
+import * as kqw from "../src/quant/codecs/kQuantsWeighted.js";
 
 // The JS references of the types that have a WASM quantizer.
-const jsReference = new Map([[GgmlType.Q8_0, quantizeQ8_0], [GgmlType.Q4_K, quantizeQ4_K], [GgmlType.Q5_K, quantizeQ5_K], [GgmlType.Q6_K, quantizeQ6_K]]);
+const jsReference = new Map([[GgmlType.Q8_0, quantizeQ8_0], [GgmlType.Q2_K, quantizeQ2_K], [GgmlType.Q3_K, quantizeQ3_K],
+    [GgmlType.Q4_K, quantizeQ4_K], [GgmlType.Q5_K, quantizeQ5_K], [GgmlType.Q6_K, quantizeQ6_K]]);
+// …and of those with a WASM quantizer with importance weights (`--imatrix`), one row at a time.
+const jsWeightedReference = new Map([[GgmlType.Q2_K, kqw.quantizeQ2_KWeighted], [GgmlType.Q3_K, kqw.quantizeQ3_KWeighted],
+    [GgmlType.Q4_K, kqw.quantizeQ4_KWeighted], [GgmlType.Q5_K, kqw.quantizeQ5_KWeighted], [GgmlType.Q6_K, kqw.quantizeQ6_KWeighted]]);
 
 const {values} = parseArgs({options: {
     types: {type: "string", default: "Q8_0,Q4_0,Q4_1,Q5_0,Q5_1,Q2_K,Q3_K,Q4_K,Q5_K,Q6_K,IQ4_NL,IQ4_XS,TQ1_0,TQ2_0,F16,BF16"},
@@ -41,17 +46,23 @@ console.log("| type | backend | M weights / CPU-s (best) | WASM / JS per rep |")
 console.log("|---|---|---|---|");
 for (const name of values.types.split(",")) {
     const type = ggmlTypeByName(name)!.type;
-    const js = values.imatrix ? undefined : jsReference.get(type);
-    const wasm = js !== undefined && ggmlCodec(type)!.backend === "wasm";
+    const c = ggmlCodec(type)!;
+    const weighted = values.imatrix && c.quantizeWeighted !== undefined;
+    const jsW = weighted ? jsWeightedReference.get(type) : undefined, jsP = weighted ? undefined : jsReference.get(type);
+    const js = jsW !== undefined
+        ? () => { for (let r = 0; r < n / ROW; r++) jsW(x, r * ROW, out, r * ROW / c.blockSize * c.typeSize, ROW, importance, 0); }
+        : jsP !== undefined ? () => jsP(x, 0, out, 0, n / c.blockSize) : undefined;
+    const backend = weighted ? c.weightedBackend : c.backend;
+    const wasm = js !== undefined && backend === "wasm";
     run(type, x.subarray(0, 1 << 16));
     let best = 0, bestJs = 0;
     const ratios: string[] = [];
     for (let r = 0; r < Number(values.reps); r++) {
-        const a = wasm ? rate(() => js(x, 0, out, 0, n / ggmlCodec(type)!.blockSize)) : 0;
+        const a = wasm ? rate(js) : 0;
         const b = rate(() => run(type, x));
         best = Math.max(best, b);
         if (wasm) { bestJs = Math.max(bestJs, a); ratios.push((b / a).toFixed(2)); }
     }
     if (wasm) console.log(`| ${GgmlType[type]} | js | ${(bestJs / 1e6).toFixed(2)} | |`);
-    console.log(`| ${GgmlType[type]} | ${ggmlCodec(type)!.backend} | ${(best / 1e6).toFixed(2)} | ${ratios.join(", ")} |`);
+    console.log(`| ${GgmlType[type]} | ${backend} | ${(best / 1e6).toFixed(2)} | ${ratios.join(", ")} |`);
 }
