@@ -146,3 +146,4 @@ export {quantizeIQ4_NL, quantizeIQ4_XS, quantizeIQ4_NLWeighted, quantizeIQ4_XSWe
 export {quantizeQ2_K, quantizeQ3_K} from "./kQuantsLow";
 export {quantizeQ2_KWeighted, quantizeQ3_KWeighted, quantizeQ4_KWeighted, quantizeQ5_KWeighted, quantizeQ6_KWeighted} from "./kQuantsWeighted";
 export {quantizeIQ2_XXS, quantizeIQ2_XS, quantizeIQ2_S} from "./iq2Quants";
+export {widenF16, widenBF16} from "./widenFloats";

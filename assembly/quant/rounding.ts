@@ -10,12 +10,18 @@
 /**
  * JavaScript's ToInt32 (what `v & 0xFF` does to the reference's doubles): NaN and ±∞ give 0, other
  * values wrap modulo 2^32. WebAssembly's own float→int conversions trap or saturate instead.
+ * Inlined: the codecs call it per weight, and in range (always, for finite blocks) it is one truncation.
  */
-export function jsToInt32(v: f64): i32 {
+// @ts-ignore: decorator
+@inline export function jsToInt32(v: f64): i32 {
+    if (v > -2147483649.0 && v < 2147483648.0) return <i32>v;
+    return jsToInt32Wrapped(v);
+}
+
+// ToInt32 outside i32's range (and NaN, which fails both range tests).
+function jsToInt32Wrapped(v: f64): i32 {
     if (!isFinite(v)) return 0;
-    const t = trunc(v);
-    if (t > -2147483649.0 && t < 2147483648.0) return <i32>t;
-    return <i32><i64>(t % 4294967296.0);
+    return <i32><i64>(trunc(v) % 4294967296.0);
 }
 
 /** C `roundf` as the reference computes it (half away from zero, in f64). */

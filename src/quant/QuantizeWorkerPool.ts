@@ -61,7 +61,12 @@ export class QuantizeWorkerPool {
         return Math.max(1, this.workers.length);
     }
 
-    convert(sourceType: GgmlType, source: Uint8Array, elements: number, targetType: GgmlType, importance?: RowImportance): Promise<Uint8Array> {
+    /**
+     * Converts one slice. With `transferSource`, a `source` that spans its whole ArrayBuffer moves
+     * to the worker thread without a copy (and is detached here); otherwise it is copied first.
+     */
+    convert(sourceType: GgmlType, source: Uint8Array, elements: number, targetType: GgmlType, importance?: RowImportance,
+        transferSource = false): Promise<Uint8Array> {
         if (this.failure !== undefined) return Promise.reject(this.failure);
         if (this.workers.length === 0) {
             try {
@@ -70,8 +75,9 @@ export class QuantizeWorkerPool {
                 return Promise.reject(error);
             }
         }
-        // Copy into a transferable buffer of its own: the source may be a view of a larger read.
-        const copy = source.slice().buffer as ArrayBuffer;
+        // A view of part of a larger buffer (or one the caller keeps) is copied into a buffer of its own.
+        const owned = transferSource && source.byteOffset === 0 && source.byteLength === source.buffer.byteLength && source.buffer instanceof ArrayBuffer;
+        const copy = owned ? source.buffer as ArrayBuffer : source.slice().buffer as ArrayBuffer;
         return new Promise((resolve, reject) => {
             this.queue.push({job: {id: this.nextId++, sourceType, targetType, elements, source: copy, ...(importance ? {importance} : {})}, resolve, reject});
             this.pump();

@@ -82,7 +82,9 @@ export class SliceLookahead {
                     if (pending !== undefined) yield {tensor, job: pending, last: false};
                     const rows = bytes.length / inRow;
                     pending = this.pool.convert(info.type, bytes, rows * rowLength, targetType,
-                        importance === undefined ? undefined : {weights: importance, nPerRow: rowLength, firstRow, rowsPerExpert: info.shape[1] ?? 1});
+                        importance === undefined ? undefined : {weights: importance, nPerRow: rowLength, firstRow, rowsPerExpert: info.shape[1] ?? 1},
+                        true); // each read is a fresh buffer, used only here: it moves to the worker
+
                     firstRow += rows;
                     pending.catch(() => undefined); // observed when its turn comes
                 }

@@ -1,5 +1,6 @@
 import {GgmlType, ggmlTypeTraits} from "../gguf/GgmlType.js";
 import {ggmlCodec, UnsupportedTensorTypeError, BadBlockLengthError} from "./codecs.js";
+import {wasmConvert} from "./codecs/wasmCodecs.js";
 
 // Reused float32 scratch: a worker converts one slice at a time, so one buffer per thread.
 let scratch = new Float32Array(0);
@@ -29,10 +30,13 @@ export function convertTensorData(sourceType: GgmlType, source: Uint8Array, elem
         throw new UnsupportedTensorTypeError(targetType, "quantize");
     if (elements % from.blockSize !== 0) throw new BadBlockLengthError(sourceType, elements, from.blockSize);
     if (elements % to.blockSize !== 0) throw new BadBlockLengthError(targetType, elements, to.blockSize);
+    const out = new Uint8Array(elements / to.blockSize * to.typeSize);
+    const weighted = importance !== undefined && to.quantizeWeighted !== undefined;
+    // Float sources widen inside the WebAssembly module: no float32 copy of the slice in JS.
+    if (!weighted && wasmConvert(sourceType, source, elements, targetType, out)) return out;
     if (scratch.length < elements) scratch = new Float32Array(elements);
     from.dequantize(source, 0, scratch, 0, elements / from.blockSize);
-    const out = new Uint8Array(elements / to.blockSize * to.typeSize);
-    if (importance !== undefined && to.quantizeWeighted !== undefined) {
+    if (weighted) {
         const {weights, nPerRow, firstRow, rowsPerExpert} = importance;
         if (nPerRow % to.blockSize !== 0 || elements % nPerRow !== 0) throw new BadBlockLengthError(targetType, nPerRow, to.blockSize);
         const rowBytes = nPerRow / to.blockSize * to.typeSize;

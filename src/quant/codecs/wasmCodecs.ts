@@ -50,6 +50,8 @@ interface WasmExports {
     quantizeIQ2_XXS: WasmGridFn;
     quantizeIQ2_XS: WasmGridFn;
     quantizeIQ2_S: WasmGridFn;
+    widenF16(src: number, dst: number, n: number): void;
+    widenBF16(src: number, dst: number, n: number): number;
 }
 
 /** Where the build puts the module: `<package>/dist/wasm/`, from both src/quant/codecs and dist/quant/codecs. */
@@ -73,9 +75,17 @@ function load(): WasmExports | undefined {
     }
 }
 
+/** The module's quantizer behind a wrapped one, for {@link wasmConvert}. */
+interface RawQuantizer {
+    readonly fn: (x: number, y: number, nBlocks: number) => void;
+    readonly blockSize: number;
+    readonly typeSize: number;
+}
+const raw = new WeakMap<QuantizeBlocksFn, RawQuantizer>();
+
 function wrap(w: WasmExports, fn: (x: number, y: number, nBlocks: number) => void, blockSize: number, typeSize: number, xPtr: number, yPtr: number): QuantizeBlocksFn {
     const maxBlocks = CHUNK_FLOATS / blockSize;
-    return (x, xo, y, yo, nBlocks) => {
+    const wrapped: QuantizeBlocksFn = (x, xo, y, yo, nBlocks) => {
         // Views taken per call: only the IQ grid exports grow the memory (see wrapGrid), never during this call.
         const xs = new Float32Array(w.memory.buffer, xPtr, CHUNK_FLOATS);
         const ys = new Uint8Array(w.memory.buffer, yPtr, maxBlocks * typeSize);
@@ -87,6 +97,8 @@ function wrap(w: WasmExports, fn: (x: number, y: number, nBlocks: number) => voi
             xo += nb * blockSize; yo += nb * typeSize; nBlocks -= nb;
         }
     };
+    raw.set(wrapped, {fn, blockSize, typeSize});
+    return wrapped;
 }
 
 /**
@@ -137,6 +149,7 @@ function wrapGrid(w: WasmExports, type: GgmlType, fn: WasmGridFn, typeSize: numb
         weighted: (x, xo, y, yo, n, qw, qo) => run(x, xo, y, yo, n / 256, qw, qo)
     };
 }
+let instance: {readonly w: WasmExports, readonly xPtr: number, readonly yPtr: number, readonly srcPtr: number} | undefined;
 
 interface WasmCodecs {
     readonly plain: Map<GgmlType, QuantizeBlocksFn>;
@@ -147,6 +160,8 @@ function instantiate(): WasmCodecs {
     const w = load();
     if (w === undefined) return {plain: new Map(), weighted: new Map()};
     const xPtr = w.alloc(CHUNK_FLOATS * 4), yPtr = w.alloc(CHUNK_FLOATS * 4), qwPtr = w.alloc(CHUNK_FLOATS * 4);
+    const srcPtr = w.alloc(CHUNK_FLOATS * 2);
+    instance = {w, xPtr, yPtr, srcPtr};
     const weighted = (fn: WasmWeightedFn, blockSize: number, typeSize: number) => wrapWeighted(w, fn, blockSize, typeSize, xPtr, yPtr, qwPtr);
     const grid = (type: GgmlType, fn: WasmGridFn, typeSize: number) => wrapGrid(w, type, fn, typeSize, xPtr, yPtr, qwPtr);
     // ggml quantizes IQ2_S, IQ3_XXS, IQ3_S and IQ1_M without an imatrix too (codecs.ts lists them)
@@ -191,3 +206,34 @@ export const wasmQuantizers: ReadonlyMap<GgmlType, QuantizeBlocksFn> = wasmCodec
 
 /** The WASM quantizers with importance weights (ggml's `quant_weights` paths), by type; empty like {@link wasmQuantizers}. */
 export const wasmWeightedQuantizers: ReadonlyMap<GgmlType, QuantizeRowWeightedFn> = wasmCodecs.weighted;
+
+/**
+ * Widens `elements` values of `sourceType` (F16, BF16 or F32 bytes in `source`) to float32 and
+ * quantizes them to `targetType` into `out`, all inside the module: the slice's bytes are copied in
+ * once (2 bytes a weight from F16) and no float32 array exists in JavaScript. Same bytes as
+ * dequantizing with the JS codecs and quantizing. Returns `false` (with `out` unspecified) when the
+ * module cannot: not loaded, no WASM quantizer for `targetType`, another source type, or a BF16
+ * NaN (whose bits after the JS reference's round trip are the engine's business).
+ */
+export function wasmConvert(sourceType: GgmlType, source: Uint8Array, elements: number, targetType: GgmlType, out: Uint8Array): boolean {
+    const q = wasmQuantizers.get(targetType);
+    const r = q === undefined ? undefined : raw.get(q);
+    const bytesPerValue = sourceType === GgmlType.F16 || sourceType === GgmlType.BF16 ? 2 : sourceType === GgmlType.F32 ? 4 : 0;
+    if (instance === undefined || r === undefined || bytesPerValue === 0) return false;
+    const {w, xPtr, yPtr, srcPtr} = instance;
+    const {fn, blockSize, typeSize} = r;
+    if (elements % blockSize !== 0 || source.length < elements * bytesPerValue || out.length < elements / blockSize * typeSize) throw new RangeError("wasmConvert: buffers do not hold whole blocks");
+    const maxBlocks = CHUNK_FLOATS / blockSize;
+    const staged = new Uint8Array(w.memory.buffer, bytesPerValue === 2 ? srcPtr : xPtr, CHUNK_FLOATS * bytesPerValue);
+    const ys = new Uint8Array(w.memory.buffer, yPtr, maxBlocks * typeSize);
+    for (let done = 0, yo = 0; done < elements;) {
+        const nb = Math.min((elements - done) / blockSize, maxBlocks), n = nb * blockSize;
+        staged.set(source.subarray(done * bytesPerValue, (done + n) * bytesPerValue));
+        if (sourceType === GgmlType.F16) w.widenF16(srcPtr, xPtr, n);
+        else if (sourceType === GgmlType.BF16 && w.widenBF16(srcPtr, xPtr, n) !== 0) return false;
+        fn(xPtr, yPtr, nb);
+        out.set(ys.subarray(0, nb * typeSize), yo);
+        done += n; yo += nb * typeSize;
+    }
+    return true;
+}
