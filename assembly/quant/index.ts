@@ -5,6 +5,7 @@
 // (src/quant/codecs/wasmCodecs.ts) copies rows into the buffer from `alloc` and the blocks out.
 import {readHalf, writeHalf} from "./float16";
 import {jsToInt32, nearestInt, roundf} from "./rounding";
+import {quantizeQ8_0BlockSimd} from "./q8_0Simd";
 import {makeQkx2Quants, makeQxQuants, qkx2TheMin} from "./kQuantHelpers";
 import {minK4, packQ4Levels, packQ5Levels, packQ6Levels, scaleK4} from "./kQuantPacking";
 
@@ -15,6 +16,7 @@ export function alloc(bytes: usize): usize {
 
 export function quantizeQ8_0(x: usize, y: usize, nBlocks: i32): void {
     for (let i = 0; i < nBlocks; i++, x += 128, y += 34) {
+        if (quantizeQ8_0BlockSimd(x, y)) continue;
         let amax: f32 = 0;
         for (let j = 0; j < 32; j++) {
             const a = Mathf.abs(load<f32>(x + (<usize>j << 2)));
