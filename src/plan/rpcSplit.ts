@@ -42,11 +42,14 @@ export interface RpcSplitOptions {
 }
 
 /**
- * Round trips per remote stretch of layers per generated token. ggml's RPC backend sends the
- * input activation (SET_TENSOR), runs the graph (GRAPH_COMPUTE or GRAPH_RECOMPUTE) and reads the
- * output (GET_TENSOR): three synchronous commands.
+ * Round trips per remote stretch of layers per generated token. ggml's RPC backend sends the input
+ * activation (SET_TENSOR), runs the graph (GRAPH_COMPUTE or GRAPH_RECOMPUTE) and reads the output
+ * (GET_TENSOR); in this llama.cpp (ggml-rpc.cpp, `rpc_dispatcher::send_async`) the first two go out
+ * without waiting for an answer, so only the read waits: one round trip. What a stretch costs
+ * beyond it (waking the worker, its compute) is not modelled; on a loaded machine it dominates
+ * (bench/RESULTS.md, "Experts split").
  */
-export const RPC_ROUND_TRIPS_PER_SEGMENT = 3;
+export const RPC_ROUND_TRIPS_PER_SEGMENT = 1;
 /** Gigabit Ethernet, the slowest link people split models over (activations are small). */
 export const RPC_NETWORK_BYTES_PER_SECOND = 125e6;
 
