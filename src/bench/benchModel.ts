@@ -192,7 +192,8 @@ function isEmbedded(model: LoadedModel): model is LlamaLoadedModel {
 async function lastResult(events: AsyncIterable<unknown>, onEvent?: () => void): Promise<GenerationResult> {
     for await (const event of events as AsyncIterable<{type: string, result?: GenerationResult}>) {
         if (event.type === "done") return event.result!;
-        onEvent?.();
+        // Generated pieces only: the prompt's size comes before the prompt is evaluated.
+        if (event.type !== "prompt") onEvent?.();
     }
     throw new R1Error("generation ended without a result");
 }

@@ -18,13 +18,18 @@ type State = "start" | "reasoning" | "answerStart" | "answer";
 export class ReasoningSplitter {
     private state: State;
     private pending = "";
+    /** What a reply that does not begin with `<think>` is. */
+    private readonly unopened: "reasoning" | "answer";
 
     /**
-     * @param options.startInReasoning the prompt ended inside `<think>`. Defaults to `false`: the
-     * reply is the answer unless it begins with `<think>`.
+     * @param options.startInReasoning the prompt ended inside `<think>`. `"unlessOpened"`: it may
+     * have (an upstream's template is unknown), so the reply is reasoning unless it begins with
+     * `<think>` itself, which is then read as the opening tag. Defaults to `false`: the reply is the
+     * answer unless it begins with `<think>`.
      */
-    constructor(options: {startInReasoning?: boolean} = {}) {
+    constructor(options: {startInReasoning?: boolean | "unlessOpened"} = {}) {
         this.state = options.startInReasoning === true ? "reasoning" : "start";
+        this.unopened = options.startInReasoning === "unlessOpened" ? "reasoning" : "answer";
     }
 
     /** Whether text pushed now would count as reasoning. */
@@ -44,7 +49,7 @@ export class ReasoningSplitter {
                     continue;
                 }
                 if (THINK_OPEN.startsWith(trimmed)) return pieces;
-                this.state = "answer";
+                this.state = this.unopened;
                 continue;
             }
             if (this.state === "reasoning") {

@@ -6,27 +6,36 @@ import {partialSuffixLength} from "./ReasoningSplitter.js";
  */
 export class StopMatcher {
     private pending = "";
-    private stopped = false;
+    private matched: string | undefined;
 
     constructor(private readonly stops: readonly string[]) {}
 
     get hasStopped(): boolean {
-        return this.stopped;
+        return this.matched !== undefined;
+    }
+
+    /** The stop string that ended the text (the one that starts first; the earlier listed at a tie). */
+    get stopSequence(): string | undefined {
+        return this.matched;
     }
 
     /** Returns the text that is safe to show; after a stop string, nothing more. */
     push(text: string): string {
-        if (this.stopped) return "";
+        if (this.matched !== undefined) return "";
         if (this.stops.length === 0) return text;
         this.pending += text;
         let cut = -1;
+        let matched: string | undefined;
         for (const stop of this.stops) {
             if (stop === "") continue;
             const index = this.pending.indexOf(stop);
-            if (index >= 0 && (cut < 0 || index < cut)) cut = index;
+            if (index >= 0 && (cut < 0 || index < cut)) {
+                cut = index;
+                matched = stop;
+            }
         }
-        if (cut >= 0) {
-            this.stopped = true;
+        if (matched !== undefined) {
+            this.matched = matched;
             const out = this.pending.slice(0, cut);
             this.pending = "";
             return out;
@@ -38,7 +47,7 @@ export class StopMatcher {
     }
 
     flush(): string {
-        const out = this.stopped ? "" : this.pending;
+        const out = this.matched !== undefined ? "" : this.pending;
         this.pending = "";
         return out;
     }

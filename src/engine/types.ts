@@ -123,15 +123,19 @@ export interface GenerationResult {
     /** The calls the model made, in order; empty when it made none. */
     toolCalls: ToolCall[];
     finishReason: FinishReason;
+    /** The caller's stop string that ended the answer (`finishReason` is then `"stop"`); absent otherwise. */
+    stopSequence?: string;
     usage: GenerationUsage;
     timings: GenerationTimings;
 }
 
 /**
- * Streamed pieces of one generation: reasoning text first, then answer text and/or tool calls
- * (each call whole, once its arguments are complete and valid), then `done`.
+ * Streamed pieces of one generation: `prompt` once the prompt is tokenized (from engines that
+ * tokenize it before generating; an upstream counts it only at the end), reasoning text, then
+ * answer text and/or tool calls (each call whole, once its arguments are complete and valid), then `done`.
  */
 export type GenerationEvent =
+    | {type: "prompt", promptTokens: number, cachedPromptTokens?: number}
     | {type: "reasoning", text: string}
     | {type: "answer", text: string}
     | {type: "toolCall", call: ToolCall}

@@ -71,6 +71,8 @@ test("the next turn reuses the cached prompt prefix and greedy output is reprodu
     const again = await collect(model.chat([{role: "user", content: "Name a colour."}], {...GREEDY, maxTokens: 5}));
     assert.equal(again.result.reasoning, first.result.reasoning);
     assert.ok((again.result.usage.cachedPromptTokens ?? 0) > 0, "the shared prefix was not evaluated again");
+    assert.deepEqual(again.events[0], {type: "prompt", promptTokens: again.result.usage.promptTokens, cachedPromptTokens: again.result.usage.cachedPromptTokens},
+        "the prompt's size, cache included, comes before any generated piece");
     const history = [
         {role: "user" as const, content: "Name a colour."},
         {role: "assistant" as const, content: "Blue.", reasoning: first.result.reasoning},
@@ -80,13 +82,25 @@ test("the next turn reuses the cached prompt prefix and greedy output is reprodu
     assert.ok((next.result.usage.cachedPromptTokens ?? 0) >= model.countTokens(formatR1Prompt(history.slice(0, 1))) - 3);
 });
 
+test("a stop string ends the answer, is not shown, and is reported", {skip}, async () => {
+    const free = await collect(model.chat([{role: "user", content: "Hi"}], {...GREEDY, maxTokens: 8, think: false}));
+    assert.ok(free.result.answer.length >= 2, free.result.answer);
+    const stop = free.result.answer.slice(1, 2);
+    const {result, events} = await collect(model.chat([{role: "user", content: "Hi"}], {...GREEDY, maxTokens: 8, think: false, stop: [stop]}));
+    assert.equal(result.answer, free.result.answer.slice(0, free.result.answer.indexOf(stop)));
+    assert.equal(events.filter((e) => e.type === "answer").map((e) => (e as {text: string}).text).join(""), result.answer);
+    assert.equal(result.finishReason, "stop");
+    assert.equal(result.stopSequence, stop);
+    assert.equal(free.result.stopSequence, undefined);
+});
+
 test("aborting stops within a token; a busy model refuses a second generation", {skip}, async () => {
     const controller = new AbortController();
     const events: GenerationEvent[] = [];
     const busy = model.chat([{role: "user", content: "Go"}], {maxTokens: 50, signal: controller.signal, seed: 1});
     for await (const event of busy) {
         events.push(event);
-        if (events.length === 1) {
+        if (events.filter((e) => e.type !== "prompt").length === 1) {
             await assert.rejects(collect(model.chat([{role: "user", content: "Me too"}])), NoFreeSequenceError);
             controller.abort();
         }

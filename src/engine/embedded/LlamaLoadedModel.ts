@@ -1,14 +1,14 @@
 import {LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaEmbeddingContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
 import {ContextOverflowError, NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
 import {formatR1Prompt, isR1Template, isReasoningTemplate} from "../formatR1Prompt.js";
-import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
-import {StopMatcher} from "../StopMatcher.js";
+import {THINK_CLOSE} from "../ReasoningSplitter.js";
+import {ReplyAssembler} from "../ReplyAssembler.js";
 import {TokenTextDecoder} from "./TokenTextDecoder.js";
 import {isCompleteJson} from "../jsonSchema/isCompleteJson.js";
 import {planOutput, type OutputPlan} from "../planOutput.js";
 import {detectNativeToolFormat, type NativeToolFormat} from "../nativeToolFormat.js";
 import {NativeCallBlock} from "./NativeCallBlock.js";
-import type {ChatMessage, FinishReason, EmbeddingResult, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ToolCall} from "../types.js";
+import type {ChatMessage, EmbeddingResult, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ToolCall} from "../types.js";
 
 /** DeepSeek's recommended sampling for R1. */
 export const DEFAULT_TEMPERATURE = 0.6;
@@ -248,19 +248,8 @@ export class LlamaLoadedModel implements LoadedModel {
         if (sequence.nextTokenIndex > reuse) await sequence.eraseContextTokenRanges([{start: reuse, end: sequence.nextTokenIndex}]);
 
         const decoder = new TokenTextDecoder(this.model, prompt.tokens);
-        const splitter = prompt.splitReasoning ? new ReasoningSplitter({startInReasoning: prompt.startInReasoning}) : undefined;
-        const stops = new StopMatcher(options.stop ?? []);
-        // Streamed reasoning is exactly the reported one: leading and trailing whitespace (the
-        // "\n" after `<think>` and before `</think>`) is held back until text follows it.
-        let reasoningRaw = "";
-        let reasoning = "";
-        let answer = "";
-        let completionTokens = 0;
-        let reasoningTokens = 0;
-        let firstTokenAt: number | undefined;
-        let firstAnswerAt: number | undefined;
-        let lastTokenAt = started;
-        let finishReason: FinishReason = "stop";
+        const reply = new ReplyAssembler({started, ...(prompt.splitReasoning ? {split: {startInReasoning: prompt.startInReasoning}} : {}), ...(options.stop === undefined ? {} : {stop: options.stop})});
+        yield {type: "prompt", promptTokens: prompt.tokens.length, cachedPromptTokens: reuse};
 
         // Structured output and tools: the reasoning runs free, then a JSON-schema grammar shapes
         // the answer. The grammar state is looked up at every sampling step, so it switches on
@@ -294,41 +283,17 @@ export class LlamaLoadedModel implements LoadedModel {
         let jsonDone = false;
         let toolCalls: ToolCall[] = [];
 
-        if (options.echoPrompt === true && !prompt.splitReasoning) {
-            answer = this.model.detokenize(prompt.tokens, false);
-            if (answer !== "") yield {type: "answer", text: answer};
-        }
+        if (options.echoPrompt === true && !prompt.splitReasoning) yield* reply.echo(this.model.detokenize(prompt.tokens, false));
 
-        const emit = (pieces: {type: "reasoning" | "answer", text: string}[]): GenerationEvent[] => {
-            const events: GenerationEvent[] = [];
-            for (const piece of pieces) {
-                if (piece.type === "reasoning") {
-                    reasoningRaw += piece.text;
-                    const visible = reasoningRaw.trim();
-                    if (visible.length > reasoning.length) events.push({type: "reasoning", text: visible.slice(reasoning.length)});
-                    reasoning = visible;
-                    continue;
-                }
-                if (grammarState !== undefined) {
-                    json += piece.text;
-                    if (!streamJson) continue;
-                    // Whitespace at the end is held back: the grammar's closing newlines are not the answer.
-                    const visible = json.trimEnd();
-                    if (visible.length <= answer.length) continue;
-                    firstAnswerAt ??= performance.now();
-                    events.push({type: "answer", text: visible.slice(answer.length)});
-                    answer = visible;
-                    continue;
-                }
-                const shown = stops.push(piece.text);
-                if (shown === "") continue;
-                firstAnswerAt ??= performance.now();
-                answer += shown;
-                events.push({type: "answer", text: shown});
-            }
-            return events;
+        // Once the grammar is on, the answer is JSON: an envelope is interpreted whole at the end, a
+        // JSON answer streams with its trailing whitespace held back (the grammar's closing newlines are not the answer).
+        const divertJson = (text: string): GenerationEvent[] => {
+            json += text;
+            if (!streamJson) return [];
+            const visible = json.trimEnd();
+            return visible.length <= reply.answer.length ? [] : reply.showAnswer(visible.slice(reply.answer.length));
         };
-        const classify = (text: string) => splitter === undefined ? [{type: "answer" as const, text}] : splitter.push(text);
+        const emit = (text: string) => reply.push(text, grammarState === undefined ? undefined : divertJson);
 
         const iterator = sequence.evaluate([...prompt.tokens.slice(reuse), ...opening], {
             temperature: options.temperature ?? DEFAULT_TEMPERATURE,
@@ -345,7 +310,7 @@ export class LlamaLoadedModel implements LoadedModel {
         try {
             for (;;) {
                 if (options.signal?.aborted === true) {
-                    finishReason = "abort";
+                    reply.finishReason = "abort";
                     break;
                 }
                 const step = await iterator.next(feed);
@@ -353,16 +318,14 @@ export class LlamaLoadedModel implements LoadedModel {
                 if (step.done === true) break;
                 const token = step.value;
                 if (this.model.isEogToken(token)) {
-                    if (!owedAnswer || answering || splitter?.inReasoning !== true) break;
+                    if (!owedAnswer || answering || !reply.inReasoning) break;
                     // The model ended inside its thought but an answer is owed (JSON, a call): close the thought instead.
-                    yield* emit(classify(decoder.flush() + BUDGET_CLOSE));
+                    yield* emit(decoder.flush() + BUDGET_CLOSE);
                     feed = [...this.model.tokenize(BUDGET_CLOSE, true), ...enterAnswer("")];
                     continue;
                 }
-                lastTokenAt = performance.now();
-                firstTokenAt ??= lastTokenAt;
-                completionTokens++;
-                if (block !== undefined && !calling && answering && splitter?.inReasoning !== true && token === triggerToken) {
+                reply.tokens(1);
+                if (block !== undefined && !calling && answering && !reply.inReasoning && token === triggerToken) {
                     // The model opens a calls block in its own format.
                     calling = true;
                     feed = [token, ...this.model.tokenize(block.open(true), true)];
@@ -373,16 +336,14 @@ export class LlamaLoadedModel implements LoadedModel {
                     if (step.call !== undefined) yield {type: "toolCall", call: step.call};
                     if (step.end === true) break;
                     if (step.force !== undefined) feed = step.replace === true ? this.model.tokenize(step.force, true) : [token, ...this.model.tokenize(step.force, true)];
-                    if (completionTokens >= maxTokens) {
-                        finishReason = "length";
+                    if (reply.completionTokens >= maxTokens) {
+                        reply.finishReason = "length";
                         break;
                     }
                     continue;
                 }
-                const wasReasoning = splitter?.inReasoning ?? false;
-                if (wasReasoning) reasoningTokens++;
-                yield* emit(classify(decoder.push(token)));
-                if (!answering && splitter?.inReasoning !== true) {
+                yield* emit(decoder.push(token));
+                if (!answering && !reply.inReasoning) {
                     const extra = enterAnswer("\n\n");
                     if (extra.length > 0) feed = [token, ...extra];
                 }
@@ -390,66 +351,42 @@ export class LlamaLoadedModel implements LoadedModel {
                     jsonDone = true;
                     break;
                 }
-                if (stops.hasStopped) break;
-                if (completionTokens >= maxTokens) {
-                    finishReason = "length";
+                if (reply.stopped) break;
+                if (reply.completionTokens >= maxTokens) {
+                    reply.finishReason = "length";
                     break;
                 }
-                if (options.thinkBudget !== undefined && splitter?.inReasoning === true && reasoningTokens >= options.thinkBudget) {
+                if (options.thinkBudget !== undefined && reply.inReasoning && reply.reasoningTokens >= options.thinkBudget) {
                     // Out of budget: close the thought in the context too, so the model answers next.
-                    yield* emit(classify(decoder.flush() + BUDGET_CLOSE));
+                    yield* emit(decoder.flush() + BUDGET_CLOSE);
                     feed = [token, ...this.model.tokenize(BUDGET_CLOSE, true), ...enterAnswer("")];
                 }
             }
         } finally {
             await iterator.return();
         }
-        if (finishReason !== "abort" && !jsonDone && !calling) {
-            const tail = decoder.flush();
-            yield* emit([...classify(tail), ...(splitter?.flush() ?? [])]);
-            const rest = stops.flush();
-            if (rest !== "") {
-                firstAnswerAt ??= performance.now();
-                answer += rest;
-                yield {type: "answer", text: rest};
-            }
+        if (reply.finishReason !== "abort" && !jsonDone && !calling) {
+            yield* emit(decoder.flush());
+            yield* reply.finish(grammarState === undefined ? undefined : divertJson);
         }
+        let answer: string | undefined;
         if (plan !== undefined && jsonDone) {
             const out = plan.interpret(json);
             toolCalls = out.toolCalls;
+            answer = out.answer;
             if (!streamJson) {
-                answer = out.answer;
-                if (answer !== "") {
-                    firstAnswerAt ??= performance.now();
-                    yield {type: "answer", text: answer};
-                }
+                yield* reply.showAnswer(answer);
                 for (const call of toolCalls) yield {type: "toolCall", call};
-            } else answer = out.answer;
-            if (toolCalls.length > 0) finishReason = "tool_calls";
+            }
+            if (toolCalls.length > 0) reply.finishReason = "tool_calls";
         } else if (block !== undefined) {
             toolCalls = block.calls;
-            if (toolCalls.length > 0 && finishReason === "stop") finishReason = "tool_calls";
+            if (toolCalls.length > 0 && reply.finishReason === "stop") reply.finishReason = "tool_calls";
         } else if (grammar !== undefined && !streamJson) {
             // Cut short (length or abort) before the envelope closed: no call can be trusted.
             answer = "";
         }
-        const firstToken = firstTokenAt ?? performance.now();
-        yield {
-            type: "done",
-            result: {
-                reasoning,
-                answer,
-                toolCalls,
-                finishReason,
-                usage: {promptTokens: prompt.tokens.length, completionTokens, reasoningTokens, cachedPromptTokens: reuse},
-                timings: {
-                    promptMs: firstToken - started,
-                    generationMs: lastTokenAt - firstToken,
-                    firstTokenMs: firstToken - started,
-                    ...(firstAnswerAt === undefined ? {} : {firstAnswerMs: firstAnswerAt - started})
-                }
-            }
-        };
+        yield {type: "done", result: reply.result({promptTokens: prompt.tokens.length, cachedPromptTokens: reuse, toolCalls, ...(answer === undefined ? {} : {answer})})};
     }
 }
 

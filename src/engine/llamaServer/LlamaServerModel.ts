@@ -2,11 +2,11 @@ import path from "node:path";
 import {readGguf} from "../../gguf/index.js";
 import {ContextOverflowError, ModelLoadError, NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
 import {formatR1Prompt, isR1Template} from "../formatR1Prompt.js";
-import {ReasoningSplitter, THINK_CLOSE} from "../ReasoningSplitter.js";
+import {THINK_CLOSE} from "../ReasoningSplitter.js";
 import {readServerSentEvents} from "../readServerSentEvents.js";
-import {StopMatcher} from "../StopMatcher.js";
+import {ReplyAssembler} from "../ReplyAssembler.js";
 import {SyncHttpPoster} from "../syncHttpPost.js";
-import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ModelDegradation} from "../types.js";
+import type {ChatMessage, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ModelDegradation} from "../types.js";
 import {LlamaServerExitedError, LlamaServerRequestError, LlamaServerStartError} from "./errors.js";
 import {authHeaders, errorMessageOf, readLimitedText, requestJson, type LlamaServerEndpoint} from "./llamaServerHttp.js";
 import type {LlamaServerLaunchOptions} from "./llamaServerArgs.js";
@@ -448,16 +448,7 @@ export class LlamaServerModel implements LoadedModel {
         if (prompt.tokens.length >= contextSize) throw new ContextOverflowError(prompt.tokens.length, contextSize);
         const maxTokens = Math.min(options.maxTokens ?? Infinity, contextSize - prompt.tokens.length);
 
-        const splitter = prompt.splitReasoning ? new ReasoningSplitter({startInReasoning: prompt.startInReasoning}) : undefined;
-        const stops = new StopMatcher(options.stop ?? []);
-        let reasoning = "";
-        let answer = "";
-        let completionTokens = 0;
-        let reasoningTokens = 0;
-        let firstTokenAt: number | undefined;
-        let lastTokenAt = started;
-        let firstAnswerAt: number | undefined;
-        let finishReason: FinishReason = "stop";
+        const reply = new ReplyAssembler({started, ...(prompt.splitReasoning ? {split: {startInReasoning: prompt.startInReasoning}} : {}), ...(options.stop === undefined ? {} : {stop: options.stop})});
         // llama-server's own clock (it excludes HTTP), summed over the requests of one reply.
         let promptMs = 0;
         let generationMs = 0;
@@ -465,27 +456,8 @@ export class LlamaServerModel implements LoadedModel {
         let cachedPromptTokens: number | undefined;
         let budgetClosed = false;
 
-        if (prompt.echo !== undefined && prompt.echo !== "") {
-            answer = prompt.echo;
-            yield {type: "answer", text: answer};
-        }
-        const emit = (pieces: {type: "reasoning" | "answer", text: string}[]): GenerationEvent[] => {
-            const events: GenerationEvent[] = [];
-            for (const piece of pieces) {
-                if (piece.type === "reasoning") {
-                    reasoning += piece.text;
-                    events.push(piece);
-                    continue;
-                }
-                const shown = stops.push(piece.text);
-                if (shown === "") continue;
-                firstAnswerAt ??= performance.now();
-                answer += shown;
-                events.push({type: "answer", text: shown});
-            }
-            return events;
-        };
-        const classify = (text: string) => splitter === undefined ? [{type: "answer" as const, text}] : splitter.push(text);
+        yield {type: "prompt", promptTokens: prompt.tokens.length};
+        if (prompt.echo !== undefined) yield* reply.echo(prompt.echo);
 
         // What llama-server is asked to continue: the prompt, then (after a thinking budget ran out)
         // the reasoning so far and the closing tag, exactly the tokens the embedded engine feeds.
@@ -498,7 +470,7 @@ export class LlamaServerModel implements LoadedModel {
         segments: for (;;) {
             const body = {
                 prompt: segmentPrompt,
-                n_predict: Number.isFinite(maxTokens) ? maxTokens - completionTokens : -1,
+                n_predict: Number.isFinite(maxTokens) ? maxTokens - reply.completionTokens : -1,
                 stream: true,
                 cache_prompt: true,
                 return_tokens: true,
@@ -532,9 +504,9 @@ export class LlamaServerModel implements LoadedModel {
                         // llama-server parses every reply with its chat parser, which fails on invalid
                         // UTF-8 in the text generated so far (bytes a model may emit, random weights
                         // often). The tokens are fine: continue from them in a fresh request.
-                        if (PARSER_FAILURE.test(message) && parserRestarts < MAX_PARSER_RESTARTS && completionTokens > restartedAt) {
+                        if (PARSER_FAILURE.test(message) && parserRestarts < MAX_PARSER_RESTARTS && reply.completionTokens > restartedAt) {
                             parserRestarts++;
-                            restartedAt = completionTokens;
+                            restartedAt = reply.completionTokens;
                             restart = "parser";
                             break;
                         }
@@ -545,28 +517,24 @@ export class LlamaServerModel implements LoadedModel {
                         promptMs += chunk.timings?.prompt_ms ?? 0;
                         generationMs += chunk.timings?.predicted_ms ?? 0;
                         cachedPromptTokens ??= chunk.timings?.cache_n;
-                        if (chunk.stop_type === "limit") finishReason = "length";
-                        if (chunk.content !== undefined && chunk.content !== "") yield* emit(classify(chunk.content));
+                        if (chunk.stop_type === "limit") reply.finishReason = "length";
+                        if (chunk.content !== undefined && chunk.content !== "") yield* reply.push(chunk.content);
                         ended = true;
                         break;
                     }
                     const tokens = chunk.tokens ?? [];
-                    const wasReasoning = splitter?.inReasoning ?? false;
                     if (tokens.length > 0) {
-                        lastTokenAt = performance.now();
-                        firstTokenAt ??= lastTokenAt;
-                        completionTokens += tokens.length;
-                        if (wasReasoning) reasoningTokens += tokens.length;
+                        reply.tokens(tokens.length);
                         sequence.push(...tokens);
                     }
-                    if (chunk.content !== undefined && chunk.content !== "") yield* emit(classify(chunk.content));
-                    if (stops.hasStopped) break segments;
+                    if (chunk.content !== undefined && chunk.content !== "") yield* reply.push(chunk.content);
+                    if (reply.stopped) break segments;
                     // llama-server stops at n_predict itself (its last chunk brings the timings); this only guards against overrun.
-                    if (completionTokens > maxTokens) {
-                        finishReason = "length";
+                    if (reply.completionTokens > maxTokens) {
+                        reply.finishReason = "length";
                         break segments;
                     }
-                    if (!budgetClosed && options.thinkBudget !== undefined && splitter?.inReasoning === true && reasoningTokens >= options.thinkBudget) {
+                    if (!budgetClosed && options.thinkBudget !== undefined && reply.inReasoning && reply.reasoningTokens >= options.thinkBudget) {
                         budgetClosed = true;
                         restart = "budget";
                         break;
@@ -578,7 +546,7 @@ export class LlamaServerModel implements LoadedModel {
                         // Out of budget: continue from the reasoning so far plus the closing tag.
                         this.closeTokens ??= await this.tokenize(server, BUDGET_CLOSE, false, true, request.signal);
                         sequence.push(...this.closeTokens);
-                        yield* emit(classify(BUDGET_CLOSE));
+                        yield* reply.push(BUDGET_CLOSE);
                     }
                     segmentPrompt = [...sequence];
                     segment = linkedController(request.signal);
@@ -588,39 +556,22 @@ export class LlamaServerModel implements LoadedModel {
                 break;
             } catch (error) {
                 if (options.signal?.aborted === true) {
-                    finishReason = "abort";
+                    reply.finishReason = "abort";
                     break;
                 }
                 throw await this.explain(server, error);
             }
         }
         request.abort();
-        if (finishReason !== "abort") {
-            yield* emit(splitter?.flush() ?? []);
-            const rest = stops.flush();
-            if (rest !== "") {
-                firstAnswerAt ??= performance.now();
-                answer += rest;
-                yield {type: "answer", text: rest};
-            }
-        }
-        const firstToken = firstTokenAt ?? performance.now();
+        if (reply.finishReason !== "abort") yield* reply.finish();
         yield {
             type: "done",
-            result: {
-                reasoning: reasoning.trim(),
-                answer,
-                toolCalls: [],
-                finishReason,
-                usage: {promptTokens: prompt.tokens.length, completionTokens, reasoningTokens, ...(cachedPromptTokens === undefined ? {} : {cachedPromptTokens})},
-                timings: {
-                    // r1's clock where the reply was cut short (a stop string, an abort) before llama-server's timings came.
-                    promptMs: timed ? promptMs : firstToken - started,
-                    generationMs: timed ? generationMs : Math.max(0, lastTokenAt - firstToken),
-                    firstTokenMs: firstToken - started,
-                    ...(firstAnswerAt === undefined ? {} : {firstAnswerMs: firstAnswerAt - started})
-                }
-            }
+            result: reply.result({
+                promptTokens: prompt.tokens.length,
+                ...(cachedPromptTokens === undefined ? {} : {cachedPromptTokens}),
+                // r1's clock where the reply was cut short (a stop string, an abort) before llama-server's timings came.
+                ...(timed ? {promptMs, generationMs} : {})
+            })
         };
     }
 }

@@ -1,10 +1,9 @@
 import {NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
 import {MAX_PARALLEL_SEQUENCES} from "../loadLimits.js";
-import {ReasoningSplitter, THINK_OPEN} from "../ReasoningSplitter.js";
 import {readServerSentEvents} from "../readServerSentEvents.js";
-import {StopMatcher} from "../StopMatcher.js";
+import {ReplyAssembler} from "../ReplyAssembler.js";
 import {SyncHttpPoster} from "../syncHttpPost.js";
-import type {ChatMessage, FinishReason, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo} from "../types.js";
+import type {ChatMessage, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo} from "../types.js";
 import {UpstreamError} from "./errors.js";
 import {MAX_UPSTREAM_JSON_BYTES, MAX_UPSTREAM_REPLY_CHARS, UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TOKENIZE_TIMEOUT_MS} from "./limits.js";
 import {ExitCode} from "../../util/R1Error.js";
@@ -248,50 +247,14 @@ export class UpstreamModel implements LoadedModel {
     }
 
     private async *stream(route: string, request: Record<string, unknown>, options: GenerationOptions, chat: boolean, controller: AbortController): AsyncGenerator<GenerationEvent, void, void> {
-        const started = performance.now();
-        const stops = new StopMatcher(options.stop ?? []);
-        let reasoning = "";
-        let answer = "";
-        let chunks = 0;
-        let reasoningChunks = 0;
-        let firstTokenAt: number | undefined;
-        let lastTokenAt = started;
-        let firstAnswerAt: number | undefined;
-        let finishReason: FinishReason = "stop";
+        // The content's own split: inside R1's thought from the start (see `startsInReasoning`) unless the reply opens `<think>` itself.
+        const reply = new ReplyAssembler({started: performance.now(), ...(chat ? {split: {startInReasoning: this.startsInReasoning ? "unlessOpened" : false}} : {}),
+            ...(options.stop === undefined ? {} : {stop: options.stop})});
+        let received = 0;
         let usage: ChatChunk["usage"];
         let timings: ChatChunk["timings"];
-        // The content's own split, decided at its first piece (see `startsInReasoning`).
-        let splitter: ReasoningSplitter | undefined;
         let serverSplits = false;
         let finished = false;
-
-        const show = (type: "reasoning" | "answer", text: string): GenerationEvent[] => {
-            if (text === "") return [];
-            if (reasoning.length + answer.length + text.length > MAX_UPSTREAM_REPLY_CHARS)
-                throw new UpstreamError(this.baseUrl, `the reply is over MAX_UPSTREAM_REPLY_CHARS (${MAX_UPSTREAM_REPLY_CHARS} characters)`);
-            if (type === "reasoning") {
-                reasoning += text;
-                return [{type, text}];
-            }
-            const shown = stops.push(text);
-            if (shown === "") return [];
-            firstAnswerAt ??= performance.now();
-            answer += shown;
-            return [{type: "answer", text: shown}];
-        };
-        let opening = "";
-        const content = (text: string): GenerationEvent[] => {
-            if (serverSplits || !chat) return show("answer", text);
-            if (splitter === undefined) {
-                // Wait until the reply's start shows whether the model opens `<think>` itself.
-                opening += text;
-                const start = opening.trimStart();
-                if (start.length < THINK_OPEN.length && THINK_OPEN.startsWith(start)) return [];
-                splitter = new ReasoningSplitter({startInReasoning: this.startsInReasoning && !start.startsWith(THINK_OPEN)});
-                text = opening;
-            }
-            return splitter.push(text).flatMap((piece) => show(piece.type, piece.text));
-        };
 
         const body = {
             ...request,
@@ -345,33 +308,30 @@ export class UpstreamModel implements LoadedModel {
                 const delta = (choice.delta ?? {}) as {content?: unknown, reasoning_content?: unknown, reasoning?: unknown, text?: unknown};
                 const thought = typeof delta.reasoning_content === "string" ? delta.reasoning_content : typeof delta.reasoning === "string" ? delta.reasoning : "";
                 const text = typeof delta.content === "string" ? delta.content : typeof (choice as {text?: unknown}).text === "string" ? (choice as {text: string}).text : "";
-                if (thought !== "" || text !== "") {
-                    lastTokenAt = performance.now();
-                    firstTokenAt ??= lastTokenAt;
-                    chunks++;
-                }
+                received += thought.length + text.length;
+                if (received > MAX_UPSTREAM_REPLY_CHARS)
+                    throw new UpstreamError(this.baseUrl, `the reply is over MAX_UPSTREAM_REPLY_CHARS (${MAX_UPSTREAM_REPLY_CHARS} characters)`);
+                // One token a piece (vLLM and llama-server stream so) when the upstream's usage does not say.
+                if (thought !== "" || text !== "") reply.tokens(1, thought !== "" || (text !== "" && !serverSplits && reply.inReasoning));
                 if (thought !== "") {
                     serverSplits = true;
-                    reasoningChunks++;
-                    yield* show("reasoning", thought);
+                    yield* reply.pushReasoning(thought);
                 }
-                if (text !== "") {
-                    if (splitter?.inReasoning === true) reasoningChunks++;
-                    yield* content(text);
-                }
-                if (stops.hasStopped) {
+                // A server that splits the reasoning itself sends only the answer as content.
+                if (text !== "") yield* serverSplits ? reply.pushAnswer(text) : reply.push(text);
+                if (reply.stopped) {
                     finished = true;
                     break;
                 }
                 if (typeof choice.finish_reason === "string") {
-                    finishReason = choice.finish_reason === "length" ? "length" : "stop";
+                    reply.finishReason = choice.finish_reason === "length" ? "length" : "stop";
                     finished = true;
                     // The usage chunk (include_usage) and [DONE] follow; keep reading for them.
                 }
             }
         } catch (error) {
             if (options.signal?.aborted === true) {
-                finishReason = "abort";
+                reply.finishReason = "abort";
             } else if (error instanceof UpstreamError || error instanceof UnsupportedOptionError) {
                 throw error;
             } else {
@@ -379,45 +339,25 @@ export class UpstreamModel implements LoadedModel {
                 throw new UpstreamError(this.baseUrl, `the reply broke off: ${message}`);
             }
         }
-        if (finishReason !== "abort" && !finished)
+        if (reply.finishReason !== "abort" && !finished)
             throw new UpstreamError(this.baseUrl, "closed the stream before the reply finished");
         controller.abort();
-        if (finishReason !== "abort") {
-            if (splitter === undefined && opening !== "") yield* show("answer", opening);
-            for (const piece of splitter?.flush() ?? []) yield* show(piece.type, piece.text);
-            const rest = stops.flush();
-            if (rest !== "") {
-                firstAnswerAt ??= performance.now();
-                answer += rest;
-                yield {type: "answer", text: rest};
-            }
-        }
-        const firstToken = firstTokenAt ?? performance.now();
-        const completionTokens = num(usage?.completion_tokens) ?? chunks;
+        if (reply.finishReason !== "abort") yield* reply.finish();
+        const completionTokens = num(usage?.completion_tokens) ?? reply.completionTokens;
         const promptMs = num(timings?.prompt_ms);
         const generationMs = num(timings?.predicted_ms);
         const cached = num(usage?.prompt_tokens_details?.cached_tokens) ?? num(timings?.cache_n);
         yield {
             type: "done",
-            result: {
-                reasoning: reasoning.trim(),
-                answer,
-                toolCalls: [],
-                finishReason,
-                usage: {
-                    promptTokens: num(usage?.prompt_tokens) ?? 0,
-                    completionTokens,
-                    // The upstream's count when it gives one; else the stream's reasoning pieces (one token each on vLLM and llama-server).
-                    reasoningTokens: Math.min(completionTokens, num(usage?.completion_tokens_details?.reasoning_tokens) ?? reasoningChunks),
-                    ...(cached === undefined ? {} : {cachedPromptTokens: cached})
-                },
-                timings: {
-                    promptMs: promptMs ?? firstToken - started,
-                    generationMs: generationMs ?? Math.max(0, lastTokenAt - firstToken),
-                    firstTokenMs: firstToken - started,
-                    ...(firstAnswerAt === undefined ? {} : {firstAnswerMs: firstAnswerAt - started})
-                }
-            }
+            result: reply.result({
+                promptTokens: num(usage?.prompt_tokens) ?? 0,
+                completionTokens,
+                // The upstream's count when it gives one; else the stream's reasoning pieces.
+                reasoningTokens: Math.min(completionTokens, num(usage?.completion_tokens_details?.reasoning_tokens) ?? reply.reasoningTokens),
+                ...(cached === undefined ? {} : {cachedPromptTokens: cached}),
+                ...(promptMs === undefined ? {} : {promptMs}),
+                ...(generationMs === undefined ? {} : {generationMs})
+            })
         };
     }
 }

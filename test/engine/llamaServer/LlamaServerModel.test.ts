@@ -116,9 +116,12 @@ test("a stop string ends the answer and is not shown", {skip}, async () => {
     const free = await collect(model.chat([{role: "user", content: "Hi"}], {...GREEDY, maxTokens: 8, think: false}));
     assert.ok(free.result.answer.length >= 2, free.result.answer);
     const stop = free.result.answer.slice(1, 2);
-    const {result} = await collect(model.chat([{role: "user", content: "Hi"}], {...GREEDY, maxTokens: 8, think: false, stop: [stop]}));
+    const {result, events} = await collect(model.chat([{role: "user", content: "Hi"}], {...GREEDY, maxTokens: 8, think: false, stop: [stop]}));
     assert.equal(result.answer, free.result.answer.slice(0, free.result.answer.indexOf(stop)));
     assert.equal(result.finishReason, "stop");
+    assert.equal(result.stopSequence, stop);
+    assert.equal(free.result.stopSequence, undefined);
+    assert.deepEqual(events[0], {type: "prompt", promptTokens: result.usage.promptTokens}, "the prompt's size comes first");
 });
 
 test("aborting reaches llama-server (its slot goes idle); a busy model refuses a second generation", {skip}, async () => {
@@ -134,7 +137,8 @@ test("aborting reaches llama-server (its slot goes idle); a busy model refuses a
         };
         for await (const event of steady.chat([{role: "user", content: "Go"}], {maxTokens: 4000, signal: controller.signal, temperature: 0})) {
             events.push(event);
-            if (events.length === 1) {
+            // The first generated piece (the prompt's size comes before llama-server is asked).
+            if (events.filter((e) => e.type !== "prompt").length === 1) {
                 await assert.rejects(collect(steady.chat([{role: "user", content: "Me too"}])), NoFreeSequenceError);
                 assert.equal(await slotBusy(), true, "llama-server is generating");
                 controller.abort();
