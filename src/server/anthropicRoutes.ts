@@ -1,6 +1,6 @@
 import {randomUUID} from "node:crypto";
 import {Hono} from "hono";
-import type {ChatMessage, FinishReason, GenerationOptions, GenerationResult, ToolCall} from "../engine/types.js";
+import type {ChatMessage, GenerationOptions, GenerationResult, ToolCall} from "../engine/types.js";
 import {type AnthropicBlock, countTokensRequestSchema, messagesRequestSchema, type CountTokensRequest} from "./anthropicSchemas.js";
 import {ApiError} from "./ApiError.js";
 import {checkChatRequest, type OptionField} from "./checkChatRequest.js";
@@ -42,15 +42,18 @@ export function anthropicRoutes(ctx: ServerContext): Hono {
             for (const call of result.toolCalls) content.push(toolUseBlock(call));
             return c.json({
                 id, type: "message", role: "assistant", model, content,
-                stop_reason: stopReason(result.finishReason), stop_sequence: null,
+                ...stopFields(result),
                 usage: usage(result)
             });
         }
         await generation.ready();
         return sseResponse(generation, async function* () {
+            // The engine has tokenized the prompt by now (`ready()`); an upstream counts it only at the end (message_delta).
+            const prompt = generation.prompt;
+            const cached = prompt?.cachedPromptTokens ?? 0;
             yield event("message_start", {message: {
                 id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null,
-                usage: {input_tokens: 0, output_tokens: 0}
+                usage: {input_tokens: prompt === undefined ? 0 : prompt.promptTokens - cached, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: cached}
             }});
             yield event("ping", {});
             let index = -1;
@@ -88,7 +91,7 @@ export function anthropicRoutes(ctx: ServerContext): Hono {
                     if (index < 0) yield* begin("text");
                     yield* close();
                     yield event("message_delta", {
-                        delta: {stop_reason: stopReason(item.result.finishReason), stop_sequence: null},
+                        delta: stopFields(item.result),
                         usage: usage(item.result)
                     });
                     yield event("message_stop", {});
@@ -177,8 +180,11 @@ function toolUseBlock(call: ToolCall) {
     return {type: "tool_use", id: call.id, name: call.name, input: JSON.parse(call.arguments) as unknown};
 }
 
-function stopReason(reason: FinishReason): string {
-    return reason === "length" ? "max_tokens" : reason === "tool_calls" ? "tool_use" : "end_turn";
+/** `stop_reason` and `stop_sequence`: `stop_sequence` names the request's stop string that ended the reply. */
+function stopFields(result: GenerationResult): {stop_reason: string, stop_sequence: string | null} {
+    if (result.stopSequence !== undefined) return {stop_reason: "stop_sequence", stop_sequence: result.stopSequence};
+    const reason = result.finishReason;
+    return {stop_reason: reason === "length" ? "max_tokens" : reason === "tool_calls" ? "tool_use" : "end_turn", stop_sequence: null};
 }
 
 /** Anthropic counts cache reads apart from `input_tokens`; the three add up to the prompt. */

@@ -20,6 +20,9 @@ export interface GenerationRequest {
     optionField?: OptionField;
 }
 
+/** What a route streams: the engine's events but `prompt`, which the generation keeps (`prompt`). */
+export type ReplyEvent = Exclude<GenerationEvent, {type: "prompt"}>;
+
 /** A generation that holds a sequence: iterate `events` (or `collect()`), or `close()` to give it up. */
 export interface Generation {
     descriptor: ModelDescriptor;
@@ -27,7 +30,12 @@ export interface Generation {
     loadMs: number;
     /** When the request arrived (`Date.now()`). */
     startedAt: number;
-    events: AsyncGenerator<GenerationEvent, void>;
+    events: AsyncGenerator<ReplyEvent, void>;
+    /**
+     * The prompt's size once the engine has tokenized it (by `ready()` on engines that report it
+     * before generating); `undefined` until then, and on engines that count it only at the end.
+     */
+    readonly prompt: {promptTokens: number, cachedPromptTokens?: number} | undefined;
     /**
      * Waits for the first event, so that a failure to start (prompt longer than the context)
      * becomes an HTTP error status instead of an error inside a 200 stream. Call before streaming.
@@ -92,7 +100,8 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
     const model = lease.model;
     const options: GenerationOptions = {...request.options, signal: controller.signal};
 
-    async function* run(): AsyncGenerator<GenerationEvent, void> {
+    let prompt: Generation["prompt"];
+    async function* run(): AsyncGenerator<ReplyEvent, void> {
         started = true;
         let finished = false;
         let failed = false;
@@ -101,6 +110,10 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
                 ? model.chat(request.input.messages, options)
                 : model.complete(request.input.prompt, options);
             for await (const event of events) {
+                if (event.type === "prompt") {
+                    prompt = {promptTokens: event.promptTokens, ...(event.cachedPromptTokens === undefined ? {} : {cachedPromptTokens: event.cachedPromptTokens})};
+                    continue;
+                }
                 if (event.type === "done") {
                     finished = true;
                     ctx.metrics.recordGeneration(lease.descriptor.name, event.result);
@@ -135,6 +148,9 @@ export async function startGeneration(ctx: ServerContext, request: GenerationReq
         startedAt,
         get events() {
             return events;
+        },
+        get prompt() {
+            return prompt;
         },
         async ready() {
             const inner = events;

@@ -1,5 +1,6 @@
 import {setTimeout as sleep} from "node:timers/promises";
 import {ContextOverflowError, NoFreeSequenceError} from "../../src/engine/errors.js";
+import {StopMatcher} from "../../src/engine/StopMatcher.js";
 import type {
     ChatMessage, GenerationEvent, GenerationOptions, GenerationResult, LoadedModel, LoadedModelInfo, ModelDegradation, ToolCall
 } from "../../src/engine/types.js";
@@ -17,9 +18,10 @@ export interface FakeScript {
 }
 
 /**
- * A scripted `LoadedModel`: yields the script's reasoning pieces, then its answer pieces (one
- * token each), honours `maxTokens`, `stop`-free, aborts within one piece, and enforces its
- * sequence count like the engine (throwing `NoFreeSequenceError`).
+ * A scripted `LoadedModel`: reports the prompt's size (its words), yields the script's reasoning
+ * pieces, then its answer pieces (one token each), honours `maxTokens` and `stop` (through the
+ * engines' `StopMatcher`), aborts within one piece, and enforces its sequence count like the
+ * engine (throwing `NoFreeSequenceError`).
  */
 export class FakeModel implements LoadedModel {
     readonly info: LoadedModelInfo;
@@ -77,6 +79,8 @@ export class FakeModel implements LoadedModel {
             let generated = 0;
             let reasoningTokens = 0;
             let finishReason: GenerationResult["finishReason"] = "stop";
+            const stops = new StopMatcher(options.stop ?? []);
+            yield {type: "prompt", promptTokens: this.countTokens(prompt)};
             for (const piece of pieces) {
                 if (options.maxTokens !== undefined && generated >= options.maxTokens) {
                     finishReason = "length";
@@ -92,9 +96,17 @@ export class FakeModel implements LoadedModel {
                 if (piece.type === "reasoning") {
                     reasoningTokens++;
                     reasoning += piece.text;
-                } else answer += piece.text;
-                yield piece;
+                    yield piece;
+                    continue;
+                }
+                const shown = stops.push(piece.text);
+                answer += shown;
+                if (shown !== "") yield {type: "answer", text: shown};
+                if (stops.hasStopped) break;
             }
+            const rest = finishReason === "abort" ? "" : stops.flush();
+            answer += rest;
+            if (rest !== "") yield {type: "answer", text: rest};
             const toolCalls = finishReason === "stop" ? this.script.toolCalls ?? [] : [];
             for (const call of toolCalls) yield {type: "toolCall", call};
             if (toolCalls.length > 0) finishReason = "tool_calls";
@@ -102,6 +114,7 @@ export class FakeModel implements LoadedModel {
                 type: "done",
                 result: {
                     reasoning, answer, toolCalls, finishReason,
+                    ...(stops.stopSequence === undefined ? {} : {stopSequence: stops.stopSequence}),
                     usage: {promptTokens: this.countTokens(prompt), completionTokens: generated, reasoningTokens},
                     timings: {promptMs: 1, generationMs: Math.max(1, Date.now() - started - firstTokenMs), firstTokenMs}
                 }

@@ -143,6 +143,31 @@ describe("Anthropic Messages API on a scripted model", () => {
         assert.deepEqual((message.content[0] as Anthropic.ToolUseBlock).input, {city: "Paris"});
     });
 
+    test("a stop sequence ends the reply with stop_reason stop_sequence naming it, streamed or not; message_start counts the prompt", async () => {
+        const request = {model: "deepseek-r1:tiny", max_tokens: 100, stop_sequences: ["END", "."], system: "Be brief.", messages: [{role: "user" as const, content: "what is two plus two"}]};
+        const message = await client.messages.create(request);
+        assert.equal((message.content[0] as Anthropic.TextBlock).text, "4");
+        assert.equal(message.stop_reason, "stop_sequence");
+        assert.equal(message.stop_sequence, ".");
+
+        const stream = client.messages.stream(request);
+        let start: Anthropic.Usage | undefined;
+        let delta: Anthropic.MessageDeltaEvent | undefined;
+        for await (const event of stream) {
+            // A copy: the SDK makes message_start's message its snapshot and updates it from message_delta.
+            if (event.type === "message_start") start = structuredClone(event.message.usage);
+            if (event.type === "message_delta") delta = event;
+        }
+        // The prompt's size before any output: "Be brief." and the question, seven words (the scripted model counts words).
+        assert.deepEqual(start, {input_tokens: 7, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0});
+        assert.deepEqual([delta?.delta.stop_reason, delta?.delta.stop_sequence], ["stop_sequence", "."]);
+        const final = await stream.finalMessage();
+        assert.deepEqual([final.stop_reason, final.stop_sequence, final.usage.input_tokens], ["stop_sequence", ".", 7]);
+
+        const unmatched = await client.messages.create({...request, stop_sequences: ["END"]});
+        assert.deepEqual([unmatched.stop_reason, unmatched.stop_sequence], ["end_turn", null]);
+    });
+
     test("count_tokens answers input_tokens", async () => {
         const counted = await client.messages.countTokens({model: "deepseek-r1:tiny", system: "Be brief.", messages: [{role: "user", content: "what is two plus two"}]});
         assert.equal(counted.input_tokens, 7);
@@ -211,12 +236,32 @@ describe("Anthropic Messages API on the real engine (tiny R1-shaped model, rando
         const messages: Anthropic.MessageParam[] = [{role: "user", content: "Why is the sky blue?"}];
         const stream = client.messages.stream({model: "tiny-r1", max_tokens: 12, thinking: {type: "enabled", budget_tokens: 3}, system: "Answer briefly.", messages, ...({temperature: 0} as object)});
         const kinds: string[] = [];
-        for await (const event of stream) if (event.type === "content_block_delta") kinds.push(event.delta.type);
+        let startUsage: Anthropic.Usage | undefined;
+        for await (const event of stream) {
+            if (event.type === "content_block_delta") kinds.push(event.delta.type);
+            if (event.type === "message_start") startUsage = structuredClone(event.message.usage);
+        }
         assert.ok(kinds.includes("thinking_delta"), kinds.join(","));
         if (kinds.includes("text_delta")) assert.ok(kinds.lastIndexOf("thinking_delta") < kinds.indexOf("text_delta"));
         const final = await stream.finalMessage();
         assert.ok(final.usage.output_tokens > 3 && final.usage.output_tokens <= 12);
         const counted = await client.messages.countTokens({model: "tiny-r1", system: "Answer briefly.", thinking: {type: "enabled", budget_tokens: 3}, messages});
         assert.equal(counted.input_tokens, final.usage.input_tokens + (final.usage.cache_read_input_tokens ?? 0));
+        assert.ok(counted.input_tokens > 10, String(counted.input_tokens));
+        assert.deepEqual(startUsage && [startUsage.input_tokens, startUsage.cache_read_input_tokens], [final.usage.input_tokens, final.usage.cache_read_input_tokens],
+            "message_start already counts the prompt the engine evaluated");
+    });
+
+    test("a stop sequence the model generates: stop_reason stop_sequence, the text before it, streamed and not", async () => {
+        const request = {model: "tiny-r1", max_tokens: 10, thinking: {type: "disabled" as const}, messages: [{role: "user" as const, content: "Hi"}], ...({temperature: 0} as object)};
+        const free = await client.messages.create(request);
+        const text = (free.content[0] as Anthropic.TextBlock).text;
+        assert.ok([...text].length >= 3, JSON.stringify(text));
+        const stop = [...text][2]!;
+        const expected = text.slice(0, text.indexOf(stop));
+        const stopped = await client.messages.create({...request, stop_sequences: [stop]});
+        assert.deepEqual([stopped.stop_reason, stopped.stop_sequence, (stopped.content[0] as Anthropic.TextBlock).text], ["stop_sequence", stop, expected]);
+        const streamed = await client.messages.stream({...request, stop_sequences: [stop]}).finalMessage();
+        assert.deepEqual([streamed.stop_reason, streamed.stop_sequence, (streamed.content[0] as Anthropic.TextBlock).text], ["stop_sequence", stop, expected]);
     });
 });
