@@ -12,9 +12,9 @@ import {parseKeepAlive} from "./parseKeepAlive.js";
 import {readJsonBody} from "./readJsonBody.js";
 import {readModelFacts} from "./readModelFacts.js";
 import {embedTexts} from "./embedTexts.js";
-import {stopList} from "./schemas.js";
+import {samplingOptions} from "./schemas.js";
 import type {ServerContext} from "./ServerContext.js";
-import {startGeneration, type Generation} from "./startGeneration.js";
+import {startGeneration, type Generation, type GenerationRequest} from "./startGeneration.js";
 import {streamBody} from "./streamBody.js";
 
 /**
@@ -77,15 +77,7 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
         const messages = toChatMessages(body.messages);
         const options = {...generationOptions(body.options, body.think), ...toolOptions(body.tools, body.format)};
         checkChatRequest(messages, options, ollamaField);
-        const generation = await startGeneration(ctx, {
-            model: body.model,
-            input: {messages},
-            options,
-            optionField: ollamaField,
-            clientSignal: c.req.raw.signal,
-            ...(keepAliveMs === undefined ? {} : {keepAliveMs}),
-            ...(body.options?.num_ctx === null || body.options?.num_ctx === undefined ? {} : {contextSize: body.options.num_ctx})
-        });
+        const generation = await startOllamaGeneration(ctx, body, {messages}, options, keepAliveMs, c.req.raw.signal);
         const model = generation.descriptor.name;
         const message = (content: string, thinking?: string, calls: ToolCall[] = []) => ({
             role: "assistant", content, ...(thinking === undefined || thinking === "" ? {} : {thinking}),
@@ -118,15 +110,7 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
         if (body.raw === true && options.responseFormat !== undefined)
             throw new ApiError("invalid_request", "format: a raw completion is not constrained; drop raw to get structured output", {param: "format"});
         checkChatRequest(input.messages ?? [], options, ollamaField);
-        const generation = await startGeneration(ctx, {
-            model: body.model,
-            input,
-            options,
-            optionField: ollamaField,
-            clientSignal: c.req.raw.signal,
-            ...(keepAliveMs === undefined ? {} : {keepAliveMs}),
-            ...(body.options?.num_ctx === null || body.options?.num_ctx === undefined ? {} : {contextSize: body.options.num_ctx})
-        });
+        const generation = await startOllamaGeneration(ctx, body, input, options, keepAliveMs, c.req.raw.signal);
         const model = generation.descriptor.name;
         if (body.stream === false) {
             const result = await generation.collect();
@@ -231,6 +215,17 @@ export function ollamaRoutes(ctx: ServerContext): Hono {
     return app;
 }
 
+/** `startGeneration` for /api/chat and /api/generate: Ollama's `keep_alive` (parsed) and `options.num_ctx`. */
+function startOllamaGeneration(ctx: ServerContext, body: {model: string, options?: OllamaOptions | null}, input: GenerationRequest["input"],
+    options: GenerationRequest["options"], keepAliveMs: number | undefined, clientSignal: AbortSignal): Promise<Generation> {
+    const numCtx = body.options?.num_ctx;
+    return startGeneration(ctx, {
+        model: body.model, input, options, optionField: ollamaField, clientSignal,
+        ...(keepAliveMs === undefined ? {} : {keepAliveMs}),
+        ...(numCtx === null || numCtx === undefined ? {} : {contextSize: numCtx})
+    });
+}
+
 function keepAlive(value: unknown): number | undefined {
     try {
         return parseKeepAlive(value);
@@ -294,16 +289,7 @@ function generationOptions(options: OllamaOptions | null | undefined, think: boo
     else if (think !== null && think !== undefined) result.think = true;
     if (options === null || options === undefined) return result;
     if (options.num_predict !== null && options.num_predict !== undefined && options.num_predict > 0) result.maxTokens = options.num_predict;
-    if (options.temperature !== null && options.temperature !== undefined) result.temperature = options.temperature;
-    if (options.top_p !== null && options.top_p !== undefined) result.topP = options.top_p;
-    if (options.top_k !== null && options.top_k !== undefined) result.topK = options.top_k;
-    if (options.min_p !== null && options.min_p !== undefined) result.minP = options.min_p;
-    if (options.repeat_penalty !== null && options.repeat_penalty !== undefined) result.repeatPenalty = options.repeat_penalty;
-    if (options.seed !== null && options.seed !== undefined) result.seed = options.seed;
-    if (options.reasoning_budget !== null && options.reasoning_budget !== undefined) result.thinkBudget = options.reasoning_budget;
-    const stop = stopList(options.stop);
-    if (stop !== undefined) result.stop = stop;
-    return result;
+    return {...result, ...samplingOptions(options)};
 }
 
 function modelSummary(model: ModelDescriptor, architecture?: string) {

@@ -9,7 +9,7 @@ import {
     chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema, type ChatCompletionRequest, type CompletionRequest
 } from "./openaiSchemas.js";
 import {readJsonBody} from "./readJsonBody.js";
-import {stopList} from "./schemas.js";
+import {samplingOptions} from "./schemas.js";
 import type {ServerContext} from "./ServerContext.js";
 import {startGeneration, type Generation} from "./startGeneration.js";
 import {streamBody} from "./streamBody.js";
@@ -31,7 +31,7 @@ export function openaiRoutes(ctx: ServerContext): Hono {
     app.post("/chat/completions", async (c) => {
         const body = await readJsonBody(c, chatCompletionRequestSchema);
         const messages = body.messages.map(toChatMessage);
-        const options = {...samplingOptions(body, body.max_completion_tokens ?? body.max_tokens), ...toolOptions(body)};
+        const options = {...requestOptions(body, body.max_completion_tokens ?? body.max_tokens), ...toolOptions(body)};
         checkChatRequest(messages, options);
         const generation = await startGeneration(ctx, {
             model: body.model,
@@ -108,7 +108,7 @@ export function openaiRoutes(ctx: ServerContext): Hono {
         const generation = await startGeneration(ctx, {
             model: body.model,
             input: {prompt},
-            options: samplingOptions(body, body.max_tokens ?? 16),
+            options: requestOptions(body, body.max_tokens ?? 16),
             clientSignal: c.req.raw.signal,
             ...(body.num_ctx === null || body.num_ctx === undefined ? {} : {contextSize: body.num_ctx})
         });
@@ -190,19 +190,8 @@ function openaiToolCall(call: ToolCall) {
     return {id: call.id, type: "function", function: {name: call.name, arguments: call.arguments}};
 }
 
-function samplingOptions(body: ChatCompletionRequest | CompletionRequest, maxTokens: number | null | undefined): Omit<GenerationOptions, "signal"> {
-    const options: Omit<GenerationOptions, "signal"> = {};
-    if (maxTokens !== null && maxTokens !== undefined) options.maxTokens = maxTokens;
-    if (body.temperature !== null && body.temperature !== undefined) options.temperature = body.temperature;
-    if (body.top_p !== null && body.top_p !== undefined) options.topP = body.top_p;
-    if (body.top_k !== null && body.top_k !== undefined) options.topK = body.top_k;
-    if (body.min_p !== null && body.min_p !== undefined) options.minP = body.min_p;
-    if (body.repeat_penalty !== null && body.repeat_penalty !== undefined) options.repeatPenalty = body.repeat_penalty;
-    if (body.seed !== null && body.seed !== undefined) options.seed = body.seed;
-    if (body.reasoning_budget !== null && body.reasoning_budget !== undefined) options.thinkBudget = body.reasoning_budget;
-    const stop = stopList(body.stop);
-    if (stop !== undefined) options.stop = stop;
-    return options;
+function requestOptions(body: ChatCompletionRequest | CompletionRequest, maxTokens: number | null | undefined): Omit<GenerationOptions, "signal"> {
+    return {...(maxTokens === null || maxTokens === undefined ? {} : {maxTokens}), ...samplingOptions(body)};
 }
 
 function finishReason(reason: FinishReason): string {

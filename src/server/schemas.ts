@@ -1,4 +1,5 @@
 import {z} from "zod";
+import type {GenerationOptions} from "../engine/types.js";
 import {MAX_CONTEXT_SIZE, MIN_CONTEXT_SIZE, MAX_GENERATION_TOKENS, MAX_MESSAGES, MAX_MODEL_NAME_LENGTH, MAX_STOP_STRINGS} from "./limits.js";
 
 /** Longest text field accepted (characters); the body limit bounds the total anyway. */
@@ -35,4 +36,34 @@ export function stopList(stop: string | string[] | null | undefined): string[] |
     if (stop === null || stop === undefined) return undefined;
     const list = (typeof stop === "string" ? [stop] : stop).filter((s) => s !== "");
     return list.length === 0 ? undefined : list;
+}
+
+/** The sampling fields OpenAI's and Ollama's requests share, under the same snake_case names. */
+export interface WireSampling {
+    temperature?: number | null;
+    top_p?: number | null;
+    top_k?: number | null;
+    min_p?: number | null;
+    repeat_penalty?: number | null;
+    seed?: number | null;
+    reasoning_budget?: number | null;
+    stop?: string | string[] | null;
+}
+
+/** The engine's options for the sampling fields that were sent (null and absent mean the engine's default). */
+export function samplingOptions(fields: WireSampling): Omit<GenerationOptions, "signal"> {
+    type Options = Omit<GenerationOptions, "signal">;
+    const options: Options = {};
+    const set = <K extends keyof Options>(key: K, value: Options[K] | null | undefined) => {
+        if (value !== null && value !== undefined) options[key] = value;
+    };
+    set("temperature", fields.temperature);
+    set("topP", fields.top_p);
+    set("topK", fields.top_k);
+    set("minP", fields.min_p);
+    set("repeatPenalty", fields.repeat_penalty);
+    set("seed", fields.seed);
+    set("thinkBudget", fields.reasoning_budget);
+    set("stop", stopList(fields.stop));
+    return options;
 }
