@@ -149,3 +149,4 @@ export {quantizeQ2_K, quantizeQ3_K} from "./kQuantsLow";
 export {quantizeQ2_KWeighted, quantizeQ3_KWeighted, quantizeQ4_KWeighted, quantizeQ5_KWeighted, quantizeQ6_KWeighted} from "./kQuantsWeighted";
 export {quantizeIQ2_XXS, quantizeIQ2_XS, quantizeIQ2_S} from "./iq2Quants";
 export {widenF16, widenBF16} from "./widenFloats";
+export {quantizeQ4_0Weighted, quantizeQ4_1Weighted, quantizeQ5_0Weighted, quantizeQ5_1Weighted} from "./legacyQuantsWeighted";

@@ -10,15 +10,16 @@ import {repoRoot, skipWithoutShared} from "../helpers/shared.js";
 
 const SUITES = ["test/quant/wasmCodecs.test.ts", "test/quant/quantizeGolden.test.ts", "test/quant/quantizeImatrixGolden.test.ts"];
 
-test("with R1_QUANT_WASM=0 the JS codecs reproduce the k-quant goldens (plain and with an imatrix)", {skip: skipWithoutShared("golden/imatrix/tiny-llama.imatrix.gguf")}, async () => {
+test("with R1_QUANT_WASM=0 the JS codecs reproduce the k-quant, Q4_0 and IQ4 goldens (plain and with an imatrix)", {skip: skipWithoutShared("golden/imatrix/tiny-llama.imatrix.gguf")}, async () => {
     // without the parent runner's NODE_TEST_CONTEXT, or node:test refuses to run files from within a test
     const {NODE_TEST_CONTEXT: _, ...env} = process.env;
     const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=tap", ...SUITES], {
         cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"],
         env: {
             ...env, R1_QUANT_WASM: "0",
-            // Q2_K uses Q2_K, Q3_K, Q4_K and Q6_K; Q3_K_M adds Q5_K (llama-quantize's mixes)
-            R1_GOLDEN_TYPES: "Q2_K,Q3_K_M", R1_IMATRIX_GOLDEN_TYPES: "Q2_K,Q3_K_M,Q5_K_M"
+            // Q2_K uses Q2_K, Q3_K, Q4_K and Q6_K; Q3_K_M adds Q5_K (llama-quantize's mixes); Q4_0 and
+            // the IQ4s hold the legacy and IQ4 codecs (plain and weighted) to their goldens on the JS path too
+            R1_GOLDEN_TYPES: "Q2_K,Q3_K_M,Q4_0,IQ4_XS", R1_IMATRIX_GOLDEN_TYPES: "Q2_K,Q3_K_M,Q5_K_M,Q4_0,IQ4_NL"
         }
     });
     let out = "";

@@ -12,6 +12,8 @@ import {quantizeQ4_0, quantizeQ4_1, quantizeQ5_0, quantizeQ5_1, quantizeQ8_0} fr
 import {quantizeIQ4_NL, quantizeIQ4_XS} from "../../src/quant/codecs/iq4Quants.js";
 import {quantizeQ2_K, quantizeQ3_K, quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../../src/quant/codecs/kQuants.js";
 import * as kqw from "../../src/quant/codecs/kQuantsWeighted.js";
+import * as lqw from "../../src/quant/codecs/legacyQuantsWeighted.js";
+import * as iq4 from "../../src/quant/codecs/iq4Quants.js";
 
 const js = new Map([
     [GgmlType.Q8_0, {fn: quantizeQ8_0, blockSize: 32, typeSize: 34}],
@@ -34,7 +36,14 @@ const jsWeighted = new Map([
     [GgmlType.Q3_K, {fn: kqw.quantizeQ3_KWeighted, blockSize: 256, typeSize: 110}],
     [GgmlType.Q4_K, {fn: kqw.quantizeQ4_KWeighted, blockSize: 256, typeSize: 144}],
     [GgmlType.Q5_K, {fn: kqw.quantizeQ5_KWeighted, blockSize: 256, typeSize: 176}],
-    [GgmlType.Q6_K, {fn: kqw.quantizeQ6_KWeighted, blockSize: 256, typeSize: 210}]
+    [GgmlType.Q6_K, {fn: kqw.quantizeQ6_KWeighted, blockSize: 256, typeSize: 210}],
+    [GgmlType.IQ4_NL, {fn: iq4.quantizeIQ4_NLWeighted, blockSize: 32, typeSize: 18}],
+    [GgmlType.IQ4_XS, {fn: iq4.quantizeIQ4_XSWeighted, blockSize: 256, typeSize: 136}],
+    // the legacy quants scale by the whole row: a row over one chunk takes the JS reference (wholeRow)
+    [GgmlType.Q4_0, {fn: lqw.quantizeQ4_0Weighted, blockSize: 32, typeSize: 18}],
+    [GgmlType.Q4_1, {fn: lqw.quantizeQ4_1Weighted, blockSize: 32, typeSize: 20}],
+    [GgmlType.Q5_0, {fn: lqw.quantizeQ5_0Weighted, blockSize: 32, typeSize: 22}],
+    [GgmlType.Q5_1, {fn: lqw.quantizeQ5_1Weighted, blockSize: 32, typeSize: 24}]
 ]);
 
 let s = 0x9E3779B9;

@@ -6,6 +6,7 @@ import {readFileSync} from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {GgmlType} from "../../gguf/GgmlType.js";
+import * as lqw from "./legacyQuantsWeighted.js";
 import {NonFiniteWeightsError} from "./NonFiniteWeightsError.js";
 
 /** Encodes `nBlocks` blocks of float32 `x` (from `xo`) into `y` (from byte `yo`). */
@@ -47,6 +48,12 @@ interface WasmExports {
     quantizeQ4_KWeighted: WasmWeightedFn;
     quantizeQ5_KWeighted: WasmWeightedFn;
     quantizeQ6_KWeighted: WasmWeightedFn;
+    quantizeIQ4_NLWeighted: WasmWeightedFn;
+    quantizeIQ4_XSWeighted: WasmWeightedFn;
+    quantizeQ4_0Weighted: WasmWeightedFn;
+    quantizeQ4_1Weighted: WasmWeightedFn;
+    quantizeQ5_0Weighted: WasmWeightedFn;
+    quantizeQ5_1Weighted: WasmWeightedFn;
     quantizeIQ2_XXS: WasmGridFn;
     quantizeIQ2_XS: WasmGridFn;
     quantizeIQ2_S: WasmGridFn;
@@ -149,6 +156,14 @@ function wrapGrid(w: WasmExports, type: GgmlType, fn: WasmGridFn, typeSize: numb
         weighted: (x, xo, y, yo, n, qw, qo) => run(x, xo, y, yo, n / 256, qw, qo)
     };
 }
+/**
+ * The legacy quants' weighted paths scale by the whole row's mean square, so a row goes to the module
+ * in one piece; a row longer than a chunk (no real model has one) takes the JS reference instead.
+ */
+function wholeRow(wasm: QuantizeRowWeightedFn, js: QuantizeRowWeightedFn): QuantizeRowWeightedFn {
+    return (x, xo, y, yo, n, qw, qo) => (n <= CHUNK_FLOATS ? wasm : js)(x, xo, y, yo, n, qw, qo);
+}
+
 let instance: {readonly w: WasmExports, readonly xPtr: number, readonly yPtr: number, readonly srcPtr: number} | undefined;
 
 interface WasmCodecs {
@@ -189,6 +204,12 @@ function instantiate(): WasmCodecs {
             [GgmlType.Q4_K, weighted(w.quantizeQ4_KWeighted, 256, 144)],
             [GgmlType.Q5_K, weighted(w.quantizeQ5_KWeighted, 256, 176)],
             [GgmlType.Q6_K, weighted(w.quantizeQ6_KWeighted, 256, 210)],
+            [GgmlType.IQ4_NL, weighted(w.quantizeIQ4_NLWeighted, 32, 18)],
+            [GgmlType.IQ4_XS, weighted(w.quantizeIQ4_XSWeighted, 256, 136)],
+            [GgmlType.Q4_0, wholeRow(weighted(w.quantizeQ4_0Weighted, 32, 18), lqw.quantizeQ4_0Weighted)],
+            [GgmlType.Q4_1, wholeRow(weighted(w.quantizeQ4_1Weighted, 32, 20), lqw.quantizeQ4_1Weighted)],
+            [GgmlType.Q5_0, wholeRow(weighted(w.quantizeQ5_0Weighted, 32, 22), lqw.quantizeQ5_0Weighted)],
+            [GgmlType.Q5_1, wholeRow(weighted(w.quantizeQ5_1Weighted, 32, 24), lqw.quantizeQ5_1Weighted)],
             [GgmlType.IQ2_XXS, iq2xxs.weighted],
             [GgmlType.IQ2_XS, iq2xs.weighted],
             [GgmlType.IQ2_S, iq2s.weighted]
