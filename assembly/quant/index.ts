@@ -150,3 +150,5 @@ export {quantizeQ2_KWeighted, quantizeQ3_KWeighted, quantizeQ4_KWeighted, quanti
 export {quantizeIQ2_XXS, quantizeIQ2_XS, quantizeIQ2_S} from "./iq2Quants";
 export {widenF16, widenBF16} from "./widenFloats";
 export {quantizeQ4_0Weighted, quantizeQ4_1Weighted, quantizeQ5_0Weighted, quantizeQ5_1Weighted} from "./legacyQuantsWeighted";
+export {quantizeIQ3_XXS, quantizeIQ3_S} from "./iq3Quants";
+export {quantizeIQ1_S, quantizeIQ1_M} from "./iq1Quants";

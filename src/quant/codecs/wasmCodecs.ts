@@ -59,6 +59,10 @@ interface WasmExports {
     quantizeIQ2_S: WasmGridFn;
     widenF16(src: number, dst: number, n: number): void;
     widenBF16(src: number, dst: number, n: number): number;
+    quantizeIQ3_XXS: WasmGridFn;
+    quantizeIQ3_S: WasmGridFn;
+    quantizeIQ1_S: WasmGridFn;
+    quantizeIQ1_M: WasmGridFn;
 }
 
 /** Where the build puts the module: `<package>/dist/wasm/`, from both src/quant/codecs and dist/quant/codecs. */
@@ -182,6 +186,8 @@ function instantiate(): WasmCodecs {
     // ggml quantizes IQ2_S, IQ3_XXS, IQ3_S and IQ1_M without an imatrix too (codecs.ts lists them)
     const iq2xxs = grid(GgmlType.IQ2_XXS, w.quantizeIQ2_XXS, 66), iq2xs = grid(GgmlType.IQ2_XS, w.quantizeIQ2_XS, 74);
     const iq2s = grid(GgmlType.IQ2_S, w.quantizeIQ2_S, 82);
+    const iq3xxs = grid(GgmlType.IQ3_XXS, w.quantizeIQ3_XXS, 98), iq3s = grid(GgmlType.IQ3_S, w.quantizeIQ3_S, 110);
+    const iq1s = grid(GgmlType.IQ1_S, w.quantizeIQ1_S, 50), iq1m = grid(GgmlType.IQ1_M, w.quantizeIQ1_M, 56);
     return {
         plain: new Map<GgmlType, QuantizeBlocksFn>([
             [GgmlType.Q8_0, wrap(w, w.quantizeQ8_0, 32, 34, xPtr, yPtr)],
@@ -196,7 +202,10 @@ function instantiate(): WasmCodecs {
             [GgmlType.Q5_1, wrap(w, w.quantizeQ5_1, 32, 24, xPtr, yPtr)],
             [GgmlType.IQ4_NL, wrap(w, w.quantizeIQ4_NL, 32, 18, xPtr, yPtr)],
             [GgmlType.IQ4_XS, wrap(w, w.quantizeIQ4_XS, 256, 136, xPtr, yPtr)],
-            [GgmlType.IQ2_S, iq2s.plain]
+            [GgmlType.IQ2_S, iq2s.plain],
+            [GgmlType.IQ3_XXS, iq3xxs.plain],
+            [GgmlType.IQ3_S, iq3s.plain],
+            [GgmlType.IQ1_M, iq1m.plain]
         ]),
         weighted: new Map<GgmlType, QuantizeRowWeightedFn>([
             [GgmlType.Q2_K, weighted(w.quantizeQ2_KWeighted, 256, 84)],
@@ -212,7 +221,11 @@ function instantiate(): WasmCodecs {
             [GgmlType.Q5_1, wholeRow(weighted(w.quantizeQ5_1Weighted, 32, 24), lqw.quantizeQ5_1Weighted)],
             [GgmlType.IQ2_XXS, iq2xxs.weighted],
             [GgmlType.IQ2_XS, iq2xs.weighted],
-            [GgmlType.IQ2_S, iq2s.weighted]
+            [GgmlType.IQ2_S, iq2s.weighted],
+            [GgmlType.IQ3_XXS, iq3xxs.weighted],
+            [GgmlType.IQ3_S, iq3s.weighted],
+            [GgmlType.IQ1_S, iq1s.weighted],
+            [GgmlType.IQ1_M, iq1m.weighted]
         ])
     };
 }
