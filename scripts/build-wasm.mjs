@@ -22,7 +22,8 @@ export async function buildWasm({outFile = path.join(root, "dist/wasm/quantCodec
         "--optimizeLevel", "3", "--shrinkLevel", "0",
         "--runtime", "stub", "--noAssert",
         "--initialMemory", "64",
-        // 128-bit SIMD (Node ≥ 16.4 has it everywhere x86-64 has SSE4.1): Q8_0's lanes (q8_0Simd.ts)
+        // 128-bit SIMD (Node ≥ 16.4 has it everywhere x86-64 has SSE4.1): Q8_0's lanes (q8_0Simd.ts), and four
+        // independent k-quant sub-blocks per f32x4 (kQuantHelpers4.ts), each lane in ggml's operation order
         "--enable", "simd"
     ]);
     if (error) {

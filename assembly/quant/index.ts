@@ -6,7 +6,8 @@
 import {readHalf, writeHalf} from "./float16";
 import {jsToInt32, nearestInt, roundf} from "./rounding";
 import {quantizeQ8_0BlockSimd} from "./q8_0Simd";
-import {makeQkx2Quants, makeQxQuants, qkx2TheMin} from "./kQuantHelpers";
+import {makeQxQuants} from "./kQuantHelpers";
+import {qkx2SubBlocks, Qkx2Weights} from "./kQuantHelpers4";
 import {minK4, packQ4Levels, packQ5Levels, packQ6Levels, scaleK4} from "./kQuantPacking";
 
 /** Bump allocation in this module's memory (the JS side takes its buffers once). */
@@ -33,29 +34,15 @@ export function quantizeQ8_0(x: usize, y: usize, nBlocks: i32): void {
 }
 
 const L = memory.data(256, 16);
-const Laux = memory.data(32, 16);
-const weights = memory.data(32 * 4, 16);
 const scales = memory.data(16 * 4, 16);
 const mins = memory.data(16 * 4, 16);
-
-// Q4_K/Q5_K sub-block weights: av_x + |x|, av_x = sqrt(Σx²/32).
-function subBlockWeights(x: usize): void {
-    let sumX2: f32 = 0;
-    for (let l = 0; l < 32; l++) { const v = load<f32>(x + (<usize>l << 2)); sumX2 = sumX2 + v * v; }
-    const avX: f32 = Mathf.sqrt(sumX2 / 32);
-    for (let l = 0; l < 32; l++) store<f32>(weights + (<usize>l << 2), avX + Mathf.abs(load<f32>(x + (<usize>l << 2))));
-}
 
 // Shared by Q4_K and Q5_K: sub-block scales and mins, packed into 12 bytes, plus d/dmin; then the
 // levels requantized against the stored fp16 scales into L.
 function quantizeK4Block(x: usize, y: usize, nmax: i32, rmin: f32, nstep: i32): void {
     let maxScale: f32 = 0, maxMin: f32 = 0;
-    for (let j = 0; j < 8; j++) {
-        subBlockWeights(x + (<usize>(32 * j) << 2));
-        const s = makeQkx2Quants(32, nmax, x + (<usize>(32 * j) << 2), weights, L + <usize>(32 * j), Laux, rmin, 0.1, nstep, false);
-        store<f32>(scales + (<usize>j << 2), s);
-        store<f32>(mins + (<usize>j << 2), qkx2TheMin);
-    }
+    // make_qkx2_quants on the 8 sub-blocks, four at a time (weights av_x + |x|, av_x = √(Σx²/32))
+    qkx2SubBlocks(x, 8, 32, nmax, Qkx2Weights.K4, L, scales, mins, rmin, 0.1, nstep, false);
     for (let j = 0; j < 8; j++) {
         const s = load<f32>(scales + (<usize>j << 2)), m = load<f32>(mins + (<usize>j << 2));
         if (s > maxScale) maxScale = s;

@@ -2,12 +2,11 @@
 // (ggml's `quantize_row_q2_K_ref` / `quantize_row_q3_K_ref`) in native f32, same operation order.
 import {writeHalf} from "./float16";
 import {nearestInt} from "./rounding";
-import {makeQ3Quants, makeQkx2Quants, qkx2TheMin} from "./kQuantHelpers";
+import {makeQ3Quants} from "./kQuantHelpers";
+import {qkx2SubBlocks, Qkx2Weights} from "./kQuantHelpers4";
 import {packQ2Q3, q3Scale} from "./kQuantPacking";
 
 const L = memory.data(256, 16);
-const Laux = memory.data(32, 16);
-const weights = memory.data(16 * 4, 16);
 const scales = memory.data(16 * 4, 16);
 const mins = memory.data(16 * 4, 16);
 
@@ -17,11 +16,8 @@ const mins = memory.data(16 * 4, 16);
 export function quantizeQ2_K(x: usize, y: usize, nBlocks: i32): void {
     for (let i = 0; i < nBlocks; i++, x += 1024, y += 84) {
         let maxScale: f32 = 0, maxMin: f32 = 0;
-        for (let j = 0; j < 16; j++) {
-            for (let l = 0; l < 16; l++) store<f32>(f32At(weights, l), Mathf.abs(load<f32>(f32At(x, 16 * j + l))));
-            store<f32>(f32At(scales, j), makeQkx2Quants(16, 3, f32At(x, 16 * j), weights, L + <usize>(16 * j), Laux, -0.5, 0.1, 15, true));
-            store<f32>(f32At(mins, j), qkx2TheMin);
-        }
+        // make_qkx2_quants on the 16 sub-blocks (weights |x|, mean absolute error), four at a time
+        qkx2SubBlocks(x, 16, 16, 3, Qkx2Weights.Abs, L, scales, mins, -0.5, 0.1, 15, true);
         for (let j = 0; j < 16; j++) {
             const s = load<f32>(f32At(scales, j)), m = load<f32>(f32At(mins, j));
             if (s > maxScale) maxScale = s;

@@ -4,14 +4,15 @@
 // at `qw` (one f32 per value, advancing with x: an imatrix row's slice for these blocks).
 import {readHalf, writeHalf} from "./float16";
 import {nearestInt} from "./rounding";
-import {makeQkx3Quants, makeQpQuants, makeQxQuantsW, qkx3TheMin} from "./weightedHelpers";
+import {makeQpQuants, makeQxQuantsW} from "./weightedHelpers";
+import {qkx3SubBlocks} from "./kQuantHelpers4";
 import {minK4, packQ2Q3, packQ4Levels, packQ5Levels, packQ6Levels, q3Scale, scaleK4} from "./kQuantPacking";
 
 const RMIN: f32 = -0.9, RDELTA: f32 = 0.05;
 const GROUP_MAX_EPS: f32 = 1e-15;
 
 const L = memory.data(256, 16);
-const weight = memory.data(32 * 4, 16);
+const weight = memory.data(256 * 4, 16);
 const sw = memory.data(16 * 4, 16);
 const scales = memory.data(16 * 4, 16);
 const mins = memory.data(16 * 4, 16);
@@ -27,25 +28,23 @@ function sumSquares(x: usize, n: i32): f32 {
     return s;
 }
 
-// weight[l] = qw[l]·√(σ² + x[l]²), and their float32 sum
-function importance(x: usize, qw: usize, n: i32, sigma2: f32): f32 {
+// w[l] = qw[l]·√(σ² + x[l]²) for one sub-block, and their float32 sum
+function importance(x: usize, qw: usize, n: i32, sigma2: f32, w: usize): f32 {
     for (let l = 0; l < n; l++) {
         const v = load<f32>(f32At(x, l));
-        store<f32>(f32At(weight, l), load<f32>(f32At(qw, l)) * Mathf.sqrt(sigma2 + v * v));
+        store<f32>(f32At(w, l), load<f32>(f32At(qw, l)) * Mathf.sqrt(sigma2 + v * v));
     }
     let sum: f32 = 0;
-    for (let l = 0; l < n; l++) sum = sum + load<f32>(f32At(weight, l));
+    for (let l = 0; l < n; l++) sum = sum + load<f32>(f32At(w, l));
     return sum;
 }
 
 export function quantizeQ2_KWeighted(x: usize, y: usize, n: i32, qw: usize): void {
     for (let i = 0; i < n / 256; i++, x += 1024, y += 84, qw += 1024) {
         const sigma2: f32 = sumSquares(x, 256) / 256;
-        for (let j = 0; j < 16; j++) {
-            store<f32>(f32At(sw, j), importance(f32At(x, 16 * j), f32At(qw, 16 * j), 16, sigma2));
-            store<f32>(f32At(scales, j), makeQkx3Quants(16, 3, f32At(x, 16 * j), weight, L + <usize>(16 * j), RMIN, RDELTA, 36));
-            store<f32>(f32At(mins, j), qkx3TheMin);
-        }
+        for (let j = 0; j < 16; j++) store<f32>(f32At(sw, j), importance(f32At(x, 16 * j), f32At(qw, 16 * j), 16, sigma2, f32At(weight, 16 * j)));
+        // make_qkx3_quants on the 16 sub-blocks, four at a time
+        qkx3SubBlocks(x, weight, 16, 16, 3, L, scales, mins, RMIN, RDELTA, 36);
         const dm0 = makeQpQuants(16, 15, scales, Ls, sw);
         const mm0 = makeQpQuants(16, 15, mins, Lm, sw);
         const dm = writeHalf(y + 80, dm0);
@@ -69,7 +68,7 @@ export function quantizeQ3_KWeighted(x: usize, y: usize, n: i32, qw: usize): voi
     for (let i = 0; i < n / 256; i++, x += 1024, y += 110, qw += 1024) {
         const sigma2: f32 = <f32>2 * sumSquares(x, 256) / 256;
         for (let j = 0; j < 16; j++) {
-            store<f32>(f32At(sw, j), importance(f32At(x, 16 * j), f32At(qw, 16 * j), 16, sigma2));
+            store<f32>(f32At(sw, j), importance(f32At(x, 16 * j), f32At(qw, 16 * j), 16, sigma2, weight));
             store<f32>(f32At(scales, j), makeQxQuantsW(16, 4, f32At(x, 16 * j), L + <usize>(16 * j), weight));
         }
         const so = y + 96;
@@ -108,11 +107,9 @@ export function quantizeQ3_KWeighted(x: usize, y: usize, n: i32, qw: usize): voi
 // Q4_K and Q5_K share everything but the level count and the packing of the levels.
 function quantizeK4Weighted(x: usize, y: usize, qw: usize, nmax: i32): void {
     const sigma2: f32 = <f32>2 * sumSquares(x, 256) / 256;
-    for (let j = 0; j < 8; j++) {
-        store<f32>(f32At(sw, j), importance(f32At(x, 32 * j), f32At(qw, 32 * j), 32, sigma2));
-        store<f32>(f32At(scales, j), makeQkx3Quants(32, nmax, f32At(x, 32 * j), weight, L + <usize>(32 * j), RMIN, RDELTA, 36));
-        store<f32>(f32At(mins, j), qkx3TheMin);
-    }
+    for (let j = 0; j < 8; j++) store<f32>(f32At(sw, j), importance(f32At(x, 32 * j), f32At(qw, 32 * j), 32, sigma2, f32At(weight, 32 * j)));
+    // make_qkx3_quants on the 8 sub-blocks, four at a time
+    qkx3SubBlocks(x, weight, 8, 32, nmax, L, scales, mins, RMIN, RDELTA, 36);
     const dBlock = makeQpQuants(8, 63, scales, Ls, sw);
     const mBlock = makeQpQuants(8, 63, mins, Lm, sw);
     const so = y + 4;

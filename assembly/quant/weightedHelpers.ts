@@ -69,7 +69,8 @@ const Laux3 = memory.data(32, 16);
 
 /**
  * `make_qkx3_quants(n, nmax, x, weights, L, &the_min, Laux, rmin, rdelta, nstep, use_mad = false)`
- * with weights (the only way the imatrix paths call it); L ∈ [0, nmax] (bytes), n ≤ 32.
+ * with weights (the only way the imatrix paths call it); L ∈ [0, nmax] (bytes), n ≤ 32. One block at a
+ * time (Q4_1, Q5_1); the k-quants run four sub-blocks at once with kQuantHelpers4.ts's makeQkx3Quants4.
  */
 export function makeQkx3Quants(n: i32, nmax: i32, x: usize, w: usize, L: usize, rmin: f32, rdelta: f32, nstep: i32): f32 {
     let min = load<f32>(x), max = min;

@@ -75,6 +75,15 @@ function adversarialBlocks(): Float32Array[] {
     make((i) => i < 16 ? 65504 * (u() * 2 - 1) : 1e-8 * gauss());  // fp16 edge of the scale
     make((i) => u() * 1000 + 5);                                    // all positive (min clamps to 0)
     make((i) => -u() * 1000 - 5);                                   // all negative
+    // sub-blocks in different states side by side (the SIMD searches run four sub-blocks per vector)
+    make((i) => (i >> 4) % 2 ? 0 : gauss());                        // every other 16-value sub-block zero
+    make((i) => (i >> 5) % 3 === 0 ? 0 : gauss());                  // some 32-value sub-blocks zero
+    make((i) => (i >> 5) === 2 ? -3 : gauss());                     // one constant negative sub-block of 32
+    make((i) => (i >> 4) === 5 ? -1.5 : gauss());                   // one constant negative sub-block of 16
+    make((i) => (i >> 4) === 9 ? 2.5 : gauss());                    // one constant positive sub-block
+    make((i) => gauss() * 10 ** ((i >> 4) % 8 - 4));                // scales 1e-4…1e3 by sub-block
+    make((i) => (i >> 4) === 3 ? NaN : gauss());                    // one NaN sub-block
+    make((i) => (i >> 5) === 6 ? gauss() * 1e-20 : gauss());         // one sub-block under GROUP_MAX_EPS
     return blocks;
 }
 
