@@ -59,6 +59,7 @@ const buildCommand: CommandModule<object, BuildArgs> = {
                 switch (event.type) {
                     case "start":
                         process.stderr.write(`llama.cpp ${event.release}, ${pc.bold(event.backend)} backend (${event.reason}) → ${event.installDir}\n`);
+                        if (event.amx.state === "unusable") process.stderr.write(`${pc.yellow("AMX left out")}: ${event.amx.detail}\n`);
                         break;
                     case "unpack":
                         process.stderr.write(`unpacking the sources node-llama-cpp ships → ${pc.dim("llama.cpp/src")}\n`);

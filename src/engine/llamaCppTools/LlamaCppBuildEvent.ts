@@ -1,3 +1,4 @@
+import type {AmxProbeResult} from "./amxProbeResult.js";
 import type {LlamaCppBackend} from "./types.js";
 
 /** Progress of `buildLlamaCppToolsIter`, in order. */
@@ -5,7 +6,9 @@ export type LlamaCppBuildEvent =
     /** What will be built where; `reason` says why this backend. */
     | {readonly type: "start", readonly backend: LlamaCppBackend, readonly reason: string, readonly release: string,
         readonly sourceDir: string, readonly buildDir: string, readonly installDir: string, readonly jobs: number,
-        readonly cmakeArgs: readonly string[], readonly logFile: string}
+        readonly cmakeArgs: readonly string[], readonly logFile: string,
+        /** What the AMX probe found; `unusable` means the build leaves AMX out. */
+        readonly amx: AmxProbeResult}
     /** The install already holds this release, backend and options: nothing to do. */
     | {readonly type: "up-to-date", readonly installDir: string}
     /** Unpacking node-llama-cpp's git bundle into `sourceDir` (only the first time). */

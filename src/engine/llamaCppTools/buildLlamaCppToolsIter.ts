@@ -7,12 +7,14 @@ import {LlamaCppBuildError} from "./buildErrors.js";
 import {readBuildStamp, type LlamaCppBuildStamp} from "./buildStamp.js";
 import {missingPrerequisite} from "./checkBuildPrerequisites.js";
 import {chooseBackend} from "./chooseBackend.js";
-import {BUILD_TARGETS, cacheMatchesArgs, cmakeConfigureArgs} from "./cmakeArgs.js";
+import {amxCompilerFlags, type AmxProbeResult} from "./amxProbeResult.js";
+import {BUILD_TARGETS, cacheMatchesArgs, cmakeConfigureArgs, x86CompilerFlags} from "./cmakeArgs.js";
 import {detectBuildMachine, type DetectedBuildMachine} from "./detectBuildMachine.js";
 import type {LlamaCppBuildEvent} from "./LlamaCppBuildEvent.js";
 import {llamaCppPaths} from "./llamaCppPaths.js";
 import {LLAMA_CPP_RELEASE, nodeLlamaCppLlamaDir} from "./llamaCppRelease.js";
 import {parseBuildProgress} from "./parseBuildProgress.js";
+import {probeAmx} from "./probeAmx.js";
 import {CommandFailedError, spawnLines} from "./spawnLines.js";
 import type {LlamaCppBackend} from "./types.js";
 
@@ -29,6 +31,8 @@ export interface BuildLlamaCppToolsOptions {
     readonly signal?: AbortSignal;
     /** The machine, when already detected (tests). Defaults to `detectBuildMachine()`. */
     readonly machine?: DetectedBuildMachine;
+    /** Whether AMX works with this compiler here, when already known (tests). Defaults to `probeAmx()` with the machine's compiler. */
+    readonly amx?: AmxProbeResult;
 }
 
 /**
@@ -43,11 +47,16 @@ export async function* buildLlamaCppToolsIter(options: BuildLlamaCppToolsOptions
     const machine = options.machine ?? await detectBuildMachine();
     const choice = options.backend === undefined ? chooseBackend(machine) : {backend: options.backend, reason: "--backend"};
     const paths = llamaCppPaths({r1Home: options.r1Home, backend: choice.backend});
-    const cmakeArgs = cmakeConfigureArgs({backend: choice.backend, ninja: machine.ninja !== undefined});
+    // ggml's native build compiles AMX kernels in whenever the CPU advertises AMX; where they cannot run
+    // (a compiler that miscompiles them, a kernel that refuses the tile data) they are left out.
+    const amx = options.amx ?? (machine.cxx === undefined ? {state: "absent", detail: "no C++ compiler to probe AMX with"} as const
+        : await probeAmx({cxx: machine.cxx, platform: machine.platform, arch: machine.arch}));
+    const cmakeArgs = cmakeConfigureArgs({backend: choice.backend, ninja: machine.ninja !== undefined,
+        compilerFlags: x86CompilerFlags(machine, amxCompilerFlags(amx))});
     const jobs = options.jobs ?? os.availableParallelism();
     const logFile = `${paths.buildDir}.log`;
     yield {type: "start", backend: choice.backend, reason: choice.reason, release: LLAMA_CPP_RELEASE, sourceDir: paths.sourceDir,
-        buildDir: paths.buildDir, installDir: paths.installDir, jobs, cmakeArgs, logFile};
+        buildDir: paths.buildDir, installDir: paths.installDir, jobs, cmakeArgs, logFile, amx};
 
     const stamp = await readBuildStamp(paths.stampFile);
     if (options.force !== true && stamp !== undefined && isSameBuild(stamp, choice.backend, cmakeArgs)
@@ -101,7 +110,7 @@ export async function* buildLlamaCppToolsIter(options: BuildLlamaCppToolsOptions
     const tools = toolPaths(paths.binDir);
     yield {type: "install", tools};
     const newStamp: LlamaCppBuildStamp = {version: 1, release: LLAMA_CPP_RELEASE, backend: choice.backend, cmakeArgs, tools: [...BUILD_TARGETS],
-        builtAt: new Date().toISOString()};
+        amx: amx.state, builtAt: new Date().toISOString()};
     await writeJsonAtomic(paths.stampFile, newStamp);
     yield {type: "done", installDir: paths.installDir, tools, seconds: (performance.now() - started) / 1000, upToDate: false};
 }

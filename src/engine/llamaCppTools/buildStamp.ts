@@ -12,6 +12,8 @@ export interface LlamaCppBuildStamp {
     /** The cmake configure arguments, in order. */
     readonly cmakeArgs: readonly string[];
     readonly tools: readonly string[];
+    /** What the AMX probe found at build time (absent in stamps written before the probe). */
+    readonly amx?: "usable" | "unusable" | "absent";
     readonly builtAt: string;
 }
 

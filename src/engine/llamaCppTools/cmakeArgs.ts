@@ -35,6 +35,12 @@ export interface CmakeArgsOptions {
     readonly backend: LlamaCppBackend;
     /** Use Ninja (when it is installed); else cmake's default generator. */
     readonly ninja: boolean;
+    /**
+     * `CMAKE_C_FLAGS` and `CMAKE_CXX_FLAGS`, set (even empty) whenever given, so a build folder
+     * configured with other flags (say, AMX left out) is configured again. Defaults to neither set:
+     * cmake's own (`CFLAGS`/`CXXFLAGS`).
+     */
+    readonly compilerFlags?: {readonly c: string, readonly cxx: string};
 }
 
 /** The `-DKEY=VALUE` cache entries of a build, later ones overriding earlier ones with the same key. */
@@ -50,7 +56,19 @@ export function cmakeDefines(backend: LlamaCppBackend): Array<[string, string]> 
  * They are also the stamp's options, so a build with other options is a different build.
  */
 export function cmakeConfigureArgs(options: CmakeArgsOptions): string[] {
-    return [...options.ninja ? ["-G", "Ninja"] : [], ...cmakeDefines(options.backend).map(([key, value]) => `-D${key}=${value}`)];
+    const flags = options.compilerFlags === undefined ? [] : [["CMAKE_C_FLAGS", options.compilerFlags.c], ["CMAKE_CXX_FLAGS", options.compilerFlags.cxx]];
+    return [...options.ninja ? ["-G", "Ninja"] : [], ...[...cmakeDefines(options.backend), ...flags].map(([key, value]) => `-D${key}=${value}`)];
+}
+
+/**
+ * The compiler flags of a build on x86-64 Linux: the environment's `CFLAGS`/`CXXFLAGS`, then AMX left
+ * out when the probe found it unusable (`amxCompilerFlags`). Elsewhere `undefined`: nothing set.
+ */
+export function x86CompilerFlags(machine: {readonly platform: NodeJS.Platform, readonly arch: string}, amxFlags: readonly string[],
+    env: NodeJS.ProcessEnv = process.env): {c: string, cxx: string} | undefined {
+    if (machine.platform !== "linux" || machine.arch !== "x64") return undefined;
+    const join = (own: string | undefined) => [own?.trim() ?? "", ...amxFlags].filter((part) => part !== "").join(" ");
+    return {c: join(env.CFLAGS), cxx: join(env.CXXFLAGS)};
 }
 
 /**

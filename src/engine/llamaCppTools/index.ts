@@ -10,7 +10,9 @@ export {LLAMA_CPP_BACKENDS, LLAMA_CPP_TOOL_NAMES, type FoundLlamaCppTools, type 
 export {buildLlamaCppToolsIter, type BuildLlamaCppToolsOptions} from "./buildLlamaCppToolsIter.js";
 export type {LlamaCppBuildEvent} from "./LlamaCppBuildEvent.js";
 export {chooseBackend, type BackendChoice, type BuildMachine} from "./chooseBackend.js";
-export {BUILD_TARGETS, cacheMatchesArgs, cmakeConfigureArgs, cmakeDefines, type CmakeArgsOptions} from "./cmakeArgs.js";
+export {BUILD_TARGETS, cacheMatchesArgs, cmakeConfigureArgs, cmakeDefines, x86CompilerFlags, type CmakeArgsOptions} from "./cmakeArgs.js";
+export {AMX_OFF_FLAGS, AMX_PROBE_EXIT, amxCompilerFlags, cpuAdvertisesAmx, interpretAmxProbe, type AmxProbeOutcome, type AmxProbeResult} from "./amxProbeResult.js";
+export {AMX_PROBE_SOURCE, probeAmx, type ProbeAmxOptions} from "./probeAmx.js";
 export {parseBuildProgress, type BuildProgress} from "./parseBuildProgress.js";
 export {missingPrerequisite, type BuildPrerequisites, type PackageManager} from "./checkBuildPrerequisites.js";
 export {detectBuildMachine, type DetectedBuildMachine} from "./detectBuildMachine.js";

@@ -4,9 +4,9 @@ import {existsSync} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {test} from "node:test";
-import {BuildPrerequisiteMissingError, buildLlamaCppToolsIter, cacheMatchesArgs, chooseBackend, cmakeConfigureArgs, findLlamaCppTools,
-    LLAMA_CPP_RELEASE, llamaCppPaths, LlamaCppBuildError, missingPrerequisite, parseBuildProgress, type DetectedBuildMachine,
-    type LlamaCppBuildEvent} from "../../../src/engine/llamaCppTools/index.js";
+import {AMX_OFF_FLAGS, BuildPrerequisiteMissingError, buildLlamaCppToolsIter, cacheMatchesArgs, chooseBackend, cmakeConfigureArgs, findLlamaCppTools,
+    LLAMA_CPP_RELEASE, llamaCppPaths, LlamaCppBuildError, missingPrerequisite, parseBuildProgress, x86CompilerFlags,
+    type AmxProbeResult, type DetectedBuildMachine, type LlamaCppBuildEvent} from "../../../src/engine/llamaCppTools/index.js";
 
 test("chooseBackend: CUDA with nvcc and a driver, Metal on Apple Silicon, Vulkan with its SDK, else CPU", () => {
     const linux = {platform: "linux" as const, arch: "x64", vulkanSdk: false};
@@ -21,7 +21,7 @@ test("chooseBackend: CUDA with nvcc and a driver, Metal on Apple Silicon, Vulkan
     assert.equal(chooseBackend(linux).backend, "cpu");
 });
 
-test("cmakeConfigureArgs: the CPU build is exactly the flags of the shared build on this machine", () => {
+test("cmakeConfigureArgs: the CPU build's defines, exactly (the compiler flags x86-64 Linux adds aside)", () => {
     assert.deepEqual(cmakeConfigureArgs({backend: "cpu", ninja: true}), [
         "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release", "-DBUILD_SHARED_LIBS=OFF", "-DGGML_RPC=ON", "-DGGML_NATIVE=ON", "-DGGML_CUDA=OFF",
         "-DLLAMA_OPENSSL=OFF", "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF", "-DLLAMA_BUILD_TOOLS=ON", "-DLLAMA_BUILD_SERVER=ON",
@@ -120,10 +120,13 @@ test("buildLlamaCppToolsIter: configure, compile with progress, install and stam
         await writeFile(path.join(paths.sourceDir, "CMakeLists.txt"), "");
         const machine: DetectedBuildMachine = {platform: "linux", arch: "x64", packageManager: "apt", cmake: path.join(tools, "cmake"),
             cxx: "/usr/bin/c++", ninja: "/usr/bin/ninja", vulkanSdk: false};
+        // As on this project's VM: the CPU advertises AMX, the compiled tile code dies of SIGILL.
+        const amx: AmxProbeResult = {state: "unusable", detail: "AMX tile code dies of SIGILL"};
+        const withoutAmx = cmakeConfigureArgs({backend: "cpu", ninja: true, compilerFlags: x86CompilerFlags(machine, AMX_OFF_FLAGS)});
 
         // A failing compile: one line with the compiler's error, the build folder kept.
         await writeFile(path.join(tools, "fail"), "");
-        await assert.rejects(collect(buildLlamaCppToolsIter({r1Home: home, machine, jobs: 2})), (error: unknown) => {
+        await assert.rejects(collect(buildLlamaCppToolsIter({r1Home: home, machine, jobs: 2, amx})), (error: unknown) => {
             assert.ok(error instanceof LlamaCppBuildError);
             assert.equal(error.message, "llama.cpp compile failed: ggml.c:1:1: error: no space left (exit code 1)");
             assert.equal(error.logFile, `${paths.buildDir}.log`);
@@ -134,28 +137,39 @@ test("buildLlamaCppToolsIter: configure, compile with progress, install and stam
         await rm(path.join(tools, "fail"));
 
         // Resumed: the configured build folder is reused (no second configure).
-        const events = await collect(buildLlamaCppToolsIter({r1Home: home, machine, jobs: 2}));
+        const events = await collect(buildLlamaCppToolsIter({r1Home: home, machine, jobs: 2, amx}));
         assert.deepEqual(events.map((event) => event.type), ["start", "configure", "compile", "compile", "compile", "install", "done"]);
         assert.deepEqual(events[1], {type: "configure", skipped: true});
         assert.deepEqual(events.filter((event) => event.type === "compile").map((event) => event.type === "compile" && [event.done, event.total]), [[1, 3], [2, 3], [3, 3]]);
         const calls = (await readFile(path.join(tools, "calls"), "utf8")).trim().split("\n");
         assert.equal(calls.length, 3); // configure, failed build, build
         assert.match(calls[0]!, new RegExp(`-S ${paths.sourceDir} -B ${paths.buildDir} -G Ninja -DCMAKE_BUILD_TYPE=Release`));
+        assert.ok(calls[0]!.includes(" -DCMAKE_C_FLAGS=") && calls[0]!.endsWith("-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"), calls[0]);
+        assert.deepEqual(events[0]?.type === "start" && events[0].amx, amx);
         assert.match(calls[2]!, /--build .* --target llama-server ggml-rpc-server llama-imatrix -j 2$/);
 
         const found = await findLlamaCppTools({r1Home: home, searchPath: false});
         assert.equal(found.paths["llama-server"], path.join(paths.binDir, "llama-server"));
         const stamp = JSON.parse(await readFile(paths.stampFile, "utf8"));
         assert.equal(stamp.release, LLAMA_CPP_RELEASE);
-        assert.deepEqual(stamp.cmakeArgs, cmakeConfigureArgs({backend: "cpu", ninja: true}));
+        assert.deepEqual(stamp.cmakeArgs, withoutAmx);
+        assert.equal(stamp.amx, "unusable");
 
         // A second run recognises the stamp and does not call cmake.
-        const again = await collect(buildLlamaCppToolsIter({r1Home: home, machine}));
+        const again = await collect(buildLlamaCppToolsIter({r1Home: home, machine, amx}));
         assert.deepEqual(again.map((event) => event.type), ["start", "up-to-date", "done"]);
         assert.equal((await readFile(path.join(tools, "calls"), "utf8")).trim().split("\n").length, 3);
 
+        // AMX usable (a fixed compiler): other flags, so the install is rebuilt and the folder configured again with them emptied.
+        const usable = await collect(buildLlamaCppToolsIter({r1Home: home, machine, amx: {state: "usable", detail: "AMX tiles work"}}));
+        assert.deepEqual(usable.slice(0, 2).map((event) => event.type), ["start", "configure"]);
+        assert.deepEqual(usable[1], {type: "configure", skipped: false});
+        const reconfigure = (await readFile(path.join(tools, "calls"), "utf8")).trim().split("\n")[3]!;
+        assert.ok(reconfigure.endsWith(cmakeConfigureArgs({backend: "cpu", ninja: true, compilerFlags: x86CompilerFlags(machine, [])}).join(" ")), reconfigure);
+        assert.equal(JSON.parse(await readFile(paths.stampFile, "utf8")).amx, "usable");
+
         // Without cmake: a one-line error before anything runs.
-        await assert.rejects(collect(buildLlamaCppToolsIter({r1Home: path.join(dir, "home2"), machine: {...machine, cmake: undefined}})),
+        await assert.rejects(collect(buildLlamaCppToolsIter({r1Home: path.join(dir, "home2"), machine: {...machine, cmake: undefined}, amx})),
             /r1 engine build needs cmake/);
     } finally {
         await rm(dir, {recursive: true, force: true});
