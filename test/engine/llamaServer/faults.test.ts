@@ -1,7 +1,7 @@
 import {after, test} from "node:test";
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
-import {chmodSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
+import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -81,6 +81,30 @@ test("killed mid-stream: a one-line error, a notice, one restart, and the model 
     } finally {
         await model.dispose();
         tiny.cleanup();
+    }
+    assert.equal(isRunning(model.process.pid), false);
+});
+
+test("a llama-server that dies of SIGILL while loading is started again with --no-repack, and says so", {skip: skip || (process.platform !== "linux" && "reads /proc")}, async () => {
+    // r1 engine build leaves AMX out where its kernels fault, so the real build no longer does this here;
+    // the stand-in dies of SIGILL unless given --no-repack, as a build with unusable AMX kernels would.
+    const binary = path.join(dir, "llama-server-sigill");
+    writeFileSync(binary, `#!/bin/sh\ncase " $* " in *" --no-repack "*) exec ${JSON.stringify(llamaCppToolPath("llama-server"))} "$@";; esac\n`
+        + `echo "load_tensors: AMX model buffer size"\nkill -ILL $$\n`);
+    chmodSync(binary, 0o755);
+    const notices: string[] = [];
+    const model = await LlamaServerModel.load({path: sharedPath(MODEL), binary, launch: {contextSize: 256, threads: 1}, onNotice: (message) => notices.push(message)});
+    try {
+        assert.equal(model.process.repackDisabled, true);
+        assert.ok(notices.some((n) => /illegal instruction.*--no-repack$/.test(n)), notices.join(" | "));
+        // The stand-in execs the real llama-server: same process, its command line.
+        const cmdline = readFileSync(`/proc/${model.process.pid}/cmdline`, "utf8").split("\0");
+        assert.ok(cmdline.includes("--no-repack") && cmdline[0] === llamaCppToolPath("llama-server"), cmdline.join(" "));
+        let tokens = 0;
+        for await (const event of model.complete("Once upon a time", {maxTokens: 4, temperature: 0})) if (event.type === "done") tokens = event.result.usage.completionTokens;
+        assert.equal(tokens, 4);
+    } finally {
+        await model.dispose();
     }
     assert.equal(isRunning(model.process.pid), false);
 });
