@@ -73,7 +73,7 @@ async function predict(t: {variant: string, quant: string}, depth = 0): Promise<
 interface BenchSample {pp?: number, tg?: number, path: string}
 async function r1Bench(t: {variant: string, quant: string}, depth = 0): Promise<BenchSample> {
     const args = ["bench", "--synthetic", t.variant, "--quant", t.quant, "-r", "1", "--no-e2e", "--no-calibrate", "--json", "-n", String(N_GEN)];
-    if (depth > 0) args.push("-d", String(depth), "-p", "0");
+    if (depth > 0) args.push("-d", String(depth), "--n-prompt", "0");
     const report = JSON.parse(await r1(args)) as {model: string, results: {test: string, meanTokensPerSecond: number}[]};
     return {
         path: report.model,

@@ -5,6 +5,9 @@ import type {KvCacheType} from "../plan/index.js";
 import {ModelStore, resolveModelPath} from "../store/index.js";
 import {fileModel, parseRpcList, planRpcLaunch} from "./printRpcPlan.js";
 import {resolveDraftModel} from "./resolveDraftModel.js";
+import {withRpc} from "./options/rpc.js";
+
+const RPC_HELP = {describe: "split the model over r1 workers, host:port,host:port (llama-server --rpc; see r1 worker)"};
 
 /** `--draft` and `--rpc` on run / serve / bench: what only the llama-server engine can do with a second model or other machines. */
 export interface LlamaServerExtraFlags {
@@ -13,10 +16,9 @@ export interface LlamaServerExtraFlags {
 }
 
 export function withLlamaServerExtras<T>(yargs: Argv<T>): Argv<T & LlamaServerExtraFlags> {
-    return yargs
+    return withRpc(yargs
         .option("draft", {type: "string", describe: "speculative decoding with a smaller model of the same vocabulary (llama-server -md): a model name or "
-            + "path, or auto (R1-Distill-Qwen-1.5B for the Qwen distills, when pulled)"})
-        .option("rpc", {type: "string", describe: "split the model over r1 workers, host:port,host:port (llama-server --rpc; see r1 worker)"}) as unknown as Argv<T & LlamaServerExtraFlags>;
+            + "path, or auto (R1-Distill-Qwen-1.5B for the Qwen distills, when pulled)"}), RPC_HELP) as unknown as Argv<T & LlamaServerExtraFlags>;
 }
 
 /** Launch options from `--draft` / `--rpc`, for the llama-server engine. */

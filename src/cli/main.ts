@@ -1,6 +1,6 @@
-import yargs from "yargs";
 import {hideBin} from "yargs/helpers";
 import {loadCommands} from "./commands/index.js";
+import {createCli} from "./createCli.js";
 import {reportError} from "./reportError.js";
 import {ExitCode} from "../util/R1Error.js";
 
@@ -12,27 +12,15 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 const argv = hideBin(process.argv);
-const cli = yargs(argv)
-    .scriptName("r1")
-    .usage("$0 <command> [options]\n\nRun the DeepSeek R1 family locally, and know how fast it will be before you download.")
-    .strict()
-    .strictCommands()
-    .demandCommand(1, "Say what to do: `r1 plan` shows what runs on this machine and how fast.")
-    .recommendCommands()
-    .help()
-    .alias("h", "help")
-    .version()
-    .wrap(Math.min(120, process.stdout.columns ?? 100))
-    .fail((message, error) => {
-        // yargs calls this for usage mistakes (message) and for errors thrown by handlers (error).
-        if (error !== undefined && error !== null) reportError(error);
-        else reportError(message ?? "invalid usage", {usage: true});
-    });
-
-for (const command of await loadCommands(argv)) cli.command(command);
+const cli = createCli(argv, await loadCommands(argv), (message, error) => {
+    // yargs calls this for usage mistakes (message) and for errors thrown by handlers (error).
+    if (error !== undefined) reportError(error);
+    else reportError(message ?? "invalid usage", {usage: true});
+});
 
 try {
     await cli.parseAsync();
 } catch (error) {
+    // Also what the shared options' checks throw while parsing (src/cli/options), before any handler runs.
     reportError(error);
 }

@@ -4,7 +4,7 @@ export {subjectVariant} from "./types.js";
 export {planModel, planWeights, verdictFor, type PlanModelOptions, type PlanWeightsOptions, type PlanSettings} from "./planModel.js";
 export {planAll, recommend, qualityScore, TABLE_QUANTS_DENSE, TABLE_QUANTS_MOE, type PlanAllOptions, type PlanAllResult,
     type PlanRecommendation} from "./planAll.js";
-export {kvBytesPerTokenPerLayer, kvCacheBytes, KV_CACHE_TYPE_BYTES, type KvCacheOptions, type KvCacheType} from "./kvCache.js";
+export {kvBytesPerTokenPerLayer, kvCacheBytes, KV_CACHE_TYPE_BYTES, KV_CACHE_TYPES, type KvCacheOptions, type KvCacheType} from "./kvCache.js";
 export {computeBufferBytes} from "./computeBuffer.js";
 export {modelWeights, groupWeights, ggmlName, type AmountsByType, type LayerWeights, type ModelWeights, type TypeAmount,
     type WeightTensor} from "./modelWeights.js";

@@ -1,10 +1,13 @@
 import type {Architecture} from "../catalog/index.js";
 
-/** KV cache element types llama.cpp offers (`--cache-type-k/v`); quantized ones need flash attention for V. */
-export type KvCacheType = "f16" | "q8_0" | "q4_0";
+/** KV cache element types llama.cpp offers (`--cache-type-k/v`, common/arg.cpp's list); quantized ones need flash attention for V. */
+export const KV_CACHE_TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"] as const;
+export type KvCacheType = typeof KV_CACHE_TYPES[number];
 
-/** Bytes per cached element: f16 = 2; q8_0 = 34 B per 32; q4_0 = 18 B per 32 (ggml block sizes). */
-export const KV_CACHE_TYPE_BYTES: Readonly<Record<KvCacheType, number>> = {f16: 2, q8_0: 34 / 32, q4_0: 18 / 32};
+/** Bytes per cached element: f32 4, f16/bf16 2, the others their ggml block size over 32 elements (q8_0 34 B, q4_0 18 B, …). */
+export const KV_CACHE_TYPE_BYTES: Readonly<Record<KvCacheType, number>> = {
+    f32: 4, f16: 2, bf16: 2, q8_0: 34 / 32, q4_0: 18 / 32, q4_1: 20 / 32, iq4_nl: 18 / 32, q5_0: 22 / 32, q5_1: 24 / 32
+};
 
 export interface KvCacheOptions {
     /** K cache type. Defaults to `"f16"`. */

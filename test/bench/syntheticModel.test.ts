@@ -74,7 +74,7 @@ test("the real 1.5B's synthetic tensor plan matches its published Q4_K_M size", 
 
 test("r1 bench FILE --json prints the results table as JSON", {skip: skipWithoutShared(STORIES)}, () => {
     const {UV_THREADPOOL_SIZE: _, ...env} = process.env;
-    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "bench", sharedPath(STORIES), "-p", "16", "-n", "4", "-r", "1", "-t", "1", "--no-e2e", "--json", "--no-calibrate"],
+    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "bench", sharedPath(STORIES), "--n-prompt", "16", "-n", "4", "-r", "1", "-t", "1", "--no-e2e", "--json", "--no-calibrate"],
         {encoding: "utf8", env: {...env, R1_HOME: path.join(os.tmpdir(), ".r1-test-bench-home")}});
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout) as {results: {name: string, meanTokensPerSecond: number}[], threads: number, prediction: unknown, calibrationSaved: boolean};
@@ -86,7 +86,7 @@ test("r1 bench FILE --json prints the results table as JSON", {skip: skipWithout
 
 test("r1 bench -d N measures after N tokens and saves no calibration from it", {skip: skipWithoutShared(STORIES)}, () => {
     const {UV_THREADPOOL_SIZE: _, ...env} = process.env;
-    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "bench", sharedPath(STORIES), "-p", "16", "-n", "4", "-d", "32", "-r", "1", "-t", "1", "--no-e2e", "--json"],
+    const result = spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "bench", sharedPath(STORIES), "--n-prompt", "16", "-n", "4", "-d", "32", "-r", "1", "-t", "1", "--no-e2e", "--json"],
         {encoding: "utf8", env: {...env, R1_HOME: path.join(os.tmpdir(), ".r1-test-bench-home")}});
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout) as {results: {name: string, depth: number}[], depth: number, contextSize: number, calibrationSaved: boolean};

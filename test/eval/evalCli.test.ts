@@ -47,7 +47,7 @@ describe("r1 eval", () => {
         const {file, expected} = await smallDataset();
         const results = path.join(dir, "cli-results.jsonl");
         const markdown = path.join(dir, "report.md");
-        const run = await r1(["--dataset", file, "--endpoint", endpoint.url, "--model", "deepseek-r1:14b", "-p", "2", "--json",
+        const run = await r1(["--dataset", file, "--endpoint", endpoint.url, "--model", "deepseek-r1:14b", "-np", "2", "--json",
             "--results", results, "--markdown", markdown]);
         assert.equal(run.status, 0, run.stderr);
         const report = JSON.parse(run.stdout) as {passAt1: number, samples: number, published?: {score: number}};

@@ -17,6 +17,8 @@ import {busyMachineWarning, describeEngine, describeLoadDecisions, engineFlagsTo
 import {applyLlamaServerExtras, withLlamaServerExtras, type LlamaServerExtraFlags} from "../llamaServerExtras.js";
 import {plannedLoad} from "../plannedLoad.js";
 import {renderTable} from "../renderTable.js";
+import {withQuant} from "../options/quant.js";
+import {withRetiredFlag} from "../options/retiredFlag.js";
 
 interface BenchArgs extends EngineFlags, LlamaServerExtraFlags {
     model?: string;
@@ -25,7 +27,7 @@ interface BenchArgs extends EngineFlags, LlamaServerExtraFlags {
     quant?: string;
     tokenizer?: string;
     rewrite: boolean;
-    p: number;
+    "n-prompt": number;
     n: number;
     d: number;
     r: number;
@@ -37,13 +39,13 @@ interface BenchArgs extends EngineFlags, LlamaServerExtraFlags {
 export const benchCommand: CommandModule<object, BenchArgs> = {
     command: "bench [model]",
     describe: "measure prompt and generation speed (llama-bench style), also on synthetic exact-shape models",
-    builder: (yargs) => withLlamaServerExtras(withEngineFlags(yargs as Argv<object>))
+    builder: (yargs) => withRetiredFlag(withQuant(withLlamaServerExtras(withEngineFlags(yargs as Argv<object>)), {describe: `quant of the synthetic model (default: ${DEFAULT_QUANT})`}),
+        "p", {command: "r1 bench", meaning: "in r1, -p is always a prompt", now: "--n-prompt for llama-bench's -p, the prompt length", example: "r1 bench MODEL --n-prompt 512"})
         .positional("model", {type: "string", describe: "a pulled model's name or a path to a .gguf file"})
         .option("synthetic", {type: "string", describe: "bench a catalog variant without downloading it: write its exact tensor shapes with random weights"})
-        .option("quant", {alias: "q", type: "string", describe: `quant of the synthetic model (default: ${DEFAULT_QUANT})`})
         .option("tokenizer", {type: "string", describe: "GGUF to copy the tokenizer from (default: a generated vocabulary of the same size)"})
         .option("rewrite", {type: "boolean", default: false, describe: "write the synthetic model again even if cached"})
-        .option("p", {alias: "n-prompt", type: "number", default: 512, describe: "prompt tokens per prompt-processing run (0 skips)"})
+        .option("n-prompt", {type: "number", default: 512, describe: "prompt tokens per prompt-processing run (0 skips; llama-bench's -p)"})
         .option("n", {alias: "n-gen", type: "number", default: 128, describe: "tokens per generation run (0 skips)"})
         .option("d", {alias: "n-depth", type: "number", default: 0, describe: "tokens already in the context before each prompt and generation run (llama-bench -d)"})
         .option("r", {alias: "repetitions", type: "number", default: 3, describe: "measured runs per test, after a warm-up"})
@@ -64,7 +66,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         const target = await benchTarget(args, log);
         // Room for the depth, the larger test and a reply's chat template, and the cell node-llama-cpp
         // keeps free: a prompt that fills the context is re-evaluated by a context shift (benchModelIter).
-        const contextSize = flagged.contextSize ?? Math.max(512, benchContextSize({promptTokens: args.p, generateTokens: args.n + 64, depth: args.d}));
+        const contextSize = flagged.contextSize ?? Math.max(512, benchContextSize({promptTokens: args["n-prompt"], generateTokens: args.n + 64, depth: args.d}));
         const planned = await plannedLoad({...flagged, path: target.path, contextSize}, {
             ...(target.variant === undefined ? {} : {catalogId: target.variant.id}),
             ...(target.quant === undefined ? {} : {quant: target.quant})
@@ -77,7 +79,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         try {
             if (args.verbose) for (const line of [...describeEngine(model.decision), ...describeLoadDecisions(model.info, args, undefined, "enough for the benchmark's prompt and generated tokens"), ...planned.reasons]) log(pc.dim(line));
             const bar = args.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({format: "{test} {bar} {value}/{total} runs", clearOnComplete: true}, cliProgress.Presets.shades_classic);
-            const iterator = benchModelIter(model, {promptTokens: args.p, generateTokens: args.n, depth: args.d, repetitions: args.r, endToEnd: args.e2e});
+            const iterator = benchModelIter(model, {promptTokens: args["n-prompt"], generateTokens: args.n, depth: args.d, repetitions: args.r, endToEnd: args.e2e});
             for (;;) {
                 const step = await iterator.next();
                 if (step.done === true) {

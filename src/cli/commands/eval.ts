@@ -10,6 +10,9 @@ import {
 import {recordReasoningLength} from "../../plan/index.js";
 import {DEFAULT_PORT} from "../../server/limits.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {withModelOption} from "../options/model.js";
+import {withParallel} from "../options/parallel.js";
+import {withRetiredFlag} from "../options/retiredFlag.js";
 
 /** r1's own server (`r1 serve`) on its default port; any OpenAI-compatible base URL works. */
 export const DEFAULT_EVAL_ENDPOINT = `http://127.0.0.1:${DEFAULT_PORT}/v1`;
@@ -78,17 +81,17 @@ function printReport(report: EvalReport, args: EvalArgs): void {
 export const evalCommand: CommandModule<object, EvalArgs> = {
     command: "eval",
     describe: "MATH-500 / AIME 2024 pass@1 against any OpenAI-compatible endpoint, the way DeepSeek measured the distills",
-    builder: (y) => y
+    builder: (y) => withRetiredFlag(withParallel(withModelOption(y, {array: false, describe: "model name to request; defaults to the endpoint's only model"}),
+        {default: 1, max: MAX_PARALLEL, describe: "requests in flight at once"}), "p",
+    {command: "r1 eval", meaning: "in r1, -p is always a prompt", now: "-np or --parallel for requests in flight", example: "r1 eval -d aime24 -np 2"})
         .option("dataset", {alias: "d", type: "string", demandOption: true,
             describe: `JSONL file (MATH-500 or AIME format), or ${Object.keys(KNOWN_DATASETS).join(" / ")} to download it from the Hugging Face hub into the store`})
         .option("endpoint", {type: "string", default: DEFAULT_EVAL_ENDPOINT, describe: "OpenAI-compatible base URL"})
-        .option("model", {alias: "m", type: "string", describe: "model name to request; defaults to the endpoint's only model"})
         .option("api-key", {type: "string", describe: "bearer token; defaults to $R1_API_KEY, then $OPENAI_API_KEY"})
         .option("samples", {alias: "k", type: "number", default: 1, describe: "samples per problem; pass@1 is their mean (DeepSeek used 64)"})
         .option("temperature", {type: "number", default: 0.6})
         .option("top-p", {type: "number", default: 0.95})
         .option("max-tokens", {type: "number", default: 32768, describe: "per completion, reasoning included"})
-        .option("parallel", {alias: "p", type: "number", default: 1, describe: "requests in flight at once"})
         .option("limit", {type: "number", describe: "only the first N problems (after --subjects/--levels)"})
         .option("subjects", {type: "string", array: true, describe: "MATH subjects, e.g. Algebra \"Number Theory\" (comma-separated works too)"})
         .option("levels", {type: "string", array: true, describe: "MATH levels 1-5, e.g. 4,5"})
@@ -98,11 +101,10 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
         .option("markdown", {type: "string", describe: "also write the report as Markdown to this file"})
         .option("timeout", {type: "number", default: DEFAULT_STALL_TIMEOUT_MS / 1000, describe: "seconds a request may go without any data before it is retried"})
         .option("variant", {type: "string", describe: "R1 variant for the published score, when the model name does not say (e.g. deepseek-r1:7b)"})
-        .example("$0 eval -d aime24 -k 4 -p 2", "AIME 2024 against r1 serve, 4 samples per problem")
+        .example("$0 eval -d aime24 -k 4 -np 2", "AIME 2024 against r1 serve, 4 samples per problem")
         .example("$0 eval -d ./math500_test.jsonl --endpoint http://127.0.0.1:11434/v1 -m deepseek-r1:7b --levels 5", "MATH-500 level 5 against Ollama"),
     handler: async (args) => {
         checkRange("samples", args.samples, 1, MAX_SAMPLES, true);
-        checkRange("parallel", args.parallel, 1, MAX_PARALLEL, true);
         checkRange("temperature", args.temperature, 0, 2);
         checkRange("top-p", args["top-p"], 0, 1);
         checkRange("max-tokens", args["max-tokens"], 1, 10_000_000, true);

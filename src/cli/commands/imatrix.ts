@@ -5,6 +5,9 @@ import type {Argv, CommandModule} from "yargs";
 import {computeImatrixIter} from "../../engine/imatrix/index.js";
 import {findLlamaCppTools, requireLlamaCppTool} from "../../engine/llamaCppTools/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {withContextSize} from "../options/contextSize.js";
+import {withGpuLayers} from "../options/gpuLayers.js";
+import {withThreads} from "../options/threads.js";
 
 interface ImatrixArgs {
     model: string;
@@ -20,14 +23,12 @@ interface ImatrixArgs {
 export const imatrixCommand: CommandModule<object, ImatrixArgs> = {
     command: "imatrix <model>",
     describe: "compute an importance matrix for `r1 quantize --imatrix` with llama.cpp's llama-imatrix",
-    builder: (yargs) => (yargs as Argv<object>)
+    builder: (yargs) => withGpuLayers(withThreads(withContextSize(yargs as Argv<object>, {default: 512, describe: "tokens per chunk"}),
+        {describe: "CPU threads (default: llama.cpp's choice)"}), {describe: "layers on the GPU (default: llama.cpp's choice)"})
         .positional("model", {type: "string", demandOption: true, describe: "GGUF model (ideally F16/BF16), or a model name `r1 ls` shows"})
         .option("text", {type: "string", demandOption: true, describe: "calibration text file (a few hundred KB of text like what the model will see)"})
         .option("output", {alias: "o", type: "string", describe: "imatrix file to write, GGUF form (default: <model>.imatrix.gguf here)"})
-        .option("ctx-size", {alias: "c", type: "number", default: 512, describe: "tokens per chunk"})
         .option("chunks", {type: "number", describe: "most chunks to process (default: all of the text)"})
-        .option("threads", {alias: "t", type: "number", describe: "CPU threads (default: llama.cpp's choice)"})
-        .option("gpu-layers", {alias: "ngl", type: "number", describe: "layers on the GPU (default: llama.cpp's choice)"})
         .option("llama-imatrix", {type: "string", describe: "llama-imatrix binary (default: the one `r1 engine build` made, or on PATH)"})
         .example("$0 imatrix model-F16.gguf --text calibration.txt", "then: r1 quantize model-F16.gguf out.gguf --recipe ud-1.58 --imatrix model-F16.imatrix.gguf") as unknown as Argv<ImatrixArgs>,
     handler: async (args) => {

@@ -1,6 +1,6 @@
 import {existsSync} from "node:fs";
 import path from "node:path";
-import type {CommandModule} from "yargs";
+import type {Argv, CommandModule} from "yargs";
 import pc from "picocolors";
 import {allVariants, findQuantOption, requireVariant, resolveModelName, variantDownload, variantFileSize, type Variant} from "../../catalog/index.js";
 import {hardwareProfileNames, resolveHardware, type HardwareProfile} from "../../hardware/index.js";
@@ -11,13 +11,19 @@ import {
 import {runEngineProbe} from "../runEngineProbe.js";
 import {formatBytes, hardwareLines} from "../../hardware/index.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
-import {MAX_CONTEXT_SIZE, MIN_CONTEXT_SIZE} from "../../engine/loadLimits.js";
+import {MAX_CONTEXT_SIZE} from "../../engine/loadLimits.js";
 import {renderTable, type TableColumn} from "../renderTable.js";
 import {isLocalStoreName} from "../../store/localStores/LocalStoreModel.js";
 import {ModelNotFoundError} from "../../store/errors/ModelNotFoundError.js";
 import {findLlamaServer, planCommandLine, planEngineInfo, type LocalLlamaServer} from "../planEngine.js";
 import {defaultExpertOffload} from "../../plan/index.js";
 import {fitLines} from "../fitLines.js";
+import {withContextSize} from "../options/contextSize.js";
+import {withKvCache} from "../options/kvCache.js";
+import {withMmap} from "../options/mmap.js";
+import {withParallel} from "../options/parallel.js";
+import {withQuant} from "../options/quant.js";
+import {withRpc} from "../options/rpc.js";
 
 /** Tokens/s with sensible precision: 0.04, 3.7, 42, 1,234. */
 function formatRate(x: number): string {
@@ -37,7 +43,8 @@ interface PlanArgs {
     ram?: number;
     "gpu-bandwidth"?: number;
     "ram-bandwidth"?: number;
-    "kv-cache": string;
+    "cache-type-k"?: string;
+    "cache-type-v"?: string;
     parallel: number;
     all: boolean;
     "cpu-moe"?: boolean;
@@ -52,28 +59,22 @@ interface PlanArgs {
     json: boolean;
 }
 
-const KV_TYPES = ["f16", "q8_0", "q4_0"] as const;
-
 export const planCommand: CommandModule<object, PlanArgs> = {
     command: "plan [model]",
     describe: "what fits this machine and how fast it will run, before any download",
-    builder: (y) => y
+    builder: (y) => withMmap(withRpc(withParallel(withKvCache(withContextSize(withQuant(y, {describe: "quantization, e.g. Q4_K_M, Q8_0, UD-IQ1_S"}),
+        {default: DEFAULT_CONTEXT_SIZE, describe: "context size in tokens"})), {default: 1, describe: "parallel sequences sharing the KV cache"}),
+    {describe: "split the model over r1 workers: host:port,host:port (see r1 worker)"}), {what: "plan"})
         .positional("model", {type: "string",
             describe: "a variant (deepseek-r1-distill-qwen-14b, deepseek-r1:14b, …[:QUANT]) or a GGUF path/URL; omit for the whole family"})
-        .option("quant", {alias: "q", type: "string", describe: "quantization, e.g. Q4_K_M, Q8_0, UD-IQ1_S"})
-        .option("ctx", {alias: ["c", "ctx-size"], type: "number", default: DEFAULT_CONTEXT_SIZE, describe: "context size in tokens"})
         .option("hardware", {type: "string", describe: `plan for a what-if machine (${hardwareProfileNames().join(", ")}) instead of this one`})
         .option("vram", {type: "number", describe: "GPU memory per GPU, GB (0: no GPU)"})
         .option("gpus", {type: "number", describe: "number of GPUs"})
         .option("ram", {type: "number", describe: "system RAM, GB"})
         .option("gpu-bandwidth", {type: "number", describe: "GPU memory bandwidth, GB/s"})
         .option("ram-bandwidth", {type: "number", describe: "system RAM bandwidth, GB/s"})
-        .option("kv-cache", {type: "string", default: "f16", alias: ["cache-type-k", "cache-type-v"],
-            describe: "KV cache type: f16, q8_0 or q4_0 (--cache-type-k/v as run and serve spell it; the plan uses one type for both)"})
-        .option("parallel", {type: "number", default: 1, describe: "parallel sequences sharing the KV cache"})
         .option("all", {type: "boolean", default: false, describe: "list every quant, not just the usual steps"})
         .option("cluster", {type: "string", describe: "plan the 671B for a GPU cluster with vLLM / SGLang, e.g. 2x8xh100-80gb (or NODESxGPUSx<GB>gb@<TB/s>tbps)"})
-        .option("rpc", {type: "string", describe: "split the model over r1 workers: host:port,host:port (see r1 worker)"})
         .option("head", {type: "string", describe: "with --cluster: node 0's address as the other nodes reach it"})
         .option("precision", {type: "string", choices: ["fp8", "bf16"], describe: "with --cluster: checkpoint precision (default fp8, the released one)"})
         .option("cpu-moe", {type: "boolean",
@@ -81,9 +82,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
                 + "default: on GPU machines when llama-server is available (r1 engine build), and for what-if machines"})
         .option("depth", {alias: "d", type: "number", default: 0, describe: "tokens already in the context when generating (speed falls as the KV cache grows)"})
         .option("probe", {type: "boolean", default: false, describe: "first measure this machine with the engine (r1 hw --probe, under a minute), then plan"})
-        .option("mmap", {type: "boolean", describe: "plan with the weights memory-mapped (--mmap) or read into memory (--no-mmap); default: the planner decides"})
-        .option("mlock", {type: "boolean", describe: "plan with the weights pinned in RAM"})
-        .option("json", {type: "boolean", default: false, describe: "machine-readable output"}),
+        .option("json", {type: "boolean", default: false, describe: "machine-readable output"}) as unknown as Argv<PlanArgs>,
     handler: async (args) => {
         if (args.cluster !== undefined) {
             const {printClusterPlan} = await import("../printClusterPlan.js");
@@ -92,11 +91,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         }
         if (!Number.isInteger(args.depth) || args.depth < 0 || args.depth > MAX_CONTEXT_SIZE)
             throw new R1Error(`--depth must be a whole number from 0 to ${MAX_CONTEXT_SIZE}`, {exitCode: ExitCode.usage});
-        const kvCacheType = parseKvType(oneValue("kv-cache", args["kv-cache"] as string | string[]));
-        if (!Number.isInteger(args.ctx) || args.ctx < MIN_CONTEXT_SIZE || args.ctx > MAX_CONTEXT_SIZE)
-            throw new R1Error(`--ctx must be a whole number from ${MIN_CONTEXT_SIZE} to ${MAX_CONTEXT_SIZE}`, {exitCode: ExitCode.usage});
-        if (!Number.isInteger(args.parallel) || args.parallel < 1 || args.parallel > 256)
-            throw new R1Error("--parallel must be a whole number from 1 to 256", {exitCode: ExitCode.usage});
+        const kvCacheType = planKvCacheType(args["cache-type-k"], args["cache-type-v"]);
         for (const flag of ["vram", "gpus", "ram", "gpu-bandwidth", "ram-bandwidth"] as const) {
             const value = args[flag];
             if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new R1Error(`--${flag} must be a number ≥ 0`, {exitCode: ExitCode.usage});
@@ -173,17 +168,11 @@ async function localModelPath(name: string): Promise<string | undefined> {
     }
 }
 
-/** A flag given twice (or through two aliases) must agree: yargs hands over an array then. */
-function oneValue(flag: string, value: string | string[]): string {
-    if (!Array.isArray(value)) return value;
-    if (new Set(value.map((v) => v.toLowerCase())).size > 1) throw new R1Error(`--${flag} was given different values (${value.join(", ")})`, {exitCode: ExitCode.usage});
-    return value[0]!;
-}
-
-function parseKvType(value: string): KvCacheType {
-    const lower = value.toLowerCase();
-    if (!(KV_TYPES as readonly string[]).includes(lower)) throw new R1Error(`unknown --kv-cache "${value}"; valid: ${KV_TYPES.join(", ")}`, {exitCode: ExitCode.usage});
-    return lower as KvCacheType;
+/** The plan's one KV cache type (checked while parsing); keys and values of different types are not planned. */
+function planKvCacheType(k: string | undefined, v: string | undefined): KvCacheType {
+    if (k !== undefined && v !== undefined && k !== v)
+        throw new R1Error(`r1 plan uses one KV cache type for keys and values, not --cache-type-k ${k} and --cache-type-v ${v}`, {exitCode: ExitCode.usage, hint: "give --kv-cache TYPE"});
+    return (k ?? v ?? "f16") as KvCacheType;
 }
 
 function resolveModelAndQuant(model: string, quant: string | undefined): {variant: Variant, quant: string} {

@@ -14,6 +14,7 @@ import {
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {renderTable} from "../renderTable.js";
 import {formatBytes} from "../../util/formatBytes.js";
+import {withThreads} from "../options/threads.js";
 
 /** File types `r1 quantize --type` accepts (the ones r1 writes byte-identically with llama.cpp; IQ1/IQ2/IQ3_XXS need --imatrix). */
 export const QUANTIZE_FILE_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K", "Q4_0", "IQ4_NL", "IQ4_XS",
@@ -41,14 +42,13 @@ interface QuantizeArgs {
 export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
     command: "quantize <input> [output]",
     describe: "quantize a GGUF model like llama-quantize (byte-identical), with dynamic MoE recipes",
-    builder: (y) => y
+    builder: (y) => withThreads(y, {describe: `worker threads (default: all ${availableParallelism()} cores)`})
         .positional("input", {type: "string", demandOption: true, describe: "F16/BF16/F32 GGUF file (the first part of a split model)"})
         .positional("output", {type: "string", describe: "output .gguf (not needed with --dry-run)"})
         .option("type", {type: "string", describe: `file type: ${QUANTIZE_FILE_TYPES.join(", ")} (default Q4_K_M, or the recipe's)`})
         .option("tensor-type", {type: "string", array: true, describe: "REGEX=TYPE per-tensor override, first match wins (repeatable)"})
         .option("recipe", {type: "string", describe: `dynamic recipe: ${quantRecipes.map((r) => r.name).join(", ")}, or a .json file`})
         .option("dry-run", {type: "boolean", default: false, describe: "print the per-tensor plan, size and bits per weight; write nothing"})
-        .option("threads", {type: "number", describe: `worker threads (default: all ${availableParallelism()} cores)`})
         .option("allow-requantize", {type: "boolean", default: false, describe: "allow re-quantizing an already quantized input (loses quality)"})
         .option("json", {type: "boolean", default: false, describe: "with --dry-run: the plan as JSON"})
         .option("pure", {type: "boolean", default: false, describe: "every quantized tensor in the file type's base type: skip its \"more bits\" rules (llama-quantize --pure)"})
@@ -65,8 +65,7 @@ export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
         const userOverrides = (args["tensor-type"] ?? []).map((spec) => parseTensorTypeOverride(spec));
         const overrides = [...userOverrides, ...(recipe?.rules ?? [])];
         const rules = tensorTypeRules(args);
-        const threads = args.threads === undefined ? availableParallelism() : Math.floor(args.threads);
-        if (!(threads >= 1)) throw new R1Error(`--threads must be at least 1, got ${args.threads}`, {exitCode: ExitCode.usage});
+        const threads = args.threads ?? availableParallelism();
         const imatrix = await loadImatrixArg(args);
 
         if (args["dry-run"]) {

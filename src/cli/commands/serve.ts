@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
-import {DEFAULT_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES} from "../../engine/loadLimits.js";
+import {DEFAULT_CONTEXT_SIZE} from "../../engine/loadLimits.js";
 import {loadEngineModel, type EngineLoadOptions} from "../../engine/loadEngineModel.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {loadEngineProbe, planGgufFile} from "../../plan/index.js";
@@ -21,6 +21,9 @@ import {resolveOrPull} from "../pullIfMissing.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {describeEngine, describeLoadDecisions, engineFlagsToEngineOptions, engineFlagsToLoadOptions, withEngineFlags, type EngineFlags} from "../engineFlags.js";
 import {applyLlamaServerExtras, withLlamaServerExtras, type LlamaServerExtraFlags} from "../llamaServerExtras.js";
+import {withHostPort} from "../options/hostPort.js";
+import {MODEL_ARGUMENT_HELP, withModelOption} from "../options/model.js";
+import {withParallel} from "../options/parallel.js";
 import {UpstreamModelSource} from "../../server/UpstreamModelSource.js";
 
 interface ServeArgs extends EngineFlags, LlamaServerExtraFlags {
@@ -43,14 +46,13 @@ interface ServeArgs extends EngineFlags, LlamaServerExtraFlags {
 export const serveCommand: CommandModule<object, ServeArgs> = {
     command: "serve",
     describe: "OpenAI- and Ollama-compatible HTTP API and a web chat page",
-    builder: (yargs) => withLlamaServerExtras(withEngineFlags(yargs as Argv<object>))
-        .option("model", {alias: "m", type: "string", array: true, describe: "a .gguf file or pulled model to serve, besides every pulled model (repeatable)"})
-        .option("host", {type: "string", default: DEFAULT_HOST, describe: "address to listen on; anything but loopback needs --api-key"})
-        .option("port", {type: "number", default: DEFAULT_PORT, describe: "TCP port (Ollama uses 11434, llama-server 8080)"})
+    builder: (yargs) => withParallel(withHostPort(withModelOption(withLlamaServerExtras(withEngineFlags(yargs as Argv<object>)),
+        {array: true, describe: `${MODEL_ARGUMENT_HELP} to serve, besides every pulled model (repeatable)`}),
+    {host: DEFAULT_HOST, port: DEFAULT_PORT, hostDescribe: "address to listen on; anything but loopback needs --api-key", portDescribe: "TCP port (Ollama uses 11434, llama-server 8080)"}),
+    {default: DEFAULT_PARALLEL, describe: "generations at once per model (context sequences)"})
         .option("api-key", {type: "string", describe: "require `Authorization: Bearer KEY` on /v1, /api, /metrics and the page's /ui/api (default: R1_API_KEY)"})
         .option("cors", {type: "string", array: true, describe: "allow browser pages from this origin, or * for any (repeatable; default: none, other sites are refused)"})
         .option("allowed-host", {type: "string", array: true, describe: "also answer requests for this host name, e.g. behind a proxy (repeatable; default: loopback names and --host)"})
-        .option("parallel", {alias: "np", type: "number", default: DEFAULT_PARALLEL, describe: "generations at once per model (context sequences)"})
         .option("max-loaded", {type: "number", default: DEFAULT_MAX_LOADED, describe: "models loaded at once; idle ones are unloaded first"})
         .option("max-queue", {type: "number", default: DEFAULT_MAX_QUEUE, describe: "requests waiting per model before 429"})
         .option("keep-alive", {type: "string", default: `${DEFAULT_KEEP_ALIVE_MS / 60_000}m`, describe: "idle time before a model is unloaded (e.g. 30s, 10m, -1 = never)"})
@@ -64,8 +66,6 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
             if (!Number.isInteger(value) || value < min) throw new R1Error(`--${flag} must be a whole number ≥ ${min}, got ${value}`, {exitCode: ExitCode.usage});
             return value;
         };
-        if (args.parallel > MAX_PARALLEL_SEQUENCES)
-            throw new R1Error(`--parallel ${args.parallel} is more than ${MAX_PARALLEL_SEQUENCES} sequences`, {exitCode: ExitCode.usage});
         const engine = engineFlagsToLoadOptions(args);
         const engineOptions = engineFlagsToEngineOptions(args);
         const load: LoadFile = async (path, options) => {

@@ -6,6 +6,8 @@ import {DEFAULT_RPC_PORT, isLoopbackHost, RpcWorker} from "../../engine/rpcWorke
 import {formatBytes} from "../../hardware/index.js";
 import {physicalCoreCount} from "../../engine/physicalCoreCount.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
+import {withHostPort} from "../options/hostPort.js";
+import {withThreads} from "../options/threads.js";
 
 interface WorkerArgs {
     host: string;
@@ -27,13 +29,12 @@ function externalAddresses(): string[] {
 export const workerCommand: CommandModule<object, WorkerArgs> = {
     command: "worker",
     describe: "lend this machine's devices to another r1 over llama.cpp's RPC (ggml-rpc-server)",
-    builder: (yargs) => (yargs as Argv<object>)
-        .option("host", {type: "string", default: "127.0.0.1", describe: "address to listen on; off loopback it needs --allow"})
-        .option("port", {type: "number", default: DEFAULT_RPC_PORT, describe: "port to listen on"})
+    builder: (yargs) => withThreads(withHostPort(yargs as Argv<object>, {host: "127.0.0.1", port: DEFAULT_RPC_PORT,
+        hostDescribe: "address to listen on; off loopback it needs --allow", portDescribe: "port to listen on"}),
+    {describe: "CPU threads for the CPU device (default: physical cores; ggml-rpc-server's own default is 1)"})
         .option("device", {type: "string", array: true, describe: "ggml devices to offer (e.g. CUDA0); default: the GPUs, else the CPU"})
         .option("cache", {type: "boolean", default: false, describe: "keep received tensors in a local cache (faster reloads)"})
         .option("allow", {type: "string", array: true, describe: "address ranges allowed to connect (CIDR, e.g. 192.168.1.0/24); r1 relays only those"})
-        .option("threads", {alias: "t", type: "number", describe: "CPU threads for the CPU device (default: physical cores; ggml-rpc-server's own default is 1)"})
         .option("ggml-rpc-server", {type: "string", describe: "use this ggml-rpc-server binary"})
         .epilog("llama.cpp's RPC protocol has no authentication and no encryption: keep workers on a network you trust. "
             + "Ctrl-C stops the worker.") as unknown as Argv<WorkerArgs>,
