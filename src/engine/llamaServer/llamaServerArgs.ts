@@ -1,5 +1,5 @@
 import {R1Error, ExitCode} from "../../util/R1Error.js";
-import {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES} from "../loadLimits.js";
+import {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES, MIN_CONTEXT_SIZE} from "../loadLimits.js";
 
 /** How llama-server extracts reasoning on `/v1/chat/completions` (its `--reasoning-format`). */
 export type LlamaServerReasoningFormat = "none" | "deepseek" | "deepseek-legacy";
@@ -129,7 +129,7 @@ function listItem(option: string, value: string): string {
  */
 export function llamaServerArgs(options: LlamaServerLaunchOptions): string[] {
     const parallel = whole("parallel", options.parallel ?? 1, 1, MAX_PARALLEL_SEQUENCES);
-    const perSequence = whole("contextSize", options.contextSize ?? DEFAULT_CONTEXT_SIZE, 1, MAX_CONTEXT_SIZE);
+    const perSequence = whole("contextSize", options.contextSize ?? DEFAULT_CONTEXT_SIZE, MIN_CONTEXT_SIZE, MAX_CONTEXT_SIZE);
     const args = ["-m", options.modelPath];
     if (options.host !== undefined) args.push("--host", options.host);
     if (options.port !== undefined) args.push("--port", String(whole("port", options.port, 0, 65535)));

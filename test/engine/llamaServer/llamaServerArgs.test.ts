@@ -63,7 +63,7 @@ test("flash attention off, reasoning format none", () => {
 
 test("options llama-server cannot take are errors naming the option", () => {
     const bad = [
-        {parallel: 0}, {parallel: 65}, {contextSize: 0}, {contextSize: 1.5}, {threads: 0}, {port: 70000}, {gpuLayers: -1},
+        {parallel: 0}, {parallel: 65}, {contextSize: 0}, {contextSize: 15}, {contextSize: 1.5}, {threads: 0}, {port: 70000}, {gpuLayers: -1},
         {cpuMoeLayers: -2}, {overrideTensors: ["exps"]}, {overrideTensors: ["a,b=CPU"]}, {rpcServers: ["h:1,h:2"]},
         {tensorSplit: [1, -1]}, {draftGpuLayers: 3}, {reasoningBudget: -1}, {promptCacheMiB: -1}
     ];
