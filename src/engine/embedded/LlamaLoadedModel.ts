@@ -1,4 +1,4 @@
-import {LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaEmbeddingContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
+import {LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type LlamaText, type LlamaContext, type LlamaEmbeddingContext, type LlamaContextSequence, type LlamaModel, type Token} from "node-llama-cpp";
 import {ContextOverflowError, NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
 import {formatR1Prompt, isR1Template, isReasoningTemplate} from "../formatR1Prompt.js";
 import {THINK_CLOSE} from "../ReasoningSplitter.js";
@@ -8,6 +8,7 @@ import {isCompleteJson} from "../jsonSchema/isCompleteJson.js";
 import {planOutput, type OutputPlan} from "../planOutput.js";
 import {detectNativeToolFormat, type NativeToolFormat} from "../nativeToolFormat.js";
 import {NativeCallBlock} from "./NativeCallBlock.js";
+import {MAIN_THREAD_TOKENIZE_CHARS, TokenizerThread} from "./TokenizerThread.js";
 import type {ChatMessage, EmbeddingResult, GenerationEvent, GenerationOptions, LoadedModel, LoadedModelInfo, ToolCall} from "../types.js";
 
 /** DeepSeek's recommended sampling for R1. */
@@ -32,6 +33,9 @@ interface PreparedPrompt {
     /** Split `<think>…</think>` out of the reply. */
     splitReasoning: boolean;
 }
+
+/** A chat prompt before tokenizing: R1's text (special tokens parsed), or a chat wrapper's `LlamaText`. */
+type RenderedPrompt = Omit<PreparedPrompt, "tokens"> & ({text: string} | {llamaText: LlamaText});
 
 /** A GGUF loaded into node-llama-cpp with one context of `parallel` sequences. Made by `loadModel()`. */
 export class LlamaLoadedModel implements LoadedModel {
@@ -59,6 +63,8 @@ export class LlamaLoadedModel implements LoadedModel {
     private readonly maxTokenChars: number | undefined;
     /** The tool format the model was trained on, if any; otherwise tools go through the JSON envelope. */
     private readonly nativeTools: NativeToolFormat | undefined;
+    /** Tokenizes prompts over `MAIN_THREAD_TOKENIZE_CHARS` off the main thread; started on first use. */
+    private readonly tokenizerThread: TokenizerThread;
 
     constructor(init: {path: string, model: LlamaModel, context: LlamaContext, threads: number, gpu: string | false, loadMs: number, mlock?: boolean}) {
         this.model = init.model;
@@ -69,6 +75,7 @@ export class LlamaLoadedModel implements LoadedModel {
         this.r1 = isR1Template(this.template);
         this.maxTokenChars = longestTokenChars(init.model.fileInfo.metadata.tokenizer?.ggml?.tokens);
         this.nativeTools = detectNativeToolFormat(this.template, (text) => init.model.tokenize(text, true).length === 1);
+        this.tokenizerThread = new TokenizerThread({path: init.path, gpu: init.gpu});
         this.info = {
             path: init.path,
             architecture: String(init.model.fileInfo.metadata.general?.architecture ?? "unknown"),
@@ -91,23 +98,29 @@ export class LlamaLoadedModel implements LoadedModel {
     chat(messages: ChatMessage[], options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
         if (options.think === true && !this.info.reasoning) throw new UnsupportedOptionError("think", "this model does not reason; leave think unset or false");
         const plan = planOutput(options, {...(this.nativeTools === undefined ? {} : {native: this.nativeTools})});
-        return this.generate(messages.reduce((sum, m) => sum + m.content.length, 0), () => this.prepareChat(messages, options.think ?? true, plan.instructions), options, plan);
+        return this.generate(messages.reduce((sum, m) => sum + m.content.length, 0), async (offThread) => {
+            const rendered = this.renderChat(messages, options.think ?? true, plan.instructions);
+            const tokens = offThread ? await this.tokenizeOffThread(rendered) : this.tokenizeRendered(rendered);
+            return {tokens, startInReasoning: rendered.startInReasoning, splitReasoning: rendered.splitReasoning};
+        }, options, plan);
     }
 
     complete(prompt: string, options: GenerationOptions = {}): AsyncIterable<GenerationEvent> {
         if (options.tools !== undefined && options.tools.length > 0) throw new UnsupportedOptionError("tools", "tools need a chat, not a raw completion");
         if (options.responseFormat !== undefined) throw new UnsupportedOptionError("responseFormat", "a raw completion is not constrained");
-        return this.generate(prompt.length, () => {
-            const bos = this.model.tokens.bos;
-            const body = this.model.tokenize(prompt, false);
-            const tokens = bos !== null && this.model.tokens.shouldPrependBosToken ? [bos, ...body] : body;
+        return this.generate(prompt.length, async (offThread) => {
+            const bos = this.model.tokens.shouldPrependBosToken ? this.model.tokens.bos : null;
+            const body = offThread
+                ? await this.offThread(() => this.tokenizerThread.tokenize(prompt, false), () => this.model.tokenize(prompt, false), bos === null ? 0 : 1)
+                : this.model.tokenize(prompt, false);
+            const tokens = bos !== null ? [bos, ...body] : body;
             return {tokens, startInReasoning: false, splitReasoning: false};
         }, options);
     }
 
     countChatTokens(messages: ChatMessage[], options: Omit<GenerationOptions, "signal"> = {}): number {
         this.checkPromptLength(messages.reduce((sum, m) => sum + m.content.length, 0));
-        return this.prepareChat(messages, options.think ?? true, planOutput(options).instructions).tokens.length;
+        return this.tokenizeRendered(this.renderChat(messages, options.think ?? true, planOutput(options).instructions)).length;
     }
 
     countTokens(text: string): number {
@@ -198,14 +211,40 @@ export class LlamaLoadedModel implements LoadedModel {
     async dispose(): Promise<void> {
         await this.embedding;
         await this.embeddingContext?.dispose();
+        await this.tokenizerThread.close();
         await this.context.dispose();
         await this.model.dispose();
     }
 
-    private prepareChat(messages: ChatMessage[], think: boolean, instructions: string | undefined): PreparedPrompt {
+    private tokenizeRendered(rendered: RenderedPrompt): Token[] {
+        return "text" in rendered ? this.model.tokenize(rendered.text, true) : rendered.llamaText.tokenize(this.model.tokenizer);
+    }
+
+    private tokenizeOffThread(rendered: RenderedPrompt): Promise<Token[]> {
+        return this.offThread(() => "text" in rendered ? this.tokenizerThread.tokenize(rendered.text, true) : this.tokenizerThread.tokenizeLlamaText(rendered.llamaText.toJSON()),
+            () => this.tokenizeRendered(rendered));
+    }
+
+    /**
+     * The tokenizer thread's tokens; on the main thread, as before, when the thread cannot run (its
+     * error is then the main thread's too). A prompt over the context is refused without turning
+     * its ids into an array here (millions of them held the loop for up to a second).
+     */
+    private async offThread(onThread: () => Promise<Uint32Array>, onMain: () => Token[], extra = 0): Promise<Token[]> {
+        let ids: Uint32Array;
+        try {
+            ids = await onThread();
+        } catch {
+            return onMain();
+        }
+        if (ids.length + extra >= this.context.contextSize) throw new ContextOverflowError(ids.length + extra, this.context.contextSize);
+        return Array.from(ids) as Token[];
+    }
+
+    private renderChat(messages: ChatMessage[], think: boolean, instructions: string | undefined): RenderedPrompt {
         if (this.r1) {
             const text = formatR1Prompt(messages, {bos: this.model.tokens.bosString ?? undefined, think, ...(instructions === undefined ? {} : {instructions})});
-            return {tokens: this.model.tokenize(text, true), startInReasoning: think, splitReasoning: true};
+            return {text, startInReasoning: think, splitReasoning: true};
         }
         // Other models: node-llama-cpp renders their own template (or its best-matching wrapper).
         const wrapper = resolveChatWrapper(this.model);
@@ -221,14 +260,15 @@ export class LlamaLoadedModel implements LoadedModel {
         if (instructions !== undefined) history.unshift({type: "system", text: instructions});
         history.push({type: "model", response: []});
         const {contextText} = wrapper.generateContextState({chatHistory: history});
-        return {tokens: contextText.tokenize(this.model.tokenizer), startInReasoning: false, splitReasoning: this.info.reasoning};
+        return {llamaText: contextText, startInReasoning: false, splitReasoning: this.info.reasoning};
     }
 
-    private async *generate(chars: number, prepare: () => PreparedPrompt, options: GenerationOptions, plan?: OutputPlan): AsyncGenerator<GenerationEvent, void, void> {
+    /** `prepare(offThread)` tokenizes the prompt, on the tokenizer thread when it is long (see `MAIN_THREAD_TOKENIZE_CHARS`). */
+    private async *generate(chars: number, prepare: (offThread: boolean) => Promise<PreparedPrompt>, options: GenerationOptions, plan?: OutputPlan): AsyncGenerator<GenerationEvent, void, void> {
         const started = performance.now();
         if (this.free.length === 0) throw new NoFreeSequenceError(this.info.parallel);
         this.checkPromptLength(chars);
-        const prompt = prepare();
+        const prompt = await prepare(chars > MAIN_THREAD_TOKENIZE_CHARS);
         const sequence = this.acquireSequence(prompt.tokens);
         try {
             yield* this.generateOn(sequence, prompt, options, started, plan);
