@@ -135,6 +135,7 @@ test("r1 serve --rpc: a worker killed mid-reply is one error line, the server st
         // A request meanwhile: 503 with the one line naming the worker.
         const refused = await complete(4);
         assert.equal(refused.status, 503);
+        assert.equal(refused.headers.get("retry-after"), "2");
         const refusedMessage = ((await refused.json()) as {error: {message: string}}).error.message;
         assert.ok(refusedMessage.startsWith(`RPC worker ${lostEntry} refused the connection`) && !refusedMessage.includes("\n"), refusedMessage);
 
