@@ -14,13 +14,19 @@ import {ggmlCodec, quantize, quantizeRows} from "../src/quant/codecs.js";
 import {quantizeQ8_0} from "../src/quant/codecs/legacyQuants.js";
 import {quantizeQ2_K, quantizeQ3_K, quantizeQ4_K, quantizeQ5_K, quantizeQ6_K} from "../src/quant/codecs/kQuants.js";
 import * as kqw from "../src/quant/codecs/kQuantsWeighted.js";
+import * as iq1 from "../src/quant/codecs/iq1Quants.js";
+import * as iq2 from "../src/quant/codecs/iq2Quants.js";
+import * as iq3 from "../src/quant/codecs/iq3Quants.js";
 
 // The JS references of the types that have a WASM quantizer.
 const jsReference = new Map([[GgmlType.Q8_0, quantizeQ8_0], [GgmlType.Q2_K, quantizeQ2_K], [GgmlType.Q3_K, quantizeQ3_K],
     [GgmlType.Q4_K, quantizeQ4_K], [GgmlType.Q5_K, quantizeQ5_K], [GgmlType.Q6_K, quantizeQ6_K]]);
 // …and of those with a WASM quantizer with importance weights (`--imatrix`), one row at a time.
 const jsWeightedReference = new Map([[GgmlType.Q2_K, kqw.quantizeQ2_KWeighted], [GgmlType.Q3_K, kqw.quantizeQ3_KWeighted],
-    [GgmlType.Q4_K, kqw.quantizeQ4_KWeighted], [GgmlType.Q5_K, kqw.quantizeQ5_KWeighted], [GgmlType.Q6_K, kqw.quantizeQ6_KWeighted]]);
+    [GgmlType.Q4_K, kqw.quantizeQ4_KWeighted], [GgmlType.Q5_K, kqw.quantizeQ5_KWeighted], [GgmlType.Q6_K, kqw.quantizeQ6_KWeighted],
+    [GgmlType.IQ2_XXS, iq2.quantizeIQ2_XXSWeighted], [GgmlType.IQ2_XS, iq2.quantizeIQ2_XSWeighted], [GgmlType.IQ2_S, iq2.quantizeIQ2_SWeighted],
+    [GgmlType.IQ3_XXS, iq3.quantizeIQ3_XXSWeighted], [GgmlType.IQ3_S, iq3.quantizeIQ3_SWeighted],
+    [GgmlType.IQ1_S, iq1.quantizeIQ1_SWeighted], [GgmlType.IQ1_M, iq1.quantizeIQ1_MWeighted]]);
 
 const {values} = parseArgs({options: {
     types: {type: "string", default: "Q8_0,Q4_0,Q4_1,Q5_0,Q5_1,Q2_K,Q3_K,Q4_K,Q5_K,Q6_K,IQ4_NL,IQ4_XS,TQ1_0,TQ2_0,F16,BF16"},

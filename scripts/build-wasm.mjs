@@ -15,7 +15,8 @@ export async function buildWasm({outFile = path.join(root, "dist/wasm/quantCodec
     const tmp = `${outFile}.tmp-${process.pid}`;
     rmSync(tmp, {force: true});
     // -O3 without --fast-math keeps IEEE float32 semantics (no reassociation, no fused ops), which
-    // byte identity with ggml depends on. The stub runtime: the module only bump-allocates once.
+    // byte identity with ggml depends on. The stub runtime: the module only bump-allocates, never frees (its
+    // buffers once; the IQ grids' maps and neighbour lists as first needed, at most ~5 MiB for all six grids).
     const {error, stderr} = await asc.main([
         path.join(root, "assembly/quant/index.ts"),
         "--outFile", tmp,

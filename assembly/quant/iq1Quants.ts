@@ -4,7 +4,7 @@
 // (0: none, IQ1_M only: ggml then weighs by x²). Returns 0, or an IQ_* error code.
 import {fp32ToFp16, writeHalf} from "./float16";
 import {nearestInt} from "./rounding";
-import {FLT_MAX, gridIQ1, IqGrid, IQ_NON_FINITE, setIqError, takeIqError, iqErrorCode} from "./iqGrid";
+import {FLT_MAX, gridIQ1, IqGrid, takeIqError, iqErrorCode, terms} from "./iqGrid";
 
 const GROUP_MAX_EPS_IQ1_S: f32 = 1e-12;
 const GROUP_MAX_EPS_IQ1_M: f32 = 1e-7;
@@ -54,25 +54,20 @@ function sortIndices(x: usize, n: i32): void {
     }
 }
 
-/** `iq1_find_best_neighbour2`: the neighbour nearest in weighted distance with levels xg[·]; writes L. */
+/**
+ * `iq1_find_best_neighbour2`: the neighbour nearest in weighted distance with levels xg[·]; writes L.
+ * The terms w_i·(scale·xg[l] − x_i)² per (coordinate, level) go through the grid's 4-lane search.
+ */
 function bestNeighbour2(grid: IqGrid, u: i32, x: usize, w: usize, scale: f32, xg: usize, Lk: usize): i32 {
-    const list = grid.neighbours(u);
-    const count = <i32>load<u16>(list);
-    let best: f32 = FLT_MAX;
-    let gridIndex = -1;
-    for (let j = 0; j < count; j++) {
-        const g = <i32>load<u16>(list + 2 + (<usize>j << 1));
-        let d2: f32 = 0;
-        for (let i = 0; i < 8; i++) {
-            const q = ldf(xg, grid.level(g, i));
-            const diff: f32 = scale * q - ldf(x, i);
-            d2 = d2 + ldf(w, i) * diff * diff;
+    for (let i = 0; i < 8; i++) {
+        const xi = ldf(x, i), wi = ldf(w, i);
+        for (let l = 0; l < 3; l++) {
+            const diff: f32 = scale * ldf(xg, l) - xi;
+            stf(terms, 4 * i + l, wi * diff * diff);
         }
-        if (d2 < best) { best = d2; gridIndex = g; }
+        stf(terms, 4 * i + 3, 0); // level 3 is on no IQ1 grid point
     }
-    if (gridIndex < 0) { setIqError(IQ_NON_FINITE); gridIndex = 0; }
-    for (let i = 0; i < 8; i++) store<i8>(Lk + <usize>i, <i8>grid.level(gridIndex, i));
-    return gridIndex;
+    return grid.nearest(grid.neighbours(u), Lk);
 }
 
 function packedLevels(k: i32): i32 {
