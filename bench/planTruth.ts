@@ -2,9 +2,10 @@
 // the uncalibrated prediction, runs `r1 hw --probe` (the engine probe), records the probed
 // prediction, then measures in alternated rounds: `r1 bench --synthetic` (one repetition per
 // round, so the median over rounds is a median of runs) and llama-bench on the same file with the
-// same loading (mmap or not), and generation at depth 4096. Prints the medians beside the
-// predictions, and writes every sample as JSON. A script, not a test: its figures depend on the
-// machine and on what else runs on it.
+// same loading (mmap or not), and generation at depth 4096 (r1 bench -d and llama-bench -d on the
+// same file). Prints the medians beside the predictions, what the probe measured (rate per type, how,
+// whether capped), and writes every sample with the load average at its start as JSON. A script, not
+// a test: its figures depend on the machine and on what else runs on it.
 //
 //   npx tsc -p tsconfig.json && node --import tsx bench/planTruth.ts [--rounds 3] [--cache DIR] [--llama-bench PATH]
 //       [--targets deepseek-r1:1.5b:Q4_K_M,...] [--depth 4096] [--depth-target deepseek-r1:1.5b:Q4_K_M] [--n-gen 64] [--depth-rounds 1] [--out FILE]
@@ -70,24 +71,42 @@ async function predict(t: {variant: string, quant: string}, depth = 0): Promise<
     return {generation: c.predicted.generationTokensPerSecond, prompt: c.predicted.promptTokensPerSecond, source: c.predicted.source, mmap: c.loading.mmap};
 }
 
-interface BenchSample {pp?: number, tg?: number, path: string}
+const load1 = () => os.loadavg()[0]!;
+
+interface BenchSample {pp?: number, tg?: number, path: string, load: number, tgMsP50?: number, flashAttention?: boolean, predictedAtDepth?: number}
 async function r1Bench(t: {variant: string, quant: string}, depth = 0): Promise<BenchSample> {
+    const load = load1();
     const args = ["bench", "--synthetic", t.variant, "--quant", t.quant, "-r", "1", "--no-e2e", "--no-calibrate", "--json", "-n", String(N_GEN)];
     if (depth > 0) args.push("-d", String(depth), "--n-prompt", "0");
-    const report = JSON.parse(await r1(args)) as {model: string, results: {test: string, meanTokensPerSecond: number}[]};
+    const report = JSON.parse(await r1(args)) as {model: string, flashAttention?: boolean, results: {test: string, meanTokensPerSecond: number, msPerToken?: {median: number}}[],
+        prediction: {generationAtDepthTokensPerSecond?: number} | null};
+    const pp = report.results.find((r) => r.test === "pp");
+    const tg = report.results.find((r) => r.test === "tg");
     return {
-        path: report.model,
-        ...(report.results.find((r) => r.test === "pp") === undefined ? {} : {pp: report.results.find((r) => r.test === "pp")!.meanTokensPerSecond}),
-        ...(report.results.find((r) => r.test === "tg") === undefined ? {} : {tg: report.results.find((r) => r.test === "tg")!.meanTokensPerSecond})
+        path: report.model, load,
+        ...(pp === undefined ? {} : {pp: pp.meanTokensPerSecond}),
+        ...(tg === undefined ? {} : {tg: tg.meanTokensPerSecond, ...(tg.msPerToken === undefined ? {} : {tgMsP50: tg.msPerToken.median})}),
+        ...(report.flashAttention === undefined ? {} : {flashAttention: report.flashAttention}),
+        ...(report.prediction?.generationAtDepthTokensPerSecond === undefined ? {} : {predictedAtDepth: report.prediction.generationAtDepthTokensPerSecond})
     };
 }
 
-async function llamaBench(file: string, mmap: boolean): Promise<{pp: number, tg: number}> {
-    const {stdout} = await run(values["llama-bench"], ["-m", file, "-p", "512", "-n", String(N_GEN), "-r", "1", "-t", "2", "-o", "json", "-lm", mmap ? "mmap" : "none"],
-        {maxBuffer: 16 << 20, timeout: 30 * 60_000});
+/** llama-bench on the same file, same loading; at a depth only tg, with flash attention as r1 ran it. */
+async function llamaBench(file: string, mmap: boolean, depth = 0, flashAttention?: boolean): Promise<{pp?: number, tg: number, load: number}> {
+    const load = load1();
+    const args = ["-m", file, "-p", depth > 0 ? "0" : "512", "-n", String(N_GEN), "-r", "1", "-t", "2", "-o", "json", "-lm", mmap ? "mmap" : "none"];
+    if (depth > 0) args.push("-d", String(depth));
+    if (flashAttention !== undefined) args.push("-fa", flashAttention ? "1" : "0");
+    const {stdout} = await run(values["llama-bench"], args, {maxBuffer: 16 << 20, timeout: 30 * 60_000});
     const rows = JSON.parse(stdout) as {n_prompt: number, n_gen: number, avg_ts: number}[];
-    return {pp: rows.find((r) => r.n_prompt > 0)!.avg_ts, tg: rows.find((r) => r.n_gen > 0)!.avg_ts};
+    const pp = rows.find((r) => r.n_prompt > 0);
+    return {...(pp === undefined ? {} : {pp: pp.avg_ts}), tg: rows.find((r) => r.n_gen > 0)!.avg_ts, load};
 }
+
+/** What the engine probe measured, one line per type (r1 hw --json). */
+interface ProbeSummary {seconds: number, load?: {average: number}, backends: Record<string, {types: Record<string, {decodeBytesPerSecond: number, promptFlopsPerSecond: number,
+    decodeMethod?: string, uncappedDecodeBytesPerSecond?: number}>, perTokenOverheadSeconds: number, perLayerOverheadSeconds: number, attentionSecondsPerUnit: number,
+    maxReadBytesPerSecond?: number, mmapRateRatio?: number}>}
 
 const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -101,14 +120,17 @@ try {
     const uncalibratedDepth = await predict(depthTarget, DEPTH);
     log("engine probe (r1 hw --probe)…");
     const probeStarted = performance.now();
-    await r1(["hw", "--probe"]);
+    const probeLoad = load1();
+    const hw = JSON.parse(await r1(["hw", "--probe", "--json"])) as {ram: {bandwidthBytesPerSecond: number}, engineProbe: ProbeSummary | null};
     const probeSeconds = (performance.now() - probeStarted) / 1000;
+    const engineProbe = hw.engineProbe;
     const probed: Prediction[] = [];
     for (const t of targets) probed.push(await predict(t));
     const probedDepth = await predict(depthTarget, DEPTH);
 
-    const samples = targets.map(() => ({r1: [] as BenchSample[], llama: [] as {pp: number, tg: number}[]}));
+    const samples = targets.map(() => ({r1: [] as BenchSample[], llama: [] as {pp?: number, tg: number, load: number}[]}));
     const depthSamples: number[] = [];
+    const depthRuns: {r1: BenchSample, llama?: {tg: number, load: number}}[] = [];
     for (let round = 0; round < ROUNDS; round++) {
         // Rotate the order each round so a slow spell of the shared machine does not always hit the same model.
         const order = targets.map((_, i) => (i + round) % targets.length);
@@ -120,27 +142,33 @@ try {
             if (existsSync(values["llama-bench"])) {
                 const theirs = await llamaBench(mine.path, probed[i]!.mmap);
                 samples[i]!.llama.push(theirs);
-                log(`round ${round + 1} ${t.variant}:${t.quant} llama-bench pp ${theirs.pp.toFixed(1)} tg ${theirs.tg.toFixed(2)}`);
+                log(`round ${round + 1} ${t.variant}:${t.quant} llama-bench pp ${theirs.pp?.toFixed(1)} tg ${theirs.tg.toFixed(2)}`);
             }
         }
         // Each depth run fills 4096 tokens twice (warm-up and run): on a busy 2-core machine only the last rounds get one.
         if (round >= ROUNDS - Number(values["depth-rounds"])) {
             const deep = await r1Bench(depthTarget, DEPTH);
             if (deep.tg !== undefined) depthSamples.push(deep.tg);
-            log(`round ${round + 1} ${depthTarget.variant}:${depthTarget.quant} tg at depth ${DEPTH}: ${deep.tg?.toFixed(2)}`);
+            log(`round ${round + 1} ${depthTarget.variant}:${depthTarget.quant} r1 bench tg at depth ${DEPTH}: ${deep.tg?.toFixed(2)} (load ${deep.load.toFixed(1)})`);
+            const entry: (typeof depthRuns)[number] = {r1: deep};
+            if (existsSync(values["llama-bench"])) {
+                entry.llama = await llamaBench(deep.path, probedDepth.mmap, DEPTH, deep.flashAttention);
+                log(`round ${round + 1} ${depthTarget.variant}:${depthTarget.quant} llama-bench tg at depth ${DEPTH}: ${entry.llama.tg.toFixed(2)} (load ${entry.llama.load.toFixed(1)})`);
+            }
+            depthRuns.push(entry);
         }
     }
 
     const pct = (predicted: number, measured: number) => `${predicted >= measured ? "+" : ""}${((predicted / measured - 1) * 100).toFixed(0)}%`;
     const lines: string[] = [];
-    lines.push(`| model | test | uncalibrated | probed prediction | r1 bench median (n=${ROUNDS}) | probed error | target | llama-bench median | r1 ÷ llama-bench |`);
+    lines.push(`| model | test | uncalibrated (error) | probed prediction | r1 bench median (n=${ROUNDS}) | probed error | target | llama-bench median | r1 ÷ llama-bench |`);
     lines.push("|---|---|---|---|---|---|---|---|---|");
     targets.forEach((t, i) => {
         for (const test of ["pp", "tg"] as const) {
             const measured = median(samples[i]!.r1.map((s) => s[test]!).filter((x) => x !== undefined));
             const predicted = test === "pp" ? probed[i]!.prompt : probed[i]!.generation;
             const before = test === "pp" ? uncalibrated[i]!.prompt : uncalibrated[i]!.generation;
-            const llama = median(samples[i]!.llama.map((s) => s[test]));
+            const llama = median(samples[i]!.llama.flatMap((s) => s[test] === undefined ? [] : [s[test]!]));
             const within = Math.abs(predicted / measured - 1) <= 0.15;
             lines.push(`| ${t.variant} ${t.quant} | ${test === "pp" ? "pp512" : `tg${N_GEN}`} | ${before.toFixed(1)} (${pct(before, measured)}) | ${predicted.toFixed(1)} | ` +
                 `${measured.toFixed(1)} | ${pct(predicted, measured)} | ±15% ${within ? "met" : "NOT met"} | ${Number.isNaN(llama) ? "–" : llama.toFixed(1)} | ` +
@@ -148,11 +176,27 @@ try {
         }
     });
     const deepMeasured = median(depthSamples);
+    const deepLlama = median(depthRuns.flatMap((r) => r.llama === undefined ? [] : [r.llama.tg]));
     lines.push(`| ${depthTarget.variant} ${depthTarget.quant} | tg${N_GEN} at depth ${DEPTH} (n=${depthSamples.length}) | ${uncalibratedDepth.generation.toFixed(1)} (${pct(uncalibratedDepth.generation, deepMeasured)}) | ` +
-        `${probedDepth.generation.toFixed(1)} | ${deepMeasured.toFixed(1)} | ${pct(probedDepth.generation, deepMeasured)} | ±20% ${Math.abs(probedDepth.generation / deepMeasured - 1) <= 0.2 ? "met" : "NOT met"} | – | – |`);
+        `${probedDepth.generation.toFixed(1)} | ${deepMeasured.toFixed(1)} | ${pct(probedDepth.generation, deepMeasured)} | ±20% ${Math.abs(probedDepth.generation / deepMeasured - 1) <= 0.2 ? "met" : "NOT met"} | ` +
+        `${Number.isNaN(deepLlama) ? "–" : deepLlama.toFixed(2)} | ${Number.isNaN(deepLlama) ? "–" : (deepMeasured / deepLlama).toFixed(3)} |`);
     process.stdout.write(`${lines.join("\n")}\n`);
+    const loads = [...samples.flatMap((s) => [...s.r1.map((x) => x.load), ...s.llama.map((x) => x.load)]), ...depthRuns.map((r) => r.r1.load)];
+    process.stdout.write(`load average (1 min) at the start of each run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${os.availableParallelism()} cores; ` +
+        `at the probe ${probeLoad.toFixed(1)}\n`);
     process.stdout.write(`engine probe: ${probeSeconds.toFixed(0)} s; loading after the probe: ${probed.map((p, i) => `${targets[i]!.variant}:${targets[i]!.quant} ${p.mmap ? "mmap" : "no-mmap"}`).join(", ")}\n`);
-    await writeFile(values.out, JSON.stringify({machineLoad: os.loadavg(), probeSeconds, targets, uncalibrated, probed, uncalibratedDepth, probedDepth, samples, depthSamples}, null, 2));
+    for (const [backend, b] of Object.entries(engineProbe?.backends ?? {})) {
+        process.stdout.write(`probe ${backend}: ${(b.perTokenOverheadSeconds * 1e3).toFixed(2)} ms/token + ${(b.perLayerOverheadSeconds * 1e6).toFixed(0)} µs/layer; ` +
+            `attention ${b.attentionSecondsPerUnit.toExponential(2)} s/unit; cap ${b.maxReadBytesPerSecond === undefined ? "none" : `${(b.maxReadBytesPerSecond / 1e9).toFixed(1)} GB/s`} ` +
+            `(r1 hw --probe read ${(hw.ram.bandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s); mmap ratio ${b.mmapRateRatio?.toFixed(2) ?? "–"}\n`);
+        for (const [type, r] of Object.entries(b.types))
+            process.stdout.write(`  ${type}: decode ${(r.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s (${r.decodeMethod ?? "?"}` +
+                `${r.uncappedDecodeBytesPerSecond === undefined ? "" : `, capped from ${(r.uncappedDecodeBytesPerSecond / 1e9).toFixed(1)}`}), prompt ${(r.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s\n`);
+    }
+    for (const r of depthRuns) if (r.r1.predictedAtDepth !== undefined)
+        process.stdout.write(`r1 bench -d ${DEPTH} printed its own prediction ${r.r1.predictedAtDepth.toFixed(2)} tok/s (flash attention ${r.r1.flashAttention === undefined ? "?" : r.r1.flashAttention ? "on" : "off"})\n`);
+    await writeFile(values.out, JSON.stringify({machineLoad: os.loadavg(), probeLoad, probeSeconds, engineProbe, targets, uncalibrated, probed, uncalibratedDepth, probedDepth,
+        samples, depthSamples, depthRuns}, null, 2));
     log(`samples in ${values.out}`);
 } finally {
     await rm(home, {recursive: true, force: true});

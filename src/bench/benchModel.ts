@@ -132,9 +132,11 @@ export class BenchReevaluationError extends R1Error {
     readonly expectedTokens: number;
     readonly evaluatedTokens: number;
 
-    constructor(expectedTokens: number, evaluatedTokens: number) {
-        super(`the benchmark's ${expectedTokens}-token prompt was evaluated as ${evaluatedTokens} tokens (a context shift re-evaluated it); no figure is reported`,
-            {hint: "use a larger -c"});
+    constructor(expectedTokens: number, evaluatedTokens: number, what: "prompt" | "generated" = "prompt") {
+        super(what === "prompt"
+            ? `the benchmark's ${expectedTokens}-token prompt was evaluated as ${evaluatedTokens} tokens (a context shift re-evaluated it); no figure is reported`
+            : `the benchmark's ${expectedTokens} generated tokens took ${evaluatedTokens} token evaluations (a context shift re-evaluated the context); no figure is reported`,
+        {hint: "use a larger -c"});
         this.expectedTokens = expectedTokens;
         this.evaluatedTokens = evaluatedTokens;
     }
@@ -172,12 +174,21 @@ async function promptRun(model: LlamaLoadedModel, count: number, depth: number):
     }
 }
 
-/** One token at a time after `depth` tokens (an empty cache by default), greedy (sampling costs ~0.2 ms), every token timed. */
+/**
+ * One token at a time after `depth` tokens (an empty cache by default), greedy (sampling costs
+ * ~0.2 ms), every token timed. Each timed step evaluates exactly one token: the token meter proves
+ * it, so a context shift re-evaluating the depth inside the timed loop is an error, never a figure.
+ */
 async function generationRun(model: LlamaLoadedModel, count: number, depth: number): Promise<{tokensPerSecond: number, tokenMs: number[]}> {
     const sequence = model.acquireSequence();
     try {
         const first = model.model.tokens.bos ?? fillerTokens(model, 1)[0]!;
-        const {tokenMs, elapsedMs} = await timeTokenLoop(sequence, first, count, depth > 0 ? fillerTokens(model, depth) : []);
+        // A token whose logits are read counts as output in node-llama-cpp's meter, re-evaluated context as input.
+        const metered = () => sequence.tokenMeter.usedInputTokens + sequence.tokenMeter.usedOutputTokens;
+        const meter = {before: 0};
+        const {tokenMs, elapsedMs} = await timeTokenLoop(sequence, first, count, depth > 0 ? fillerTokens(model, depth) : [], () => meter.before = metered());
+        const evaluated = metered() - meter.before;
+        if (evaluated !== tokenMs.length) throw new BenchReevaluationError(tokenMs.length, evaluated, "generated");
         return {tokensPerSecond: tokenMs.length / (elapsedMs / 1000), tokenMs};
     } finally {
         model.releaseSequence(sequence);

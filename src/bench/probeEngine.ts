@@ -7,6 +7,7 @@ import type {HardwareProfile} from "../hardware/index.js";
 import {loadModel} from "../engine/embedded/loadModel.js";
 import type {LlamaLoadedModel} from "../engine/embedded/LlamaLoadedModel.js";
 import {R1Error} from "../util/R1Error.js";
+import {fitDecodeRate, maxReadBytesPerSecond, MIN_WORK_SHARE} from "./fitDecodeRate.js";
 import {probeModelPath, probeModelSpecs, probeModelWeights, writeProbeModel, type ProbeModelSpec} from "./probeModels.js";
 import {percentile} from "./stats.js";
 
@@ -15,20 +16,19 @@ import {percentile} from "./stats.js";
  * R1_HOME, comes on top). Types not reached in time fall back to the nearest measured one.
  */
 export const DEFAULT_PROBE_BUDGET_SECONDS = 60;
-/** Decoded tokens per measurement after `DECODE_WARMUP_TOKENS`; the median per-token time counts (stalls do not). */
-const DECODE_TOKENS = 16;
-const DECODE_WARMUP_TOKENS = 3;
+/**
+ * Decoded tokens per round after `DECODE_WARMUP_TOKENS`. Models compared with each other take
+ * turns for `DECODE_ROUNDS` rounds, and the median of the pooled per-token times counts: a stall
+ * hits one token, not the figure, and a slow spell of the machine hits both models alike.
+ */
+const DECODE_TOKENS = 8;
+const DECODE_WARMUP_TOKENS = 2;
+const DECODE_ROUNDS = 2;
 /** Prompt tokens per prompt measurement: one micro-batch, well inside the context (a prompt filling its context runs slower). */
 const PROMPT_TOKENS = 256;
 const PROMPT_CONTEXT = 1024;
 /** Positions cached before the depth measurement. Defaults to this. */
 const ATTENTION_DEPTH = 1536;
-/**
- * Work (time minus the modelled overheads) is counted as at least this share of a measured time:
- * a stall in the overhead runs can make the subtraction near zero or negative, and a rate from
- * that would be absurd. The clamp gives a conservative (low) rate instead.
- */
-const MIN_WORK_SHARE = 0.1;
 
 export interface ProbeEngineOptions {
     readonly hardware: HardwareProfile;
@@ -85,22 +85,22 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
             path: probeModelPath(options.r1Home, spec), contextSize, gpuLayers: backend === "cpu" ? 0 : "max", mmap,
             ...(options.threads === undefined ? {} : {threads: options.threads}), ...(options.signal === undefined ? {} : {signal: options.signal})
         });
-        // Overheads: t(L) = perToken + L × perLayer on models whose weights are negligible.
-        const overheadSpecs = specs.filter((s) => s.role === "overhead");
-        const overheadTimes: {layers: number, decode: number, prompt: number}[] = [];
-        for (const spec of overheadSpecs) {
-            const model = await load(spec, false, PROMPT_CONTEXT);
-            try {
-                threads = model.info.threads ?? threads;
-                overheadTimes.push({layers: spec.architecture.layers, decode: await decodeSeconds(model, 0), prompt: await promptSeconds(model)});
-            } finally {
-                await model.dispose();
-            }
+        // Overheads: t(L) = perToken + L × perLayer on models whose weights are negligible, loaded
+        // together and measured in turns.
+        const overheadSpecs = specs.filter((s) => s.role === "overhead").sort((a, b) => a.architecture.layers - b.architecture.layers);
+        const overheadModels: LlamaLoadedModel[] = [];
+        let overheadDecode: number[], perBatch: number;
+        try {
+            for (const spec of overheadSpecs) overheadModels.push(await load(spec, false, PROMPT_CONTEXT));
+            threads = overheadModels[0]!.info.threads ?? threads;
+            overheadDecode = await decodeInTurns(overheadModels);
+            perBatch = await promptSeconds(overheadModels[0]!);
+        } finally {
+            for (const model of overheadModels) await model.dispose();
         }
-        const [few, many] = overheadTimes as [typeof overheadTimes[0], typeof overheadTimes[0]];
-        const perLayer = Math.max(0, (many.decode - few.decode) / (many.layers - few.layers));
-        const perToken = Math.max(0, few.decode - perLayer * few.layers);
-        const perBatch = few.prompt;
+        const fewLayers = overheadSpecs[0]!.architecture.layers, manyLayers = overheadSpecs.at(-1)!.architecture.layers;
+        const perLayer = Math.max(0, (overheadDecode.at(-1)! - overheadDecode[0]!) / (manyLayers - fewLayers));
+        const perToken = Math.max(0, overheadDecode[0]! - perLayer * fewLayers);
         yield {type: "measured", backend, what: "overheads", detail: `${(perToken * 1e3).toFixed(2)} ms per token + ${(perLayer * 1e6).toFixed(1)} µs per layer`};
 
         // Attention: decode at depth 0 and at ATTENTION_DEPTH on a 1536-wide, 12-head model.
@@ -109,8 +109,12 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
         if (!overBudget()) {
             const model = await load(attentionSpec, false, depth + 2 * (DECODE_TOKENS + DECODE_WARMUP_TOKENS) + 8);
             try {
-                const shallow = await decodeSeconds(model, 0);
-                const deep = await decodeSeconds(model, depth);
+                const shallowMs: number[] = [], deepMs: number[] = [];
+                for (let round = 0; round < DECODE_ROUNDS; round++) {
+                    shallowMs.push(...await decodeTokenMs(model, 0));
+                    deepMs.push(...await decodeTokenMs(model, depth));
+                }
+                const shallow = percentile(shallowMs, 50) / 1000, deep = percentile(deepMs, 50) / 1000;
                 const a = attentionSpec.architecture;
                 attentionSecondsPerUnit = Math.max(0, (deep - shallow) / (a.layers * a.heads * a.headDim * depth));
                 yield {type: "measured", backend, what: "attention", detail: `${((deep - shallow) * 1e3).toFixed(2)} ms more per token at depth ${depth}`};
@@ -119,48 +123,68 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
             }
         }
 
-        // Weight rates per type.
+        // Weight rates per type: the slope between two models of the same widths (fitDecodeRate),
+        // capped at the fastest read this backend's memory allows.
+        const gpu = backend === "cpu" ? undefined : options.hardware.gpus.find((g) => g.backend === backend);
+        const maxRead = gpu === undefined ? maxReadBytesPerSecond(options.hardware.ram.bandwidthBytesPerSecond, options.hardware.ram.bandwidthSource)
+            : maxReadBytesPerSecond(gpu.bandwidthBytesPerSecond, gpu.bandwidthSource);
         const types: Record<string, TypeRates> = {};
         let mmapRateRatio: number | undefined;
         let mmapMeasuredOn: string | undefined;
-        for (const spec of specs.filter((s) => s.role === "rate")) {
-            const typeName = GgmlType[spec.type]!;
+        const rateTypes = [...new Set(specs.filter((s) => s.role === "rate").map((s) => s.type))];
+        for (const type of rateTypes) {
+            const typeName = GgmlType[type]!;
+            const pair = specs.filter((s) => s.role === "rate" && s.type === type).sort((a, b) => a.architecture.layers - b.architecture.layers);
+            if (new Set(pair.map((s) => s.architecture.layers)).size < 2) throw new RangeError(`probe type ${typeName} needs rate models of two layer counts`);
             if (overBudget() && Object.keys(types).length > 0) {
                 yield {type: "skipped", backend, what: typeName, reason: "over the probe's time budget; the nearest measured type stands in"};
                 continue;
             }
-            const weights = probeModelWeights(spec);
-            const model = await load(spec, false, PROMPT_CONTEXT);
-            let decode: number, prompt: number;
+            const weights = pair.map((spec) => probeModelWeights(spec));
+            const models: LlamaLoadedModel[] = [];
+            let decode: number[], prompt: number;
             try {
-                decode = await decodeSeconds(model, 0);
-                prompt = await promptSeconds(model);
-            } finally {
-                await model.dispose();
-            }
-            const decodeWork = Math.max(MIN_WORK_SHARE * decode, decode - perToken - perLayer * weights.layers);
-            const promptWork = Math.max(MIN_WORK_SHARE * prompt, prompt - perBatch);
-            const rates: TypeRates = {decodeBytesPerSecond: weights.bytes / decodeWork, promptFlopsPerSecond: 2 * weights.params * PROMPT_TOKENS / promptWork};
-            types[typeName] = rates;
-            yield {type: "measured", backend, what: typeName, detail: `decode ${(rates.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s of weights, ` +
-                `prompt ${(rates.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`};
-            // Memory-mapped against read into memory, once, alternated on the first type whose decode
-            // work stands out from the overheads (else the next type tries).
-            // Measured even over budget: it decides how r1 loads every model that fits in RAM.
-            if (backend === "cpu" && options.mmap !== false && mmapRateRatio === undefined) {
-                const ratio = await mmapRatio(() => load(spec, true, PROMPT_CONTEXT), () => load(spec, false, PROMPT_CONTEXT),
-                    perToken + perLayer * weights.layers);
-                if (ratio !== undefined) {
-                    mmapRateRatio = ratio;
-                    mmapMeasuredOn = typeName;
-                    yield {type: "measured", backend, what: "mmap", detail: `memory-mapped decode at ${Math.round(ratio * 100)}% of read-into-memory (${typeName})`};
+                for (const spec of pair) models.push(await load(spec, false, PROMPT_CONTEXT));
+                decode = await decodeInTurns(models);
+                prompt = await promptSeconds(models[0]!);
+                // Only the smallest stays for the memory-mapped comparison.
+                for (const model of models.splice(1)) await model.dispose();
+                // Memory-mapped against read into memory, once, alternated on the first type whose decode
+                // work stands out from the overheads (else the next type tries). Measured even over
+                // budget: it decides how r1 loads every model that fits in RAM.
+                if (backend === "cpu" && options.mmap !== false && mmapRateRatio === undefined) {
+                    const ratio = await mmapRatio(() => load(pair[0]!, true, PROMPT_CONTEXT), models[0]!, perToken + perLayer * weights[0]!.layers);
+                    if (ratio !== undefined) {
+                        mmapRateRatio = ratio;
+                        mmapMeasuredOn = typeName;
+                    }
                 }
+            } finally {
+                for (const model of models) await model.dispose();
             }
+            const fit = fitDecodeRate({
+                times: weights.map((w, i) => ({layers: w.layers, bytes: w.bytes, seconds: decode[i]!})), perLayerOverheadSeconds: perLayer,
+                ...(maxRead === undefined ? {} : {maxBytesPerSecond: maxRead})
+            });
+            const promptWork = Math.max(MIN_WORK_SHARE * prompt, prompt - perBatch);
+            const rates: TypeRates = {
+                decodeBytesPerSecond: fit.bytesPerSecond, promptFlopsPerSecond: 2 * weights[0]!.params * PROMPT_TOKENS / promptWork,
+                decodeMethod: fit.method, ...(fit.capped ? {uncappedDecodeBytesPerSecond: fit.uncappedBytesPerSecond} : {})
+            };
+            types[typeName] = rates;
+            yield {type: "measured", backend, what: typeName, detail: `decode ${(rates.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s of weights ` +
+                `(${fit.method === "slope" ? `${pair.map((s) => s.architecture.layers).join(" → ")} layers: ${(fit.slopeSeconds * 1e3).toFixed(1)} ms per layer, ` +
+                    `${(fit.interceptSeconds * 1e3).toFixed(1)} ms per token besides` : "slope not positive: whole time of the larger model"}` +
+                `${fit.capped ? `; capped from ${(fit.uncappedBytesPerSecond / 1e9).toFixed(1)} GB/s at the memory's ${(maxRead! / 1e9).toFixed(1)}` : ""}), ` +
+                `prompt ${(rates.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`};
+            if (mmapMeasuredOn === typeName)
+                yield {type: "measured", backend, what: "mmap", detail: `memory-mapped decode at ${Math.round(mmapRateRatio! * 100)}% of read-into-memory (${typeName})`};
         }
         if (Object.keys(types).length === 0) throw new ProbeFailedError(backend);
         result[backend] = {
             threads, types, perTokenOverheadSeconds: perToken, perLayerOverheadSeconds: perLayer, perBatchOverheadSeconds: perBatch,
-            attentionSecondsPerUnit, ...(mmapRateRatio === undefined ? {} : {mmapRateRatio, mmapMeasuredOn})
+            attentionSecondsPerUnit, ...(mmapRateRatio === undefined ? {} : {mmapRateRatio, mmapMeasuredOn}),
+            ...(maxRead === undefined ? {} : {maxReadBytesPerSecond: maxRead})
         };
     }
     return {
@@ -185,14 +209,25 @@ export async function probeEngine(options: ProbeEngineOptions): Promise<EnginePr
     }
 }
 
-/** Median seconds per decoded token after `depth` cached positions (greedy, one token at a time, as `r1 bench`'s tg). */
-async function decodeSeconds(model: LlamaLoadedModel, depth: number): Promise<number> {
+/**
+ * Median seconds per decoded token of each model, the models taking turns (`DECODE_ROUNDS` rounds
+ * of `DECODE_TOKENS` tokens each after `DECODE_WARMUP_TOKENS`), after `depth` cached positions.
+ */
+async function decodeInTurns(models: readonly LlamaLoadedModel[], depth = 0): Promise<number[]> {
+    const tokenMs: number[][] = models.map(() => []);
+    for (let round = 0; round < DECODE_ROUNDS; round++)
+        for (const [i, model] of models.entries()) tokenMs[i]!.push(...await decodeTokenMs(model, depth));
+    return tokenMs.map((ms) => percentile(ms, 50) / 1000);
+}
+
+/** Per-token milliseconds of one greedy decode after `depth` cached positions, warm-up tokens dropped (as `r1 bench`'s tg). */
+async function decodeTokenMs(model: LlamaLoadedModel, depth: number): Promise<number[]> {
     const sequence = model.acquireSequence();
     try {
         await sequence.clearHistory();
         if (depth > 0) await sequence.evaluateWithoutGeneratingNewTokens(fillTokens(depth));
         const tokenMs = await timeTokens(sequence, 2 as Token, DECODE_WARMUP_TOKENS + DECODE_TOKENS);
-        return percentile(tokenMs.slice(DECODE_WARMUP_TOKENS), 50) / 1000;
+        return tokenMs.slice(DECODE_WARMUP_TOKENS);
     } finally {
         model.releaseSequence(sequence);
     }
@@ -216,26 +251,16 @@ async function promptSeconds(model: LlamaLoadedModel): Promise<number> {
 }
 
 /**
- * Decode rate memory-mapped ÷ read into memory: both loaded at once, measured in turns (three
- * each), medians compared after the fixed overheads are taken off.
+ * Decode rate memory-mapped ÷ read into memory: the mapped copy loaded beside the read one, the two
+ * measured in turns, medians compared after the fixed overheads are taken off.
  */
-async function mmapRatio(loadMapped: () => Promise<LlamaLoadedModel>, loadRead: () => Promise<LlamaLoadedModel>,
-    overheadSeconds: number): Promise<number | undefined> {
+async function mmapRatio(loadMapped: () => Promise<LlamaLoadedModel>, read: LlamaLoadedModel, overheadSeconds: number): Promise<number | undefined> {
     const mapped = await loadMapped();
     try {
-        const read = await loadRead();
-        try {
-            const m: number[] = [], r: number[] = [];
-            for (let round = 0; round < 3; round++) {
-                m.push(await decodeSeconds(mapped, 0));
-                r.push(await decodeSeconds(read, 0));
-            }
-            const mappedWork = percentile(m, 50) - overheadSeconds;
-            const readWork = percentile(r, 50) - overheadSeconds;
-            return mappedWork > 0 && readWork > 0 ? readWork / mappedWork : undefined;
-        } finally {
-            await read.dispose();
-        }
+        const [mappedSeconds, readSeconds] = await decodeInTurns([mapped, read]) as [number, number];
+        const mappedWork = mappedSeconds - overheadSeconds;
+        const readWork = readSeconds - overheadSeconds;
+        return mappedWork > 0 && readWork > 0 ? readWork / mappedWork : undefined;
     } finally {
         await mapped.dispose();
     }

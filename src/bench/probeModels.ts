@@ -10,10 +10,16 @@ import {randomTensorData} from "./randomTensorData.js";
 export const PROBE_TYPES: readonly GgmlType[] = [GgmlType.Q4_K, GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q5_K, GgmlType.Q3_K, GgmlType.Q2_K];
 
 /**
- * Weights per rate model: twice a large shared L3 (this kind of 2-core VM reports 300 MiB), so
- * decode reads DRAM as a real model does, not cache.
+ * Weights of the smaller rate model of each type: twice a large shared L3 (this kind of 2-core VM
+ * reports 300 MiB), so decode reads DRAM as a real model does, not cache.
  */
 export const PROBE_RATE_MODEL_BYTES = 640 * 2 ** 20;
+/**
+ * The larger rate model of each type has this many times the smaller's layers: the rate is the
+ * slope between the two (`fitDecodeRate`), and a difference of ~640 MiB is ~40 ms per token at
+ * 16 GB/s — far above the per-token jitter of a quiet machine.
+ */
+export const RATE_PAIR_LAYER_FACTOR = 2;
 /** A probe vocabulary: the output matrix stays negligible beside the layers. */
 const PROBE_VOCAB = 512;
 
@@ -21,6 +27,7 @@ const PROBE_VOCAB = 512;
 export interface ProbeModelSpec {
     /** File stem under the probe cache, unique per shape and type. */
     readonly name: string;
+    /** `rate`: one of a type's two models of the same widths and different layer counts. */
     readonly role: "rate" | "overhead" | "attention";
     readonly type: GgmlType;
     readonly architecture: DenseArchitecture;
@@ -32,8 +39,9 @@ function resized(base: DenseArchitecture, changes: Partial<DenseArchitecture>): 
 }
 
 /**
- * The probe's models: per type, real widths (R1-Distill-Qwen-7B's: hidden 3584, FFN 18944, 28
- * heads / 4 KV heads) and as many layers as make ~640 MiB; two 128-wide models of 1 and 17 layers
+ * The probe's models: per type, two of real widths (R1-Distill-Qwen-7B's: hidden 3584, FFN 18944,
+ * 28 heads / 4 KV heads), one of as many layers as make ~640 MiB and one of twice as many (their
+ * difference in decode time is the type's read rate); two 128-wide models of 1 and 17 layers
  * whose time difference is the per-layer overhead; and a 1536-wide attention model (12 heads / 2
  * KV heads of 128, like the 1.5B) whose decode slows with depth.
  */
@@ -42,8 +50,9 @@ export function probeModelSpecs(types: readonly GgmlType[] = PROBE_TYPES): Probe
     const specs: ProbeModelSpec[] = [];
     const layerParams = base.hiddenSize * (2 * base.heads * base.headDim + 2 * base.kvHeads * base.headDim) + 3 * base.hiddenSize * base.ffnSize;
     for (const type of types) {
-        const layers = Math.max(1, Math.min(12, Math.round(PROBE_RATE_MODEL_BYTES / ggmlTensorBytes(type, layerParams))));
-        specs.push({name: `rate-${GgmlType[type]}-${layers}x${base.hiddenSize}`, role: "rate", type, architecture: resized(base, {layers})});
+        const fewer = Math.max(1, Math.min(12, Math.round(PROBE_RATE_MODEL_BYTES / ggmlTensorBytes(type, layerParams))));
+        for (const layers of [fewer, fewer * RATE_PAIR_LAYER_FACTOR])
+            specs.push({name: `rate-${GgmlType[type]}-${layers}x${base.hiddenSize}`, role: "rate", type, architecture: resized(base, {layers})});
     }
     const tiny = {hiddenSize: 128, heads: 1, kvHeads: 1, headDim: 128, ffnSize: 256};
     for (const layers of [1, 17]) specs.push({name: `overhead-${layers}x128`, role: "overhead", type: GgmlType.Q8_0, architecture: resized(base, {...tiny, layers})});

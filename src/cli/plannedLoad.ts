@@ -8,6 +8,8 @@ import {findLlamaServer, type LocalLlamaServer} from "./planEngine.js";
 export interface PlannedLoad {
     options: EngineLoadOptions;
     plan?: ModelPlan;
+    /** The same plan at the depth asked for (`r1 bench -d N`): generation slows with the KV cache it reads. */
+    planAtDepth?: ModelPlan;
     hardware?: HardwareProfile;
     /** One line per planner decision, for `--verbose`. */
     reasons: string[];
@@ -18,7 +20,7 @@ export interface PlannedLoad {
  * decides the GPU layers for the context being loaded; flags the user gave win. Unknown files keep
  * the engine's defaults (node-llama-cpp fits GPU layers to free VRAM).
  */
-export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?: string, quant?: string},
+export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?: string, quant?: string, depth?: number},
     engine: {choice?: EngineChoice, hardware?: HardwareProfile, llamaServer?: LocalLlamaServer | null} = {}): Promise<PlannedLoad> {
     const variant = model.catalogId === undefined ? undefined : findVariant(model.catalogId);
     if (variant === undefined || model.quant === undefined) return {options: flagged, reasons: ["not a catalog model: engine defaults"]};
@@ -32,9 +34,10 @@ export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?:
         : engine.llamaServer === undefined ? await findLlamaServer() : engine.llamaServer ?? undefined;
     const expertOffload = defaultExpertOffload({hardware, llamaServerAvailable: llamaServer !== undefined && llamaServer.backend !== "cpu", whatIf: false});
     let plan: ModelPlan;
+    let planAtDepth: ModelPlan | undefined;
     try {
-        plan = planModel({
-            variant, quant: model.quant, hardware, contextSize,
+        const planAt = (depth: number) => planModel({
+            variant, quant: model.quant!, hardware, contextSize, depth,
             ...(calibration === undefined ? {} : {calibration}),
             ...(probe === undefined ? {} : {probe}),
             ...(flagged.mmap === undefined ? {} : {mmap: flagged.mmap}),
@@ -43,6 +46,8 @@ export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?:
             ...(flagged.flashAttention === undefined ? {} : {flashAttention: flagged.flashAttention}),
             ...(expertOffload ? {expertOffload} : {})
         });
+        plan = planAt(0);
+        if ((model.depth ?? 0) > 0) planAtDepth = planAt(model.depth!);
     } catch {
         return {options: flagged, hardware, reasons: ["the planner could not plan this quant: engine defaults"]};
     }
@@ -55,9 +60,11 @@ export async function plannedLoad(flagged: LoadModelOptions, model: {catalogId?:
         options: {...flagged, contextSize, ...(useGpuLayers ? {gpuLayers: plan.gpuLayers} : {}), ...(useLoading ? {mmap: plan.loading.mmap} : {}),
             ...(experts?.cpuMoeLayers === undefined ? {} : {cpuMoeLayers: experts.cpuMoeLayers}),
             ...(experts?.overrideTensors === undefined ? {} : {overrideTensors: experts.overrideTensors})},
-        plan, hardware,
+        plan, ...(planAtDepth === undefined ? {} : {planAtDepth}), hardware,
         reasons: [
-            `planner: ${plan.placementDetail} (${plan.placement}); predicted ${plan.predicted.generationTokensPerSecond.toFixed(1)} tok/s generation, ${plan.predicted.promptTokensPerSecond.toFixed(0)} tok/s prompt${plan.predicted.calibrated ? " (calibrated)" : ""}`,
+            `planner: ${plan.placementDetail} (${plan.placement}); predicted ${plan.predicted.generationTokensPerSecond.toFixed(1)} tok/s generation` +
+                `${planAtDepth === undefined ? "" : ` (${planAtDepth.predicted.generationTokensPerSecond.toFixed(1)} at depth ${planAtDepth.predicted.depth})`}, ` +
+                `${plan.predicted.promptTokensPerSecond.toFixed(0)} tok/s prompt${plan.predicted.calibrated ? " (calibrated)" : ""}`,
             ...(useGpuLayers ? [`gpu layers ${plan.gpuLayers} from the planner`] : []),
             ...(experts === undefined ? [] : [`routed experts of ${plan.cpuMoeLayers} layers in RAM (llama-server at ${llamaServer?.path})`]),
             `loading: ${plan.loading.reason}`

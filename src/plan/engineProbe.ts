@@ -14,6 +14,14 @@ export interface TypeRates {
     readonly decodeBytesPerSecond: number;
     /** Matmul FLOP/s while processing a prompt micro-batch (2 FLOPs per weight per token). */
     readonly promptFlopsPerSecond: number;
+    /**
+     * How the decode rate was measured: `slope` between two models of different layer counts, or
+     * `whole` (the larger model's bytes over its whole time: the slope was lost in noise). Absent in
+     * probes of r1 before the slope.
+     */
+    readonly decodeMethod?: "slope" | "whole";
+    /** The measured rate when it exceeded `BackendProbe.maxReadBytesPerSecond` and was capped there. */
+    readonly uncappedDecodeBytesPerSecond?: number;
 }
 
 /** The engine measured on one backend (`r1 hw --probe`). */
@@ -32,6 +40,11 @@ export interface BackendProbe {
      * dimension (QK and PV both). Generation slows with depth by this.
      */
     readonly attentionSecondsPerUnit: number;
+    /**
+     * The fastest weight read this backend's memory plausibly allows (bytes/s), at which every
+     * decode rate was capped; absent when the bandwidth was only assumed (nothing capped).
+     */
+    readonly maxReadBytesPerSecond?: number;
     /** Decode rate memory-mapped ÷ read into memory, on `mmapMeasuredOn`. Absent: not measured. */
     readonly mmapRateRatio?: number;
     readonly mmapMeasuredOn?: string;

@@ -10,7 +10,8 @@ import {requireVariant, type DenseArchitecture} from "../../src/catalog/index.js
 import {loadModel} from "../../src/engine/embedded/loadModel.js";
 import {GgmlType} from "../../src/gguf/GgmlType.js";
 import {readGguf} from "../../src/gguf/index.js";
-import {detectHardware} from "../../src/hardware/index.js";
+import {detectHardware, type HardwareProfile} from "../../src/hardware/index.js";
+import {SCANNED_BANDWIDTH_HEADROOM} from "../../src/bench/fitDecodeRate.js";
 import {loadEngineProbe, planModel, saveEngineProbe, type EngineProbe} from "../../src/plan/index.js";
 
 const base = requireVariant("deepseek-r1-distill-qwen-1.5b").architecture as DenseArchitecture;
@@ -18,22 +19,30 @@ const small = (changes: Partial<DenseArchitecture>): DenseArchitecture => ({...b
 
 /** The probe's roles at a few MB each: fast on a busy 2-core machine, same code path as the real probe. */
 const TINY_SPECS: ProbeModelSpec[] = [
-    {name: "t-rate-Q8_0", role: "rate", type: GgmlType.Q8_0, architecture: small({layers: 2, hiddenSize: 512, heads: 4, kvHeads: 1, headDim: 128, ffnSize: 1024})},
-    {name: "t-rate-Q4_K", role: "rate", type: GgmlType.Q4_K, architecture: small({layers: 2, hiddenSize: 512, heads: 4, kvHeads: 1, headDim: 128, ffnSize: 1024})},
+    ...[GgmlType.Q8_0, GgmlType.Q4_K].flatMap((type) => [1, 3].map((layers): ProbeModelSpec => ({
+        name: `t-rate-${GgmlType[type]}-${layers}`, role: "rate", type, architecture: small({layers, hiddenSize: 512, heads: 4, kvHeads: 1, headDim: 128, ffnSize: 1024})
+    }))),
     {name: "t-overhead-1", role: "overhead", type: GgmlType.Q8_0, architecture: small({layers: 1, hiddenSize: 128, heads: 1, kvHeads: 1, headDim: 128, ffnSize: 256})},
     {name: "t-overhead-5", role: "overhead", type: GgmlType.Q8_0, architecture: small({layers: 5, hiddenSize: 128, heads: 1, kvHeads: 1, headDim: 128, ffnSize: 256})},
     {name: "t-attention", role: "attention", type: GgmlType.Q8_0, architecture: small({layers: 2, hiddenSize: 256, heads: 2, kvHeads: 1, headDim: 128, ffnSize: 256})}
 ];
 
-test("the real probe's models: per type ~640 MiB of the 7B's widths, pure types, two overhead depths, a GQA attention model", () => {
+test("the real probe's models: per type two of the 7B's widths (~640 MiB and twice the layers), pure types, two overhead depths, a GQA attention model", () => {
     const specs = probeModelSpecs();
     const rates = specs.filter((s) => s.role === "rate");
-    assert.deepEqual(rates.map((s) => GgmlType[s.type]), ["Q4_K", "Q8_0", "Q6_K", "Q5_K", "Q3_K", "Q2_K"]);
-    for (const spec of rates) {
-        assert.equal(spec.architecture.hiddenSize, 3584);
-        assert.equal(spec.architecture.ffnSize, 18944);
-        const {bytes} = probeModelWeights(spec);
-        assert.ok(bytes > 400 * 2 ** 20 && bytes < 1000 * 2 ** 20, `${spec.name}: ${bytes}`);
+    const types = ["Q4_K", "Q8_0", "Q6_K", "Q5_K", "Q3_K", "Q2_K"];
+    assert.deepEqual(rates.map((s) => GgmlType[s.type]), types.flatMap((t) => [t, t]));
+    for (const type of types) {
+        const [fewer, more] = rates.filter((s) => GgmlType[s.type] === type);
+        for (const spec of [fewer!, more!]) {
+            assert.equal(spec.architecture.hiddenSize, 3584);
+            assert.equal(spec.architecture.ffnSize, 18944);
+        }
+        assert.equal(more!.architecture.layers, 2 * fewer!.architecture.layers);
+        // Both well past a 300 MiB L3, so both read DRAM as a real model does.
+        const {bytes} = probeModelWeights(fewer!);
+        assert.ok(bytes > 400 * 2 ** 20 && bytes < 1000 * 2 ** 20, `${fewer!.name}: ${bytes}`);
+        assert.notEqual(fewer!.name, more!.name);
     }
     assert.deepEqual(specs.filter((s) => s.role === "overhead").map((s) => s.architecture.layers), [1, 17]);
     const attention = specs.find((s) => s.role === "attention")!.architecture;
@@ -43,7 +52,10 @@ test("the real probe's models: per type ~640 MiB of the 7B's widths, pure types,
 test("r1 hw --probe's engine probe on tiny synthetic models: every figure measured, cached files reused, saved and planned with", async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), "r1-probe-"));
     try {
-        const hardware = await detectHardware({r1Home: home, nvidia: false});
+        const detected = await detectHardware({r1Home: home, nvidia: false});
+        // RAM read at 1 MB/s as if `r1 hw --probe` had measured it: every tiny model decodes faster
+        // than that, so every rate must come out capped at it (with the scan's headroom).
+        const hardware: HardwareProfile = {...detected, ram: {...detected.ram, bandwidthBytesPerSecond: 1e6, bandwidthSource: "probe"}};
         const run = async () => {
             const events: string[] = [];
             const iterator = probeEngineIter({hardware, r1Home: home, specs: TINY_SPECS, attentionDepth: 256, budgetSeconds: 600});
@@ -66,7 +78,11 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
         for (const rates of Object.values(cpu.types)) {
             assert.ok(Number.isFinite(rates.decodeBytesPerSecond) && rates.decodeBytesPerSecond > 0);
             assert.ok(Number.isFinite(rates.promptFlopsPerSecond) && rates.promptFlopsPerSecond > 0);
+            assert.ok(rates.decodeMethod === "slope" || rates.decodeMethod === "whole");
+            assert.equal(rates.decodeBytesPerSecond, 1e6 * SCANNED_BANDWIDTH_HEADROOM, "capped at the memory's fastest plausible read");
+            assert.ok(rates.uncappedDecodeBytesPerSecond! > rates.decodeBytesPerSecond);
         }
+        assert.equal(cpu.maxReadBytesPerSecond, 1e6 * SCANNED_BANDWIDTH_HEADROOM);
         for (const x of [cpu.perTokenOverheadSeconds, cpu.perLayerOverheadSeconds, cpu.perBatchOverheadSeconds, cpu.attentionSecondsPerUnit])
             assert.ok(Number.isFinite(x) && x >= 0);
         assert.ok(cpu.mmapRateRatio === undefined || cpu.mmapRateRatio > 0);
@@ -88,10 +104,10 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
         const plan = planModel({variant: requireVariant("deepseek-r1:1.5b"), quant: "Q4_K_M", hardware, probe: loaded as EngineProbe});
         assert.equal(plan.predicted.source, "probe");
         assert.ok(plan.predicted.generationTokensPerSecond > 0);
-        assert.ok(existsSync(path.join(home, "cache", "probe", "t-rate-Q8_0.gguf")));
+        assert.ok(existsSync(path.join(home, "cache", "probe", "t-rate-Q8_0-3.gguf")));
         // --mmap / --no-mmap reach node-llama-cpp and come back in the loaded model's info.
         for (const mmap of [false, true]) {
-            const model = await loadModel({path: probeModelPath(home, TINY_SPECS[2]!), contextSize: 64, threads: 1, mmap, mlock: false});
+            const model = await loadModel({path: probeModelPath(home, TINY_SPECS[4]!), contextSize: 64, threads: 1, mmap, mlock: false});
             try {
                 assert.equal(model.info.mmap, mmap);
                 assert.equal(model.info.mlock, false);

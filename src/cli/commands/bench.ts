@@ -69,7 +69,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         const contextSize = flagged.contextSize ?? Math.max(512, benchContextSize({promptTokens: args["n-prompt"], generateTokens: args.n + 64, depth: args.d}));
         const planned = await plannedLoad({...flagged, path: target.path, contextSize}, {
             ...(target.variant === undefined ? {} : {catalogId: target.variant.id}),
-            ...(target.quant === undefined ? {} : {quant: target.quant})
+            ...(target.quant === undefined ? {} : {quant: target.quant}), depth: args.d
         }, {...(args.engine === undefined ? {} : {choice: args.engine as EngineChoice})});
         const plan = planned.plan;
         const hardware = planned.hardware ?? await detectHardware();
@@ -114,10 +114,13 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         const report = {
             model: target.path, synthetic: args.synthetic !== undefined, variant: target.variant?.id ?? null, quant: target.quant ?? null,
             machine: describeMachine(hardware), threads: model.info.threads, gpuLayers: model.info.gpuLayers, gpu: model.info.gpu ?? false,
-            contextSize: model.info.contextSize, depth: args.d, results,
+            contextSize: model.info.contextSize, flashAttention: model.info.flashAttention ?? null, depth: args.d, results,
             prediction: plan === undefined ? null : {
                 generationTokensPerSecond: plan.predicted.generationTokensPerSecond, promptTokensPerSecond: plan.predicted.promptTokensPerSecond,
-                rooflineTokensPerSecond: plan.predicted.rooflineTokensPerSecond, placement: plan.placementDetail, calibrated: plan.predicted.calibrated
+                rooflineTokensPerSecond: plan.predicted.rooflineTokensPerSecond, placement: plan.placementDetail, calibrated: plan.predicted.calibrated,
+                source: plan.predicted.source,
+                // Generation after the -d tokens the tg test measured at (pp and e2e compare with the depth-0 figures above).
+                ...(planned.planAtDepth === undefined ? {} : {depth: args.d, generationAtDepthTokensPerSecond: planned.planAtDepth.predicted.generationTokensPerSecond})
             },
             calibrationSaved: calibrated,
             machineBusy: busy
@@ -126,9 +129,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
             return;
         }
-        process.stdout.write(`${benchTable(report.model, results, plan)}\n`);
+        process.stdout.write(`${benchTable(report.model, results, plan, planned.planAtDepth)}\n`);
         process.stdout.write(pc.dim(`${report.machine} · ${model.info.threads} threads · ${model.info.gpu === false ? "CPU" : `${model.info.gpu}, ${model.info.gpuLayers} GPU layers`} · UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset"}\n`));
-        if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail}${plan.predicted.calibrated ? " (calibrated)" : " (uncalibrated defaults)"}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : args.d > 0 && args.calibrate ? "calibration not saved: measured at a depth" : "calibration not saved"}\n`));
+        if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail} (${predictionSource(plan)})` +
+            `${args.d > 0 && args.p > 0 ? `; the prompt at depth ${args.d} is not predicted (the planner models prompt speed at depth 0)` : ""}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : args.d > 0 && args.calibrate ? "calibration not saved: measured at a depth" : "calibration not saved"}\n`));
     }
 };
 
@@ -189,13 +193,26 @@ function describeMachine(hardware: HardwareProfile): string {
     return `${hardware.cpu.model} (${hardware.cpu.physicalCores} cores)${gpus === "" ? "" : ` + ${gpus}`}`;
 }
 
-function benchTable(modelPath: string, results: BenchTestResult[], plan: ModelPlan | undefined): string {
+function predictionSource(plan: ModelPlan): string {
+    return plan.predicted.source === "probe" ? "engine probe" : plan.predicted.calibrated ? "calibrated" : "uncalibrated defaults";
+}
+
+/**
+ * The predicted figure for one result: at depth 0 the plan's; generation at a depth the plan made
+ * at that depth. Prompt processing at a depth is not predicted (the planner's prompt speed is for
+ * an empty context).
+ */
+export function predictedFor(result: BenchTestResult, plan: ModelPlan | undefined, planAtDepth: ModelPlan | undefined): number | undefined {
+    if (plan === undefined) return undefined;
+    if (result.depth === 0) return result.test === "pp" ? plan.predicted.promptTokensPerSecond : plan.predicted.generationTokensPerSecond;
+    return result.test === "tg" && planAtDepth?.predicted.depth === result.depth ? planAtDepth.predicted.generationTokensPerSecond : undefined;
+}
+
+function benchTable(modelPath: string, results: BenchTestResult[], plan: ModelPlan | undefined, planAtDepth: ModelPlan | undefined): string {
     const rows: string[][] = [];
     const name = modelPath.split(/[\\/]/).pop() ?? modelPath;
     for (const r of results) {
-        const predicted = plan === undefined || r.depth > 0 ? "–"
-            : r.test === "pp" ? plan.predicted.promptTokensPerSecond.toFixed(1)
-                : plan.predicted.generationTokensPerSecond.toFixed(1);
+        const predicted = predictedFor(r, plan, planAtDepth)?.toFixed(1) ?? "–";
         rows.push([name, r.name, `${r.meanTokensPerSecond.toFixed(2)} ± ${r.sdTokensPerSecond.toFixed(2)}`,
             r.msPerToken === undefined ? "–" : r.msPerToken.median.toFixed(1), r.msPerToken === undefined ? "–" : r.msPerToken.p90.toFixed(1), predicted]);
     }

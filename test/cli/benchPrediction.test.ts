@@ -1,0 +1,31 @@
+import {test} from "node:test";
+import assert from "node:assert/strict";
+import {predictedFor} from "../../src/cli/commands/bench.js";
+import {plannedLoad} from "../../src/cli/plannedLoad.js";
+import {hardwareProfile} from "../../src/hardware/index.js";
+import type {BenchTestResult} from "../../src/bench/benchModel.js";
+
+const result = (test: "pp" | "tg" | "e2e", depth: number): BenchTestResult =>
+    ({test, name: `${test}`, tokens: 16, depth, repetitions: 1, samples: [1], meanTokensPerSecond: 1, sdTokensPerSecond: 0});
+
+test("r1 bench -d N predicts generation at the depth it measures; the prompt at a depth is not predicted", async () => {
+    const hardware = hardwareProfile("cpu-8gb");
+    const model = {catalogId: "deepseek-r1-distill-qwen-1.5b", quant: "Q4_K_M"};
+    const flat = await plannedLoad({path: "/m/x.gguf", contextSize: 4352}, model, {hardware, llamaServer: null});
+    assert.equal(flat.planAtDepth, undefined, "no depth, no second plan");
+    const planned = await plannedLoad({path: "/m/x.gguf", contextSize: 4352}, {...model, depth: 4096}, {hardware, llamaServer: null});
+    const {plan, planAtDepth} = planned;
+    assert.ok(plan !== undefined && planAtDepth !== undefined);
+    assert.equal(plan.predicted.depth, 0, "the load and the depth-0 tests use the plan at depth 0");
+    assert.equal(planAtDepth.predicted.depth, 4096);
+    assert.ok(planAtDepth.predicted.generationTokensPerSecond < plan.predicted.generationTokensPerSecond, "slower with the KV cache it reads");
+    assert.deepEqual(planned.options, flat.options, "the depth changes the prediction, not how the model loads");
+
+    assert.equal(predictedFor(result("tg", 4096), plan, planAtDepth), planAtDepth.predicted.generationTokensPerSecond);
+    assert.equal(predictedFor(result("pp", 4096), plan, planAtDepth), undefined);
+    assert.equal(predictedFor(result("tg", 0), plan, planAtDepth), plan.predicted.generationTokensPerSecond);
+    assert.equal(predictedFor(result("pp", 0), plan, planAtDepth), plan.predicted.promptTokensPerSecond);
+    assert.equal(predictedFor(result("e2e", 0), plan, planAtDepth), plan.predicted.generationTokensPerSecond, "chat replies start from an empty context");
+    assert.equal(predictedFor(result("tg", 512), plan, planAtDepth), undefined, "never a prediction for another depth");
+    assert.equal(predictedFor(result("tg", 0), undefined, undefined), undefined);
+});
