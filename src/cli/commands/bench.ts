@@ -132,7 +132,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         process.stdout.write(`${benchTable(report.model, results, plan, planned.planAtDepth)}\n`);
         process.stdout.write(pc.dim(`${report.machine} · ${model.info.threads} threads · ${model.info.gpu === false ? "CPU" : `${model.info.gpu}, ${model.info.gpuLayers} GPU layers`} · UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset"}\n`));
         if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail} (${predictionSource(plan)})` +
-            `${args.d > 0 && args.p > 0 ? `; the prompt at depth ${args.d} is not predicted (the planner models prompt speed at depth 0)` : ""}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : args.d > 0 && args.calibrate ? "calibration not saved: measured at a depth" : "calibration not saved"}\n`));
+            `${args.d > 0 && args["n-prompt"] > 0 ? `; the prompt at depth ${args.d} is not predicted (the planner models prompt speed at depth 0)` : ""}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : args.d > 0 && args.calibrate ? "calibration not saved: measured at a depth" : "calibration not saved"}\n`));
     }
 };
 
