@@ -6,9 +6,7 @@
 import {readHalf, writeHalf} from "./float16";
 import {jsToInt32, nearestInt, roundf} from "./rounding";
 import {quantizeQ8_0BlockSimd} from "./q8_0Simd";
-import {makeQxQuants} from "./kQuantHelpers";
-import {qkx2SubBlocks, Qkx2Weights} from "./kQuantHelpers4";
-import {q6ScalesSimd} from "./q6ScalesSimd";
+import {qkx2SubBlocks, Qkx2Weights, qxSubBlocks} from "./kQuantHelpers4";
 import {minK4, packQ4Levels, packQ5Levels, packQ6Levels, scaleK4} from "./kQuantPacking";
 
 /** Bump allocation in this module's memory (the JS side takes its buffers once). */
@@ -99,12 +97,8 @@ const scales6 = memory.data(16 * 4, 16);
 export function quantizeQ6_K(x: usize, y: usize, nBlocks: i32): void {
     for (let i = 0; i < nBlocks; i++, x += 1024, y += 210) {
         let maxScale: f32 = 0, maxAbsScale: f32 = 0;
-        // four sub-blocks a lane group where the lanes give the same bits (q6ScalesSimd.ts), else one by one
-        const simd = q6ScalesSimd(x, L, scales6);
-        for (let ib = 0; !simd && ib < 16; ib++) {
-            const s = makeQxQuants(16, 32, x + (<usize>(16 * ib) << 2), L + <usize>(16 * ib));
-            store<f32>(scales6 + (<usize>ib << 2), s);
-        }
+        // make_qx_quants on the 16 sub-blocks (weights x²), four at a time
+        qxSubBlocks(x, 0, 16, 16, 32, L, scales6);
         for (let ib = 0; ib < 16; ib++) {
             const s = load<f32>(scales6 + (<usize>ib << 2)), a = Mathf.abs(s);
             if (a > maxAbsScale) { maxAbsScale = a; maxScale = s; }

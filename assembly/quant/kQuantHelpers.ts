@@ -1,69 +1,11 @@
-// ggml's k-quant scale searches (make_qx_quants, make_q3_quants; make_qkx2_quants, four sub-blocks
-// at a time, is in kQuantHelpers4.ts), ported from the JS reference src/quant/codecs/kQuantHelpers.ts with native f32 arithmetic: every operation is the same
-// float32 operation in the same order as ggml-quants.c, so no rounding step is needed.
+// ggml's make_q3_quants (make_qx_quants and make_qkx2_quants run four sub-blocks at a time in
+// kQuantHelpers4.ts), ported from the JS reference src/quant/codecs/kQuantHelpers.ts with native f32
+// arithmetic: every operation is the same float32 operation in the same order as ggml-quants.c.
 // Buffers are raw pointers into this module's memory; scratch is static (one call at a time).
 import {nearestInt} from "./rounding";
 
 const GROUP_MAX_EPS: f32 = 1e-15;
-const F01: f32 = 0.1;
 const prevL = memory.data(256 * 4, 16);
-
-/** `make_qx_quants(n, nmax, x, L, rmse_type = 1, NULL)`: L[i] ∈ [0, 2·nmax−1] (bytes at `L`). */
-export function makeQxQuants(n: i32, nmax: i32, x: usize, L: usize): f32 {
-    let max: f32 = 0, amax: f32 = 0;
-    for (let i = 0; i < n; i++) {
-        const xi = load<f32>(x + (<usize>i << 2));
-        const ax = Mathf.abs(xi);
-        if (ax > amax) { amax = ax; max = xi; }
-    }
-    if (amax < GROUP_MAX_EPS) {
-        memory.fill(L, 0, <usize>n);
-        return 0;
-    }
-    const fnmax = <f32>nmax;
-    let iscale: f32 = -fnmax / max;
-    let sumlx: f32 = 0, suml2: f32 = 0;
-    for (let i = 0; i < n; i++) {
-        const xi = load<f32>(x + (<usize>i << 2));
-        let l = nearestInt(iscale * xi);
-        l = l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l;
-        store<u8>(L + <usize>i, <u8>(l + nmax));
-        const w: f32 = xi * xi;
-        const fl = <f32>l;
-        sumlx = sumlx + w * xi * fl;
-        suml2 = suml2 + w * fl * fl;
-    }
-    let scale: f32 = suml2 != 0 ? sumlx / suml2 : 0;
-    let best: f32 = scale * sumlx;
-    // A candidate with the same levels as the one before has the same sums, and accepting it again
-    // would set the same state, so it is skipped (exact, as in the JS reference).
-    for (let is = -9; is <= 9; is++) {
-        if (is == 0) continue;
-        iscale = -(fnmax + F01 * <f32>is) / max;
-        let changed = is == -9;
-        for (let i = 0; i < n; i++) {
-            let l = nearestInt(iscale * load<f32>(x + (<usize>i << 2)));
-            l = l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l;
-            const p = prevL + (<usize>i << 2);
-            if (load<i32>(p) != l) { store<i32>(p, l); changed = true; }
-        }
-        if (!changed) continue;
-        sumlx = 0; suml2 = 0;
-        for (let i = 0; i < n; i++) {
-            const xi = load<f32>(x + (<usize>i << 2));
-            const fl = <f32>load<i32>(prevL + (<usize>i << 2));
-            const w: f32 = xi * xi;
-            sumlx = sumlx + w * xi * fl;
-            suml2 = suml2 + w * fl * fl;
-        }
-        if (suml2 > 0 && sumlx * sumlx > best * suml2) {
-            for (let i = 0; i < n; i++) store<u8>(L + <usize>i, <u8>(nmax + load<i32>(prevL + (<usize>i << 2))));
-            scale = sumlx / suml2;
-            best = scale * sumlx;
-        }
-    }
-    return scale;
-}
 
 /**
  * `make_q3_quants(n, nmax, x, L, do_rmse = true)`: symmetric search refined level by level;

@@ -1,16 +1,19 @@
-// Four independent sub-blocks at once: ggml's make_qkx2_quants and make_qkx3_quants with each of
-// the four f32x4 lanes running one sub-block's search — every lane performs exactly the scalar
-// version's float32 operations in the same order (sums stay per lane, in index order), so the
-// results are bit-identical with kQuantHelpers.ts / weightedHelpers.ts. Where the scalar code
-// branches per sub-block, the lanes compute both sides and select; the scalar code's shortcuts
-// (skipping a step whose levels did not change, stopping an error sum once it reaches the best)
-// are left out, which is exact for the reasons given there (the same levels give the same
-// outcome; a float32 sum of non-negative terms never decreases).
+// Four independent sub-blocks at once: ggml's make_qkx2_quants, make_qkx3_quants and make_qx_quants
+// with each of the four f32x4 lanes running one sub-block's search. Every lane performs exactly the
+// scalar version's float32 operations in the same order (sums stay per lane, in index order), so
+// the results are bit-identical with the JS references (src/quant/codecs/kQuantHelpers.ts,
+// weightedHelpers.ts). Where the scalar code branches per sub-block, the lanes compute both sides
+// and select; the scalar code's shortcuts (skipping a step whose levels did not change, stopping an
+// error sum once it reaches the best) are left out, which is exact for the reasons given there (the
+// same levels give the same outcome; a float32 sum of non-negative terms never decreases).
 //
 // Inputs are transposed: element i of the four sub-blocks is the v128 at `x4 + 16·i` (lane k =
 // sub-block k), likewise the weights `w4`. Levels come back transposed as i32 lanes in `L4`.
 
 const L4aux = memory.data(32 * 16, 16);
+const x4 = memory.data(32 * 16, 16);
+const w4 = memory.data(32 * 16, 16);
+const L4 = memory.data(32 * 16, 16);
 const xm4 = memory.data(32 * 16, 16);
 
 /** Per-lane results of the last call: `scale` (the return value) and `*the_min`. */
@@ -220,9 +223,6 @@ export function absWeights4(x4: usize, n: i32, w4: usize): void {
     for (let i = 0; i < n; i++) v128.store(at(w4, i), f32x4.abs(v128.load(at(x4, i))));
 }
 
-const x4 = memory.data(32 * 16, 16);
-const w4 = memory.data(32 * 16, 16);
-const L4 = memory.data(32 * 16, 16);
 
 /** Which weights make_qkx2_quants gets: Q4_K/Q5_K's av_x + |x| (n = 32), or Q2_K's |x|. */
 export const enum Qkx2Weights { K4, Abs }
@@ -259,5 +259,79 @@ export function qkx3SubBlocks(x: usize, w: usize, nSub: i32, n: i32, nmax: i32, 
         untransposeLevels4(L4, n, L + <usize>(j * n), <usize>n);
         v128.store(scales + (<usize>j << 2), v128.load(qkScale4));
         v128.store(mins + (<usize>j << 2), v128.load(qkTheMin4));
+    }
+}
+
+const GROUP_MAX_EPS: f32 = 1e-15;
+const F01: f32 = 0.1;
+
+/**
+ * `make_qx_quants(n, nmax, x, L, rmse_type = 1, qw)` on four sub-blocks (n ≤ 32): weights x² when
+ * `squares` (ggml's qw = NULL), else `w4`. Levels (the level plus nmax; 0 for an all-tiny lane) in
+ * `L4`, the scales in {@link qkScale4}.
+ */
+export function makeQxQuants4(n: i32, nmax: i32, x4: usize, w4: usize, squares: bool, L4: usize): void {
+    const zero = f32x4.splat(0);
+    let max = zero, amax = zero;
+    for (let i = 0; i < n; i++) {
+        const xi = v128.load(at(x4, i));
+        const ax = f32x4.abs(xi);
+        const more = f32x4.gt(ax, amax);
+        amax = v128.bitselect(ax, amax, more);
+        max = v128.bitselect(xi, max, more);
+    }
+    const degenerate = f32x4.lt(amax, f32x4.splat(GROUP_MAX_EPS));
+    const fnmax = <f32>nmax;
+    let iscale = f32x4.div(f32x4.splat(-fnmax), max);
+    let sumlx = zero, suml2 = zero;
+    for (let i = 0; i < n; i++) {
+        const xi = v128.load(at(x4, i));
+        const l = clamp4(nearestInt4(f32x4.mul(iscale, xi)), -nmax, nmax - 1);
+        v128.store(at(L4, i), i32x4.add(l, i32x4.splat(nmax)));
+        const w = squares ? f32x4.mul(xi, xi) : v128.load(at(w4, i));
+        const fl = f32x4.convert_i32x4_s(l);
+        sumlx = f32x4.add(sumlx, f32x4.mul(f32x4.mul(w, xi), fl));
+        suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(w, fl), fl));
+    }
+    let scale = v128.bitselect(f32x4.div(sumlx, suml2), zero, f32x4.ne(suml2, zero));
+    let best = f32x4.mul(scale, sumlx);
+    for (let is = -9; is <= 9; is++) {
+        if (is == 0) continue;
+        iscale = f32x4.div(f32x4.splat(-(fnmax + F01 * <f32>is)), max);
+        sumlx = zero; suml2 = zero;
+        for (let i = 0; i < n; i++) {
+            const xi = v128.load(at(x4, i));
+            const l = clamp4(nearestInt4(f32x4.mul(iscale, xi)), -nmax, nmax - 1);
+            v128.store(at(L4aux, i), l);
+            const w = squares ? f32x4.mul(xi, xi) : v128.load(at(w4, i));
+            const fl = f32x4.convert_i32x4_s(l);
+            sumlx = f32x4.add(sumlx, f32x4.mul(f32x4.mul(w, xi), fl));
+            suml2 = f32x4.add(suml2, f32x4.mul(f32x4.mul(w, fl), fl));
+        }
+        const take = v128.and(f32x4.gt(suml2, zero), f32x4.gt(f32x4.mul(sumlx, sumlx), f32x4.mul(best, suml2)));
+        if (!v128.any_true(take)) continue;
+        const off = i32x4.splat(nmax);
+        for (let i = 0; i < n; i++) v128.store(at(L4, i), v128.bitselect(i32x4.add(v128.load(at(L4aux, i)), off), v128.load(at(L4, i)), take));
+        scale = v128.bitselect(f32x4.div(sumlx, suml2), scale, take);
+        best = v128.bitselect(f32x4.mul(scale, sumlx), best, take);
+    }
+    if (v128.any_true(degenerate)) {
+        for (let i = 0; i < n; i++) v128.store(at(L4, i), v128.andnot(v128.load(at(L4, i)), degenerate));
+    }
+    v128.store(qkScale4, v128.andnot(scale, degenerate));
+}
+
+/**
+ * make_qx_quants on `nSub` (a multiple of 4) consecutive sub-blocks of n f32s at x, weighted by the
+ * f32s at `w` (n·nSub, beside x) or, when `w` is 0, by x²: levels as bytes at `L + n·j`, scale j at `scales`.
+ */
+export function qxSubBlocks(x: usize, w: usize, nSub: i32, n: i32, nmax: i32, L: usize, scales: usize): void {
+    const stride = <usize>n << 2;
+    for (let j = 0; j < nSub; j += 4) {
+        transpose4(x + <usize>j * stride, stride, n, x4);
+        if (w != 0) transpose4(w + <usize>j * stride, stride, n, w4);
+        makeQxQuants4(n, nmax, x4, w4, w == 0, L4);
+        untransposeLevels4(L4, n, L + <usize>(j * n), <usize>n);
+        v128.store(scales + (<usize>j << 2), v128.load(qkScale4));
     }
 }

@@ -5,7 +5,7 @@
 import {readHalf, writeHalf} from "./float16";
 import {nearestInt} from "./rounding";
 import {makeQpQuants, makeQxQuantsW} from "./weightedHelpers";
-import {qkx3SubBlocks} from "./kQuantHelpers4";
+import {qkx3SubBlocks, qxSubBlocks} from "./kQuantHelpers4";
 import {minK4, packQ2Q3, packQ4Levels, packQ5Levels, packQ6Levels, q3Scale, scaleK4} from "./kQuantPacking";
 
 const RMIN: f32 = -0.9, RDELTA: f32 = 0.05;
@@ -67,10 +67,9 @@ export function quantizeQ2_KWeighted(x: usize, y: usize, n: i32, qw: usize): voi
 export function quantizeQ3_KWeighted(x: usize, y: usize, n: i32, qw: usize): void {
     for (let i = 0; i < n / 256; i++, x += 1024, y += 110, qw += 1024) {
         const sigma2: f32 = <f32>2 * sumSquares(x, 256) / 256;
-        for (let j = 0; j < 16; j++) {
-            store<f32>(f32At(sw, j), importance(f32At(x, 16 * j), f32At(qw, 16 * j), 16, sigma2, weight));
-            store<f32>(f32At(scales, j), makeQxQuantsW(16, 4, f32At(x, 16 * j), L + <usize>(16 * j), weight));
-        }
+        for (let j = 0; j < 16; j++) store<f32>(f32At(sw, j), importance(f32At(x, 16 * j), f32At(qw, 16 * j), 16, sigma2, f32At(weight, 16 * j)));
+        // make_qx_quants weighted on the 16 sub-blocks, four at a time
+        qxSubBlocks(x, weight, 16, 16, 4, L, scales);
         const so = y + 96;
         memory.fill(so, 0, 12);
         const dBlock = makeQxQuantsW(16, 32, scales, Ls, sw);
@@ -157,10 +156,10 @@ export function quantizeQ5_KWeighted(x: usize, y: usize, n: i32, qw: usize): voi
 export function quantizeQ6_KWeighted(x: usize, y: usize, n: i32, qw: usize): void {
     for (let i = 0; i < n / 256; i++, x += 1024, y += 210, qw += 1024) {
         let maxScale: f32 = 0, maxAbsScale: f32 = 0;
+        // make_qx_quants weighted by qw itself on the 16 sub-blocks, four at a time
+        qxSubBlocks(x, qw, 16, 16, 32, L, scales);
         for (let ib = 0; ib < 16; ib++) {
-            const s = makeQxQuantsW(16, 32, f32At(x, 16 * ib), L + <usize>(16 * ib), f32At(qw, 16 * ib));
-            store<f32>(f32At(scales, ib), s);
-            const a = Mathf.abs(s);
+            const s = load<f32>(f32At(scales, ib)), a = Mathf.abs(s);
             if (a > maxAbsScale) { maxAbsScale = a; maxScale = s; }
         }
         if (maxAbsScale < GROUP_MAX_EPS) {
