@@ -4,7 +4,7 @@
 // prompt passes the length check and is really tokenized. Text kinds: prose, digits (one token each),
 // random base-36 words, one 4 MiB run of a single letter.
 //
-//   node --import tsx bench/promptTokenizing.ts [--rounds 2]
+//   node --import tsx bench/promptTokenizing.ts [--rounds 2] [--kinds prose,digits,random36,oneLetter]
 import os from "node:os";
 import {monitorEventLoopDelay} from "node:perf_hooks";
 import {parseArgs} from "node:util";
@@ -15,16 +15,20 @@ import {MAX_BODY_BYTES} from "../src/server/limits.js";
 import {startServer} from "../src/server/startServer.js";
 import {writeTinyR1Model} from "../test/engine/tinyR1Model.js";
 
-const {values} = parseArgs({options: {rounds: {type: "string", default: "2"}}});
+const {values} = parseArgs({options: {rounds: {type: "string", default: "2"}, kinds: {type: "string", default: "prose,digits,random36,oneLetter"}}});
 const ROUNDS = Number(values.rounds);
 // The body is JSON: the content is the body limit less the envelope.
 const SIZE = MAX_BODY_BYTES - 256;
-const texts: Record<string, string> = {
-    prose: "The quick brown fox jumps over the lazy dog. ".repeat(Math.ceil(SIZE / 45)).slice(0, SIZE),
-    digits: "0123456789".repeat(Math.ceil(SIZE / 10)).slice(0, SIZE),
-    random36: Array.from({length: Math.ceil(SIZE / 9)}, (_, i) => (i * 2654435761 % 2 ** 32).toString(36).padStart(8, "0") + " ").join("").slice(0, SIZE),
-    oneLetter: "a".repeat(SIZE)
+const kinds: Record<string, () => string> = {
+    prose: () => "The quick brown fox jumps over the lazy dog. ".repeat(Math.ceil(SIZE / 45)).slice(0, SIZE),
+    digits: () => "0123456789".repeat(Math.ceil(SIZE / 10)).slice(0, SIZE),
+    random36: () => Array.from({length: Math.ceil(SIZE / 9)}, (_, i) => (i * 2654435761 % 2 ** 32).toString(36).padStart(8, "0") + " ").join("").slice(0, SIZE),
+    oneLetter: () => "a".repeat(SIZE)
 };
+const texts = Object.fromEntries(values.kinds.split(",").map((kind) => {
+    if (!(kind in kinds)) throw new Error(`--kinds: ${kind} is not one of ${Object.keys(kinds).join(", ")}`);
+    return [kind, kinds[kind]!()];
+}));
 
 const written = await writeTinyR1Model();
 const model = await loadModel({path: written.path, contextSize: 131_072, threads: 1});
