@@ -48,10 +48,12 @@ export function engineProbeLines(probe: EngineProbe | undefined, detected: boole
     const lines: string[] = [];
     for (const [backend, b] of Object.entries(probe.backends)) {
         if (b === undefined) continue;
-        const types = Object.entries(b.types).map(([t, r]) => `${t} ${(r.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s · ${(r.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`);
+        const types = Object.entries(b.types).map(([t, r]) => `${t} ${(r.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s` +
+            `${r.uncappedDecodeBytesPerSecond === undefined ? "" : " (capped)"}${r.decodeMethod === "whole" ? " (whole time: slope lost in noise)" : ""} · ${(r.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`);
         lines.push(`Engine ${backend} (${b.threads} threads, probed ${probe.measuredAt.slice(0, 10)}): decode weights / prompt matmul — ${types.join("; ")}`);
         lines.push(`  overhead ${(b.perTokenOverheadSeconds * 1e3).toFixed(2)} ms/token + ${(b.perLayerOverheadSeconds * 1e6).toFixed(1)} µs/layer` +
-            (b.mmapRateRatio === undefined ? "" : `; memory-mapped decode at ${Math.round(b.mmapRateRatio * 100)}% of read-into-memory`));
+            (b.mmapRateRatio === undefined ? "" : `; memory-mapped decode at ${Math.round(b.mmapRateRatio * 100)}% of read-into-memory`) +
+            (b.maxReadBytesPerSecond === undefined ? "" : `; rates capped at ${(b.maxReadBytesPerSecond / 1e9).toFixed(1)} GB/s (the memory's fastest plausible read)`));
     }
     return lines;
 }
