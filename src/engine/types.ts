@@ -188,9 +188,10 @@ export interface LoadedModel {
     countTokens(text: string): number;
     /**
      * Tokens of the prompt `chat(messages, options)` would evaluate (template, tool instructions
-     * included). Absent on engines that cannot tell; callers then sum `countTokens` over the texts.
+     * included), tokenized as `chat` does (a long prompt off the main thread). Absent on engines that
+     * cannot tell; callers then sum `countTokens` over the texts.
      */
-    countChatTokens?(messages: ChatMessage[], options?: Omit<GenerationOptions, "signal">): number;
+    countChatTokens?(messages: ChatMessage[], options?: Omit<GenerationOptions, "signal">): Promise<number>;
     /**
      * One embedding vector per text (L2-normalised), computed apart from the chat sequences.
      * Absent on engines that cannot embed; throws `UnsupportedOptionError` for a model that does not.

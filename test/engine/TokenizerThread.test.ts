@@ -1,6 +1,6 @@
 // The tokenizer thread gives exactly the main thread's tokens (R1 text with special tokens, plain
 // text, a chat wrapper's LlamaText), and a long prompt through the engine is the prompt a short
-// route would have made (same count as countChatTokens, which tokenizes on the main thread).
+// route would have made (the count the main thread gives).
 import {after, before, test} from "node:test";
 import assert from "node:assert/strict";
 import {getLlama, LlamaText, SpecialTokensText} from "node-llama-cpp";
@@ -8,6 +8,7 @@ import {loadModel} from "../../src/engine/embedded/loadModel.js";
 import type {LlamaLoadedModel} from "../../src/engine/embedded/LlamaLoadedModel.js";
 import {MAIN_THREAD_TOKENIZE_CHARS, TokenizerThread} from "../../src/engine/embedded/TokenizerThread.js";
 import {ContextOverflowError} from "../../src/engine/errors.js";
+import {formatR1Prompt} from "../../src/engine/formatR1Prompt.js";
 import type {GenerationEvent} from "../../src/engine/types.js";
 import {skipWithoutShared} from "../helpers/shared.js";
 import {R1_VOCAB, writeTinyR1Model} from "./tinyR1Model.js";
@@ -50,7 +51,9 @@ test("a prompt over MAIN_THREAD_TOKENIZE_CHARS is tokenized off the main thread 
     const long = "The sky is blue because of Rayleigh scattering. ".repeat(Math.ceil((MAIN_THREAD_TOKENIZE_CHARS + 1) / 48));
     // Over the context: the engine refuses it only after tokenizing, with the exact count.
     const messages = [{role: "user" as const, content: long}];
-    const expected = model.countChatTokens(messages);
+    // Counted on the main thread, as the engine tokenized every prompt before.
+    const expected = model.model.tokenize(formatR1Prompt(messages, {bos: model.model.tokens.bosString ?? undefined}), true).length;
+    assert.equal(await model.countChatTokens(messages), expected, "count_tokens counts the same off the main thread");
     assert.ok(expected > 512, String(expected));
     await assert.rejects(async () => {
         for await (const _ of model.chat(messages) as AsyncIterable<GenerationEvent>) { /* refused before any event */ }

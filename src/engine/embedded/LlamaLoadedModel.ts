@@ -118,9 +118,12 @@ export class LlamaLoadedModel implements LoadedModel {
         }, options);
     }
 
-    countChatTokens(messages: ChatMessage[], options: Omit<GenerationOptions, "signal"> = {}): number {
-        this.checkPromptLength(messages.reduce((sum, m) => sum + m.content.length, 0));
-        return this.tokenizeRendered(this.renderChat(messages, options.think ?? true, planOutput(options).instructions)).length;
+    async countChatTokens(messages: ChatMessage[], options: Omit<GenerationOptions, "signal"> = {}): Promise<number> {
+        const chars = messages.reduce((sum, m) => sum + m.content.length, 0);
+        this.checkPromptLength(chars);
+        const rendered = this.renderChat(messages, options.think ?? true, planOutput(options).instructions);
+        if (chars <= MAIN_THREAD_TOKENIZE_CHARS) return this.tokenizeRendered(rendered).length;
+        return (await this.idsOffThread(() => this.tokenizeOnThread(rendered), () => this.tokenizeRendered(rendered))).length;
     }
 
     countTokens(text: string): number {
@@ -220,23 +223,29 @@ export class LlamaLoadedModel implements LoadedModel {
         return "text" in rendered ? this.model.tokenize(rendered.text, true) : rendered.llamaText.tokenize(this.model.tokenizer);
     }
 
-    private tokenizeOffThread(rendered: RenderedPrompt): Promise<Token[]> {
-        return this.offThread(() => "text" in rendered ? this.tokenizerThread.tokenize(rendered.text, true) : this.tokenizerThread.tokenizeLlamaText(rendered.llamaText.toJSON()),
-            () => this.tokenizeRendered(rendered));
+    private tokenizeOnThread(rendered: RenderedPrompt): Promise<Uint32Array> {
+        return "text" in rendered ? this.tokenizerThread.tokenize(rendered.text, true) : this.tokenizerThread.tokenizeLlamaText(rendered.llamaText.toJSON());
     }
 
-    /**
-     * The tokenizer thread's tokens; on the main thread, as before, when the thread cannot run (its
-     * error is then the main thread's too). A prompt over the context is refused without turning
-     * its ids into an array here (millions of them held the loop for up to a second).
-     */
-    private async offThread(onThread: () => Promise<Uint32Array>, onMain: () => Token[], extra = 0): Promise<Token[]> {
-        let ids: Uint32Array;
+    private tokenizeOffThread(rendered: RenderedPrompt): Promise<Token[]> {
+        return this.offThread(() => this.tokenizeOnThread(rendered), () => this.tokenizeRendered(rendered));
+    }
+
+    /** The tokenizer thread's ids; the main thread's, as before, when the thread cannot run (its error is then the main thread's too). */
+    private async idsOffThread(onThread: () => Promise<Uint32Array>, onMain: () => Token[]): Promise<ArrayLike<number>> {
         try {
-            ids = await onThread();
+            return await onThread();
         } catch {
             return onMain();
         }
+    }
+
+    /**
+     * `idsOffThread` as a prompt: one over the context (`extra` tokens added) is refused without turning
+     * its ids into an array here (millions of them held the loop for up to a second).
+     */
+    private async offThread(onThread: () => Promise<Uint32Array>, onMain: () => Token[], extra = 0): Promise<Token[]> {
+        const ids = await this.idsOffThread(onThread, onMain);
         if (ids.length + extra >= this.context.contextSize) throw new ContextOverflowError(ids.length + extra, this.context.contextSize);
         return Array.from(ids) as Token[];
     }
