@@ -177,7 +177,12 @@ function evaluateDevice(ctx: PlanContext, load: DeviceLoad, computeSeconds: (flo
         const resident: Amounts = {};
         addAmounts(resident, load.reads, load.residentShare);
         const weightSeconds = probedWeightSeconds(resident, probe, load.rateFactor);
-        const attentionPerDepth = load.layers * attentionUnitsPerLayer(ctx.architecture, 1) * probe.attentionSecondsPerUnit;
+        // Attention per cached position: the probe's measured compute, never less than reading that
+        // position's K and V at the fastest rate the engine reached. The KV read is a floor the
+        // hardware sets; it stands in when the probe's deep − shallow difference drowned in noise
+        // (measured 0 under load), where the plan would otherwise not slow with depth at all.
+        const attentionPerDepth = Math.max(load.layers * attentionUnitsPerLayer(ctx.architecture, 1) * probe.attentionSecondsPerUnit,
+            load.layers * ctx.kvPerTokenPerLayer / fastestDecodeRate(probe));
         secondsAt = (depth) => weightSeconds + attentionPerDepth * depth;
         effective = weightSeconds > 0 ? weightBytes / weightSeconds : fastestDecodeRate(probe);
         // What the engine demonstrably reached is a floor for the physical peak.

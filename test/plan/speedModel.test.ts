@@ -6,7 +6,7 @@ import path from "node:path";
 import {requireVariant} from "../../src/catalog/index.js";
 import {hardwareProfile, type HardwareProfile} from "../../src/hardware/index.js";
 import {
-    attentionUnitsPerLayer, chooseLoading, ENGINE_PROBE_FILE, loadEngineProbe, machineFingerprint, modelWeights, planModel, probedPromptSeconds,
+    attentionUnitsPerLayer, kvBytesPerTokenPerLayer, chooseLoading, ENGINE_PROBE_FILE, loadEngineProbe, machineFingerprint, modelWeights, planModel, probedPromptSeconds,
     probedWeightSeconds, publishedReasoningLength, saveEngineProbe, secondsToAnswer, typeRates, typicalReasoningLength, type BackendProbe, type EngineProbe
 } from "../../src/plan/index.js";
 
@@ -62,15 +62,21 @@ test("planModel with an engine probe: time per token = Σ type bytes ÷ measured
     close(plan.predicted.overheadSeconds, overhead, "overhead");
     // A prompt batch: every layer's matmuls for 512 tokens, the output for the last one only.
     close(plan.predicted.promptTokensPerSecond, 512 / (probedPromptSeconds(layerReads, 512, cpuProbe) + probedWeightSeconds(w.outputByType, cpuProbe) + 2e-3), "prompt");
+    // At depth: the measured attention cost per position, never less than reading the position's K and V at the fastest rate.
+    const kvPerPosition = 28 * kvBytesPerTokenPerLayer(variant.architecture);
     const deep = planModel({variant, quant: "Q4_K_M", hardware, probe: probeFor(hardware), depth: 4096});
-    close(deep.predicted.generationTokensPerSecond, 1 / (weightSeconds + 28 * 12 * 128 * 4096 * 1e-12 + overhead), "generation at depth 4096");
+    assert.ok(28 * 12 * 128 * 1e-12 < kvPerPosition / 10e9, "this probe's attention figure is below the KV read");
+    close(deep.predicted.generationTokensPerSecond, 1 / (weightSeconds + 4096 * kvPerPosition / 10e9 + overhead), "generation at depth 4096: the KV read floor");
     assert.equal(deep.predicted.depth, 4096);
+    const slowAttention = {...probeFor(hardware), backends: {cpu: {...cpuProbe, attentionSecondsPerUnit: 2.5e-10}}};
+    close(planModel({variant, quant: "Q4_K_M", hardware, probe: slowAttention, depth: 4096}).predicted.generationTokensPerSecond,
+        1 / (weightSeconds + 28 * 12 * 128 * 4096 * 2.5e-10 + overhead), "generation at depth 4096: the measured attention");
     const mapped = planModel({variant, quant: "Q4_K_M", hardware, probe: probeFor(hardware), mmap: true});
     assert.equal(mapped.loading.mmap, true);
     close(mapped.predicted.generationTokensPerSecond, 1 / (2 * weightSeconds + overhead), "memory-mapped generation");
     // Time to an answer: the published 12K tokens (R1's AIME average) at the depths they reach.
     assert.equal(plan.timeToAnswer?.reasoningTokens, 12_000);
-    close(plan.timeToAnswer!.seconds, 12_000 * (weightSeconds + 28 * 12 * 128 * 6000 * 1e-12 + overhead), "seconds to an answer");
+    close(plan.timeToAnswer!.seconds, 12_000 * (weightSeconds + 6000 * kvPerPosition / 10e9 + overhead), "seconds to an answer");
     assert.match(plan.timeToAnswer!.source, /R1-0528 model card/);
 });
 
