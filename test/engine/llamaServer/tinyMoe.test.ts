@@ -48,10 +48,10 @@ for (const [cpuMoeLayers, flag] of [[2, ["--n-cpu-moe", "2"]], [3, ["-ot", "exps
         const logs: string[] = [];
         const model = await LlamaServerModel.load({
             path: file, binary: llamaCppToolPath("llama-server"),
-            // One thread for a busy machine. No repacking: this llama.cpp aborts in its graph scheduler
-            // (GGML_ASSERT cur_backend_id != -1) for deepseek2 on a CPU whose AMX kernels are compiled
-            // in (GGML_NATIVE) — measured on this project's test machine with and without these flags.
-            launch: {...launch, threads: 1, repack: false},
+            // One thread for a busy machine. Repacking on (llama.cpp's default): with AMX kernels compiled in,
+            // this llama.cpp aborted in its graph scheduler (GGML_ASSERT cur_backend_id != -1) for deepseek2;
+            // r1 engine build leaves AMX out where its kernels cannot run (this project's test machine).
+            launch: {...launch, threads: 1},
             onLog: (line) => logs.push(line), onNotice: () => undefined
         });
         try {
