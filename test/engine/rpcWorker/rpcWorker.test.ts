@@ -78,7 +78,7 @@ test("a synthetic R1-Distill-Qwen-1.5B Q4_K_M split across two loopback workers 
         const before = await Promise.all(logs.map(settledLength));
         const model = await LlamaServerModel.load({
             path: file, binary: llamaCppToolPath("llama-server"), startTimeoutMs: 300_000,
-            // No repacking: this VM's AMX kernels die of SIGILL on K-quants (see bench/RESULTS.md).
+            // No repacking: the layers all go to the workers (-ngl 99); repacking only concerns weights kept on this CPU.
             launch: {contextSize: 64, threads: 1, repack: false, gpuLayers: 99, rpcServers: workers.map((worker) => worker.rpcEntry()), tensorSplit: [1, 1]}
         });
         try {
