@@ -1,6 +1,6 @@
 import {test} from "node:test";
 import assert from "node:assert/strict";
-import {predictedFor} from "../../src/cli/commands/bench.js";
+import {benchRunLine, predictedFor} from "../../src/cli/commands/bench.js";
 import {plannedLoad} from "../../src/cli/plannedLoad.js";
 import {hardwareProfile} from "../../src/hardware/index.js";
 import type {BenchTestResult} from "../../src/bench/benchModel.js";
@@ -28,4 +28,15 @@ test("r1 bench -d N predicts generation at the depth it measures; the prompt at 
     assert.equal(predictedFor(result("e2e", 0), plan, planAtDepth), plan.predicted.generationTokensPerSecond, "chat replies start from an empty context");
     assert.equal(predictedFor(result("tg", 512), plan, planAtDepth), undefined, "never a prediction for another depth");
     assert.equal(predictedFor(result("tg", 0), undefined, undefined), undefined);
+});
+
+test("the line under r1 bench's table says what each engine ran with, never \"undefined\"", () => {
+    const base = {path: "/m/x.gguf", architecture: "qwen2", contextSize: 4096, parallel: 1, gpuLayers: 0, reasoning: true, loadMs: 1};
+    assert.equal(benchRunLine("Xeon (2 cores)", {...base, threads: 2, gpu: false, engine: "embedded"}, "1"),
+        "Xeon (2 cores) · 2 threads · CPU · UV_THREADPOOL_SIZE=1");
+    assert.equal(benchRunLine("Xeon (2 cores)", {...base, engine: "llama-server"}, "1"),
+        "Xeon (2 cores) · llama-server · the engine's default threads · 0 GPU layers");
+    assert.equal(benchRunLine("Box", {...base, threads: 8, gpu: "cuda", gpuLayers: 99, engine: "llama-server"}, undefined),
+        "Box · llama-server · 8 threads · cuda, 99 GPU layers");
+    assert.equal(benchRunLine("Box", {...base, threads: 4, gpu: false}, undefined), "Box · 4 threads · CPU · UV_THREADPOOL_SIZE=unset");
 });

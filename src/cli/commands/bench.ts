@@ -8,6 +8,7 @@ import {syntheticModelPath} from "../../bench/syntheticModelPath.js";
 import {writeSyntheticModelIter} from "../../bench/writeSyntheticModel.js";
 import {DEFAULT_QUANT, findQuantOption, findVariant, requireVariant, UnknownQuantError, type Variant} from "../../catalog/index.js";
 import {loadEngineModel, type EngineChoice} from "../../engine/loadEngineModel.js";
+import type {LoadedModelInfo} from "../../engine/types.js";
 import {detectHardware, type HardwareProfile} from "../../hardware/index.js";
 import {calibrateFromMeasurement, saveCalibration, type ModelPlan} from "../../plan/index.js";
 import {ModelStore, resolveR1Home} from "../../store/index.js";
@@ -130,7 +131,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
             return;
         }
         process.stdout.write(`${benchTable(report.model, results, plan, planned.planAtDepth)}\n`);
-        process.stdout.write(pc.dim(`${report.machine} · ${model.info.threads} threads · ${model.info.gpu === false ? "CPU" : `${model.info.gpu}, ${model.info.gpuLayers} GPU layers`} · UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "unset"}\n`));
+        process.stdout.write(pc.dim(`${benchRunLine(report.machine, model.info, process.env.UV_THREADPOOL_SIZE)}\n`));
         if (plan !== undefined) process.stdout.write(pc.dim(`prediction: ${plan.placementDetail} (${predictionSource(plan)})` +
             `${args.d > 0 && args["n-prompt"] > 0 ? `; the prompt at depth ${args.d} is not predicted (the planner models prompt speed at depth 0)` : ""}; ${calibrated ? "measurement saved as calibration for `r1 plan`" : busy && args.calibrate ? "calibration not saved: the machine was busy (load average above its cores)" : args.d > 0 && args.calibrate ? "calibration not saved: measured at a depth" : "calibration not saved"}\n`));
     }
@@ -206,6 +207,22 @@ export function predictedFor(result: BenchTestResult, plan: ModelPlan | undefine
     if (plan === undefined) return undefined;
     if (result.depth === 0) return result.test === "pp" ? plan.predicted.promptTokensPerSecond : plan.predicted.generationTokensPerSecond;
     return result.test === "tg" && planAtDepth?.predicted.depth === result.depth ? planAtDepth.predicted.generationTokensPerSecond : undefined;
+}
+
+/**
+ * The line under the table: the machine and how the engine ran the model. Parts an engine does not report (a
+ * llama-server r1 started with its own default threads, an upstream's device) are said as such, never "undefined".
+ */
+export function benchRunLine(machine: string, info: LoadedModelInfo, uvThreadpoolSize: string | undefined): string {
+    const parts = [machine];
+    if (info.engine !== undefined && info.engine !== "embedded") parts.push(info.engine);
+    parts.push(info.threads === undefined ? "the engine's default threads" : `${info.threads} threads`);
+    if (info.gpu === false) parts.push("CPU");
+    else if (info.gpu !== undefined) parts.push(`${info.gpu}, ${info.gpuLayers} GPU layers`);
+    else parts.push(`${info.gpuLayers} GPU layers`);
+    // UV_THREADPOOL_SIZE only matters where node-llama-cpp runs in r1's own process.
+    if (info.engine === undefined || info.engine === "embedded") parts.push(`UV_THREADPOOL_SIZE=${uvThreadpoolSize ?? "unset"}`);
+    return parts.join(" · ");
 }
 
 function benchTable(modelPath: string, results: BenchTestResult[], plan: ModelPlan | undefined, planAtDepth: ModelPlan | undefined): string {
