@@ -1,5 +1,6 @@
 // How the k-quants pack their levels and sub-block scales (ggml-quants.c's block_q2_K … block_q6_K),
 // shared by the plain and the importance-weighted quantizers. `L` holds one byte per level.
+import {nearestInt} from "./rounding";
 
 /** `get_scale_min_k4`: sub-block j's 6-bit scale from the 12 packed bytes at `s` (Q4_K, Q5_K). */
 // @ts-ignore: decorator
@@ -69,4 +70,32 @@ export function packQ6Levels(y: usize, L: usize): void {
             store<u8>(qh + <usize>l, <u8>((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6)));
         }
     }
+}
+
+/**
+ * Q3_K's last step, the same in the plain and the weighted quantizer (ggml's `quantize_row_q3_K_ref` and
+ * `quantize_row_q3_K_impl`): each of the 256 floats at `x` requantized against its sub-block's stored scale
+ * (`d`, the block's scale as stored in fp16, times the 6-bit scales at `y + 96`), the high bit into hmask at `y`,
+ * the low two bits packed at `y + 32`. `L` is 256 bytes of scratch.
+ */
+export function packQ3Levels(x: usize, y: usize, d: f32, L: usize): void {
+    const so = y + 96;
+    for (let j = 0; j < 16; j++) {
+        const dd: f32 = d * <f32>q3Scale(so, j);
+        if (dd == 0) continue;
+        for (let ii = 0; ii < 16; ii++) {
+            const l = nearestInt(load<f32>(x + (<usize>(16 * j + ii) << 2)) / dd);
+            store<u8>(L + <usize>(16 * j + ii), <u8>((l < -4 ? -4 : l > 3 ? 3 : l) + 4));
+        }
+    }
+    memory.fill(y, 0, 32);
+    for (let e = 0; e < 256; e++) {
+        const le = <i32>load<u8>(L + <usize>e);
+        if (le > 3) {
+            const p = y + <usize>(e & 31);
+            store<u8>(p, <u8>(<i32>load<u8>(p) | (1 << (e >> 5))));
+            store<u8>(L + <usize>e, <u8>(le - 4));
+        }
+    }
+    packQ2Q3(y + 32, L);
 }

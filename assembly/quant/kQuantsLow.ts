@@ -4,7 +4,7 @@ import {writeHalf} from "./float16";
 import {nearestInt} from "./rounding";
 import {makeQ3Quants} from "./kQuantHelpers";
 import {qkx2SubBlocks, Qkx2Weights} from "./kQuantHelpers4";
-import {packQ2Q3, q3Scale} from "./kQuantPacking";
+import {packQ2Q3, packQ3Levels} from "./kQuantPacking";
 
 const L = memory.data(256, 16);
 const scales = memory.data(16 * 4, 16);
@@ -81,23 +81,6 @@ export function quantizeQ3_K(x: usize, y: usize, nBlocks: i32): void {
         } else {
             d = writeHalf(y + 108, 0);
         }
-        for (let j = 0; j < 16; j++) {
-            const dd: f32 = d * <f32>q3Scale(so, j);
-            if (dd == 0) continue;
-            for (let ii = 0; ii < 16; ii++) {
-                const l = nearestInt(load<f32>(f32At(x, 16 * j + ii)) / dd);
-                store<u8>(L + <usize>(16 * j + ii), <u8>((l < -4 ? -4 : l > 3 ? 3 : l) + 4));
-            }
-        }
-        memory.fill(y, 0, 32);
-        for (let e = 0; e < 256; e++) {
-            const le = <i32>load<u8>(L + <usize>e);
-            if (le > 3) {
-                const p = y + <usize>(e & 31);
-                store<u8>(p, <u8>(<i32>load<u8>(p) | (1 << (e >> 5))));
-                store<u8>(L + <usize>e, <u8>(le - 4));
-            }
-        }
-        packQ2Q3(y + 32, L);
+        packQ3Levels(x, y, d, L);
     }
 }

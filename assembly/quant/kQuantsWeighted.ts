@@ -6,7 +6,7 @@ import {readHalf, writeHalf} from "./float16";
 import {nearestInt} from "./rounding";
 import {makeQpQuants, makeQxQuantsW} from "./weightedHelpers";
 import {qkx3SubBlocks, qxSubBlocks} from "./kQuantHelpers4";
-import {minK4, packQ2Q3, packQ4Levels, packQ5Levels, packQ6Levels, q3Scale, scaleK4} from "./kQuantPacking";
+import {minK4, packQ2Q3, packQ3Levels, packQ4Levels, packQ5Levels, packQ6Levels, scaleK4} from "./kQuantPacking";
 
 const RMIN: f32 = -0.9, RDELTA: f32 = 0.05;
 const GROUP_MAX_EPS: f32 = 1e-15;
@@ -82,24 +82,7 @@ export function quantizeQ3_KWeighted(x: usize, y: usize, n: i32, qw: usize): voi
             store<u8>(p, <u8>(<i32>load<u8>(p) | (l << (2 * (j >> 2)))));
         }
         const dh = writeHalf(y + 108, dBlock);
-        for (let j = 0; j < 16; j++) {
-            const d: f32 = dh * <f32>q3Scale(so, j);
-            if (d == 0) continue;
-            for (let ii = 0; ii < 16; ii++) {
-                const l = nearestInt(load<f32>(f32At(x, 16 * j + ii)) / d);
-                store<u8>(L + <usize>(16 * j + ii), <u8>((l < -4 ? -4 : l > 3 ? 3 : l) + 4));
-            }
-        }
-        memory.fill(y, 0, 32);
-        for (let e = 0; e < 256; e++) {
-            const le = <i32>load<u8>(L + <usize>e);
-            if (le > 3) {
-                const p = y + <usize>(e & 31);
-                store<u8>(p, <u8>(<i32>load<u8>(p) | (1 << (e >> 5))));
-                store<u8>(L + <usize>e, <u8>(le - 4));
-            }
-        }
-        packQ2Q3(y + 32, L);
+        packQ3Levels(x, y, dh, L);
     }
 }
 
