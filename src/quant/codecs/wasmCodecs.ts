@@ -5,7 +5,7 @@
 import {readFileSync} from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
-import {GgmlType} from "../../gguf/GgmlType.js";
+import {GgmlType, ggmlTypeTraits} from "../../gguf/GgmlType.js";
 import * as lqw from "./legacyQuantsWeighted.js";
 import {NonFiniteWeightsError} from "./NonFiniteWeightsError.js";
 
@@ -181,44 +181,47 @@ function instantiate(): WasmCodecs {
     const xPtr = w.alloc(CHUNK_FLOATS * 4), yPtr = w.alloc(CHUNK_FLOATS * 4), qwPtr = w.alloc(CHUNK_FLOATS * 4);
     const srcPtr = w.alloc(CHUNK_FLOATS * 2);
     instance = {w, xPtr, yPtr, srcPtr};
-    const weighted = (fn: WasmWeightedFn, blockSize: number, typeSize: number) => wrapWeighted(w, fn, blockSize, typeSize, xPtr, yPtr, qwPtr);
-    const grid = (type: GgmlType, fn: WasmGridFn, typeSize: number) => wrapGrid(w, type, fn, typeSize, xPtr, yPtr, qwPtr);
+    // Block and type sizes from the GGUF type table, so this table cannot disagree with it.
+    const traits = (type: GgmlType) => ggmlTypeTraits(type)!;
+    const plain = (type: GgmlType, fn: (x: number, y: number, nBlocks: number) => void) => wrap(w, fn, traits(type).blockSize, traits(type).typeSize, xPtr, yPtr);
+    const weighted = (type: GgmlType, fn: WasmWeightedFn) => wrapWeighted(w, fn, traits(type).blockSize, traits(type).typeSize, xPtr, yPtr, qwPtr);
+    const grid = (type: GgmlType, fn: WasmGridFn) => wrapGrid(w, type, fn, traits(type).typeSize, xPtr, yPtr, qwPtr);
     // ggml quantizes IQ2_S, IQ3_XXS, IQ3_S and IQ1_M without an imatrix too (codecs.ts lists them)
-    const iq2xxs = grid(GgmlType.IQ2_XXS, w.quantizeIQ2_XXS, 66), iq2xs = grid(GgmlType.IQ2_XS, w.quantizeIQ2_XS, 74);
-    const iq2s = grid(GgmlType.IQ2_S, w.quantizeIQ2_S, 82);
-    const iq3xxs = grid(GgmlType.IQ3_XXS, w.quantizeIQ3_XXS, 98), iq3s = grid(GgmlType.IQ3_S, w.quantizeIQ3_S, 110);
-    const iq1s = grid(GgmlType.IQ1_S, w.quantizeIQ1_S, 50), iq1m = grid(GgmlType.IQ1_M, w.quantizeIQ1_M, 56);
+    const iq2xxs = grid(GgmlType.IQ2_XXS, w.quantizeIQ2_XXS), iq2xs = grid(GgmlType.IQ2_XS, w.quantizeIQ2_XS);
+    const iq2s = grid(GgmlType.IQ2_S, w.quantizeIQ2_S);
+    const iq3xxs = grid(GgmlType.IQ3_XXS, w.quantizeIQ3_XXS), iq3s = grid(GgmlType.IQ3_S, w.quantizeIQ3_S);
+    const iq1s = grid(GgmlType.IQ1_S, w.quantizeIQ1_S), iq1m = grid(GgmlType.IQ1_M, w.quantizeIQ1_M);
     return {
         plain: new Map<GgmlType, QuantizeBlocksFn>([
-            [GgmlType.Q8_0, wrap(w, w.quantizeQ8_0, 32, 34, xPtr, yPtr)],
-            [GgmlType.Q4_K, wrap(w, w.quantizeQ4_K, 256, 144, xPtr, yPtr)],
-            [GgmlType.Q5_K, wrap(w, w.quantizeQ5_K, 256, 176, xPtr, yPtr)],
-            [GgmlType.Q6_K, wrap(w, w.quantizeQ6_K, 256, 210, xPtr, yPtr)],
-            [GgmlType.Q2_K, wrap(w, w.quantizeQ2_K, 256, 84, xPtr, yPtr)],
-            [GgmlType.Q3_K, wrap(w, w.quantizeQ3_K, 256, 110, xPtr, yPtr)],
-            [GgmlType.Q4_0, wrap(w, w.quantizeQ4_0, 32, 18, xPtr, yPtr)],
-            [GgmlType.Q4_1, wrap(w, w.quantizeQ4_1, 32, 20, xPtr, yPtr)],
-            [GgmlType.Q5_0, wrap(w, w.quantizeQ5_0, 32, 22, xPtr, yPtr)],
-            [GgmlType.Q5_1, wrap(w, w.quantizeQ5_1, 32, 24, xPtr, yPtr)],
-            [GgmlType.IQ4_NL, wrap(w, w.quantizeIQ4_NL, 32, 18, xPtr, yPtr)],
-            [GgmlType.IQ4_XS, wrap(w, w.quantizeIQ4_XS, 256, 136, xPtr, yPtr)],
+            [GgmlType.Q8_0, plain(GgmlType.Q8_0, w.quantizeQ8_0)],
+            [GgmlType.Q4_K, plain(GgmlType.Q4_K, w.quantizeQ4_K)],
+            [GgmlType.Q5_K, plain(GgmlType.Q5_K, w.quantizeQ5_K)],
+            [GgmlType.Q6_K, plain(GgmlType.Q6_K, w.quantizeQ6_K)],
+            [GgmlType.Q2_K, plain(GgmlType.Q2_K, w.quantizeQ2_K)],
+            [GgmlType.Q3_K, plain(GgmlType.Q3_K, w.quantizeQ3_K)],
+            [GgmlType.Q4_0, plain(GgmlType.Q4_0, w.quantizeQ4_0)],
+            [GgmlType.Q4_1, plain(GgmlType.Q4_1, w.quantizeQ4_1)],
+            [GgmlType.Q5_0, plain(GgmlType.Q5_0, w.quantizeQ5_0)],
+            [GgmlType.Q5_1, plain(GgmlType.Q5_1, w.quantizeQ5_1)],
+            [GgmlType.IQ4_NL, plain(GgmlType.IQ4_NL, w.quantizeIQ4_NL)],
+            [GgmlType.IQ4_XS, plain(GgmlType.IQ4_XS, w.quantizeIQ4_XS)],
             [GgmlType.IQ2_S, iq2s.plain],
             [GgmlType.IQ3_XXS, iq3xxs.plain],
             [GgmlType.IQ3_S, iq3s.plain],
             [GgmlType.IQ1_M, iq1m.plain]
         ]),
         weighted: new Map<GgmlType, QuantizeRowWeightedFn>([
-            [GgmlType.Q2_K, weighted(w.quantizeQ2_KWeighted, 256, 84)],
-            [GgmlType.Q3_K, weighted(w.quantizeQ3_KWeighted, 256, 110)],
-            [GgmlType.Q4_K, weighted(w.quantizeQ4_KWeighted, 256, 144)],
-            [GgmlType.Q5_K, weighted(w.quantizeQ5_KWeighted, 256, 176)],
-            [GgmlType.Q6_K, weighted(w.quantizeQ6_KWeighted, 256, 210)],
-            [GgmlType.IQ4_NL, weighted(w.quantizeIQ4_NLWeighted, 32, 18)],
-            [GgmlType.IQ4_XS, weighted(w.quantizeIQ4_XSWeighted, 256, 136)],
-            [GgmlType.Q4_0, wholeRow(weighted(w.quantizeQ4_0Weighted, 32, 18), lqw.quantizeQ4_0Weighted)],
-            [GgmlType.Q4_1, wholeRow(weighted(w.quantizeQ4_1Weighted, 32, 20), lqw.quantizeQ4_1Weighted)],
-            [GgmlType.Q5_0, wholeRow(weighted(w.quantizeQ5_0Weighted, 32, 22), lqw.quantizeQ5_0Weighted)],
-            [GgmlType.Q5_1, wholeRow(weighted(w.quantizeQ5_1Weighted, 32, 24), lqw.quantizeQ5_1Weighted)],
+            [GgmlType.Q2_K, weighted(GgmlType.Q2_K, w.quantizeQ2_KWeighted)],
+            [GgmlType.Q3_K, weighted(GgmlType.Q3_K, w.quantizeQ3_KWeighted)],
+            [GgmlType.Q4_K, weighted(GgmlType.Q4_K, w.quantizeQ4_KWeighted)],
+            [GgmlType.Q5_K, weighted(GgmlType.Q5_K, w.quantizeQ5_KWeighted)],
+            [GgmlType.Q6_K, weighted(GgmlType.Q6_K, w.quantizeQ6_KWeighted)],
+            [GgmlType.IQ4_NL, weighted(GgmlType.IQ4_NL, w.quantizeIQ4_NLWeighted)],
+            [GgmlType.IQ4_XS, weighted(GgmlType.IQ4_XS, w.quantizeIQ4_XSWeighted)],
+            [GgmlType.Q4_0, wholeRow(weighted(GgmlType.Q4_0, w.quantizeQ4_0Weighted), lqw.quantizeQ4_0Weighted)],
+            [GgmlType.Q4_1, wholeRow(weighted(GgmlType.Q4_1, w.quantizeQ4_1Weighted), lqw.quantizeQ4_1Weighted)],
+            [GgmlType.Q5_0, wholeRow(weighted(GgmlType.Q5_0, w.quantizeQ5_0Weighted), lqw.quantizeQ5_0Weighted)],
+            [GgmlType.Q5_1, wholeRow(weighted(GgmlType.Q5_1, w.quantizeQ5_1Weighted), lqw.quantizeQ5_1Weighted)],
             [GgmlType.IQ2_XXS, iq2xxs.weighted],
             [GgmlType.IQ2_XS, iq2xs.weighted],
             [GgmlType.IQ2_S, iq2s.weighted],
