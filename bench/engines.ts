@@ -20,7 +20,7 @@
 //   UV_THREADPOOL_SIZE=1 node --import tsx bench/engines.ts MODEL.gguf [--rounds 3] [--tokens 32] [--threads 2] [--llama-server PATH]
 import {existsSync} from "node:fs";
 import {parseArgs} from "node:util";
-import {GgufDataReader, readGguf, writeGguf} from "../src/gguf/index.js";
+import {writeZeroEmbeddingCopy} from "../src/bench/writeZeroEmbeddingCopy.js";
 import {loadModel} from "../src/engine/embedded/loadModel.js";
 import {findLlamaCppTools, requireLlamaCppTool} from "../src/engine/llamaCppTools/index.js";
 import {LlamaServerModel} from "../src/engine/llamaServer/LlamaServerModel.js";
@@ -37,25 +37,7 @@ const {values, positionals} = parseArgs({
 const sourcePath = positionals[0];
 if (sourcePath === undefined) throw new Error("usage: bench/engines.ts MODEL.gguf [--rounds N] [--tokens N] [--threads N] [--llama-server PATH]");
 const modelPath = sourcePath.replace(/\.gguf$/, "-steady.gguf");
-if (!existsSync(modelPath)) {
-    const file = await readGguf(sourcePath);
-    const reader = new GgufDataReader(file);
-    try {
-        await writeGguf(modelPath, {
-            metadata: file.metadata,
-            tensors: file.tensors.map((tensor) => ({
-                name: tensor.name, shape: tensor.shape, type: tensor.type,
-                data: tensor.name === "token_embd.weight" || tensor.name === "output.weight"
-                    ? new Uint8Array(tensor.byteSize)
-                    : async function* () {
-                        yield await reader.read(tensor);
-                    }
-            }))
-        });
-    } finally {
-        await reader.close();
-    }
-}
+if (!existsSync(modelPath)) await writeZeroEmbeddingCopy(sourcePath, modelPath);
 const rounds = Number(values.rounds);
 const tokens = Number(values.tokens);
 const threads = Number(values.threads);

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import {requireVariant, type Variant} from "../../src/catalog/index.js";
 import {writeSyntheticModel} from "../../src/bench/writeSyntheticModel.js";
-import {GgufDataReader, GgufValueType, readGguf, writeGguf} from "../../src/gguf/index.js";
+import {GgufValueType, readGguf, writeGguf} from "../../src/gguf/index.js";
+import {writeZeroEmbeddingCopy} from "../../src/bench/writeZeroEmbeddingCopy.js";
 import {sharedPath} from "../helpers/shared.js";
 
 export const R1_VOCAB = "vocab/ggml-vocab-deepseek-r1-qwen.gguf";
@@ -57,23 +58,7 @@ export async function writeTinyR1ModelWithVocab(change: {tokens?: string[], chat
  */
 export async function writeSteadyTinyR1Model(): Promise<{path: string, cleanup: () => void}> {
     const written = await writeTinyR1Model();
-    const file = await readGguf(written.path);
     const steady = written.path.replace(/\.gguf$/, "-steady.gguf");
-    const reader = new GgufDataReader(file);
-    try {
-        await writeGguf(steady, {
-            metadata: file.metadata,
-            tensors: file.tensors.map((tensor) => ({
-                name: tensor.name, shape: tensor.shape, type: tensor.type,
-                data: tensor.name === "token_embd.weight" || tensor.name === "output.weight"
-                    ? new Uint8Array(tensor.byteSize)
-                    : async function* () {
-                        yield await reader.read(tensor);
-                    }
-            }))
-        });
-    } finally {
-        await reader.close();
-    }
+    await writeZeroEmbeddingCopy(written.path, steady);
     return {path: steady, cleanup: written.cleanup};
 }
