@@ -26,7 +26,7 @@ import {freeLoopbackPort} from "../src/engine/llamaServer/freeLoopbackPort.js";
 import {probeRpcWorker, RpcWorker} from "../src/engine/rpcWorker/index.js";
 import {detectHardware} from "../src/hardware/index.js";
 import {readGguf} from "../src/gguf/index.js";
-import {architectureFromGguf, DEFAULT_EFFICIENCY, modelWeightsFromGguf, planRpcExpertSplit, planRpcSplit, ramReservedBytes} from "../src/plan/index.js";
+import {architectureFromGguf, localSplitTerms, modelWeightsFromGguf, planRpcExpertSplit, planRpcSplit} from "../src/plan/index.js";
 
 const {values} = parseArgs({options: {
     rounds: {type: "string", default: "5"}, tokens: {type: "string", default: "32"}, layers: {type: "string", default: "12"}, threads: {type: "string", default: "1"}
@@ -55,12 +55,7 @@ try {
     for (let i = 0; i < 4; i++) workers.push(await RpcWorker.start({binary: rpcServer, port: await freeLoopbackPort(), threads}));
     const probes = [];
     for (const worker of workers) probes.push(await probeRpcWorker(worker.rpcEntry()));
-    const cpu = DEFAULT_EFFICIENCY.cpu;
-    const common = {
-        architecture, weights, contextSize,
-        ram: {capacityBytes: hardware.ram.totalBytes - ramReservedBytes(hardware.ram.totalBytes), effectiveBytesPerSecond: hardware.ram.bandwidthBytesPerSecond * cpu.bandwidthEfficiency},
-        perTokenOverheadSeconds: cpu.perTokenOverheadSeconds, perLayerOverheadSeconds: cpu.perLayerOverheadSeconds
-    };
+    const common = {architecture, weights, contextSize, ...localSplitTerms(hardware)};
     const localPlan = planRpcSplit({...common, devices: []});
     const layerDevices = rpcSplitDevices(probes.slice(0, 2), hardware);
     const layerPlan = planRpcSplit({...common, devices: layerDevices.devices});

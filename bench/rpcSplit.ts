@@ -23,7 +23,7 @@ import {physicalCoreCount} from "../src/engine/physicalCoreCount.js";
 import {probeRpcWorker, RpcWorker} from "../src/engine/rpcWorker/index.js";
 import {detectHardware, r1HomeDir} from "../src/hardware/index.js";
 import {readGguf} from "../src/gguf/index.js";
-import {architectureFromGguf, DEFAULT_EFFICIENCY, modelWeightsFromGguf, planRpcSplit, ramReservedBytes} from "../src/plan/index.js";
+import {architectureFromGguf, localSplitTerms, modelWeightsFromGguf, planRpcSplit} from "../src/plan/index.js";
 import {rpcSplitDevices} from "../src/cli/printRpcPlan.js";
 
 const {values} = parseArgs({options: {
@@ -57,12 +57,7 @@ const models: LlamaServerModel[] = [];
 try {
     const probes = [];
     for (const worker of workers) probes.push(await probeRpcWorker(worker.rpcEntry()));
-    const cpu = DEFAULT_EFFICIENCY.cpu;
-    const common = {
-        architecture, weights, contextSize,
-        ram: {capacityBytes: hardware.ram.totalBytes - ramReservedBytes(hardware.ram.totalBytes), effectiveBytesPerSecond: hardware.ram.bandwidthBytesPerSecond * cpu.bandwidthEfficiency},
-        perTokenOverheadSeconds: cpu.perTokenOverheadSeconds, perLayerOverheadSeconds: cpu.perLayerOverheadSeconds
-    };
+    const common = {architecture, weights, contextSize, ...localSplitTerms(hardware)};
     const localPlan = planRpcSplit({...common, devices: []});
     const {devices, assumption} = rpcSplitDevices(probes, {...hardware, gpus: []});
     const splitPlan = planRpcSplit({...common, devices});

@@ -6,7 +6,7 @@ import {formatCommandLine, llamaServerArgs} from "../engine/llamaServer/llamaSer
 import {parseRpcEndpoint, probeRpcWorker, type RpcWorkerProbe} from "../engine/rpcWorker/index.js";
 import {formatBytes, type HardwareProfile} from "../hardware/index.js";
 import {readGguf} from "../gguf/index.js";
-import {architectureFromGguf, DEFAULT_EFFICIENCY, GPU_RESERVED_BYTES, modelWeights, modelWeightsFromGguf, planRpcExpertSplit, planRpcSplit, ramReservedBytes,
+import {architectureFromGguf, DEFAULT_EFFICIENCY, GPU_RESERVED_BYTES, modelWeights, modelWeightsFromGguf, localSplitTerms, planRpcExpertSplit, planRpcSplit,
     type KvCacheType, type ModelWeights, type RpcExpertSplit, type RpcSplit, type SplitDevice} from "../plan/index.js";
 import {ExitCode, R1Error} from "../util/R1Error.js";
 import type {LocalLlamaServer} from "./planEngine.js";
@@ -76,13 +76,9 @@ export async function planRpcLaunch(options: {endpoints: readonly string[], arch
     const probes: RpcWorkerProbe[] = [];
     for (const endpoint of options.endpoints) probes.push(await probeRpcWorker(endpoint));
     const {devices, assumption} = rpcSplitDevices(probes, options.hardware);
-    const cpu = DEFAULT_EFFICIENCY.cpu;
-    const hardware = options.hardware;
     const splitOptions = {
         architecture: options.architecture, weights: options.weights, contextSize: options.contextSize, kvCacheType: options.kvCacheType, devices,
-        ram: {capacityBytes: hardware.ram.totalBytes - ramReservedBytes(hardware.ram.totalBytes),
-            effectiveBytesPerSecond: hardware.ram.bandwidthBytesPerSecond * cpu.bandwidthEfficiency},
-        perTokenOverheadSeconds: cpu.perTokenOverheadSeconds, perLayerOverheadSeconds: cpu.perLayerOverheadSeconds
+        ...localSplitTerms(options.hardware)
     };
     const split = planRpcSplit(splitOptions);
     const a = options.architecture;

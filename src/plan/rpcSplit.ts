@@ -1,6 +1,8 @@
 import type {Architecture} from "../catalog/index.js";
 import {kvBytesPerTokenPerLayer, type KvCacheType} from "./kvCache.js";
 import type {ModelWeights} from "./modelWeights.js";
+import type {HardwareProfile} from "../hardware/index.js";
+import {DEFAULT_EFFICIENCY, ramReservedBytes} from "./speedConstants.js";
 
 /** A device that can hold offloaded layers: an RPC worker's device or a local GPU, in llama.cpp's device order. */
 export interface SplitDevice {
@@ -82,6 +84,19 @@ export interface RpcSplit {
  * stretch × round trip + activation bytes ÷ network bandwidth). Layers are shared in proportion
  * to each device's free memory, then any device over its capacity hands layers on. Pure.
  */
+/**
+ * The split's terms for this machine itself: its RAM after the reserve, read at the planner's CPU bandwidth
+ * efficiency, and the CPU's fixed costs per token and per layer.
+ */
+export function localSplitTerms(hardware: HardwareProfile): Pick<RpcSplitOptions, "ram" | "perTokenOverheadSeconds" | "perLayerOverheadSeconds"> {
+    const cpu = DEFAULT_EFFICIENCY.cpu;
+    return {
+        ram: {capacityBytes: hardware.ram.totalBytes - ramReservedBytes(hardware.ram.totalBytes),
+            effectiveBytesPerSecond: hardware.ram.bandwidthBytesPerSecond * cpu.bandwidthEfficiency},
+        perTokenOverheadSeconds: cpu.perTokenOverheadSeconds, perLayerOverheadSeconds: cpu.perLayerOverheadSeconds
+    };
+}
+
 export function planRpcSplit(options: RpcSplitOptions): RpcSplit {
     const {architecture: a, weights: w, devices} = options;
     const n = a.layers;
