@@ -17,7 +17,7 @@ export {chooseLoading, MMAP_SLOWDOWN_THRESHOLD, type ChooseLoadingOptions} from 
 export {publishedReasoningLength, typicalReasoningLength, loadRecordedReasoningLengths, recordReasoningLength, REASONING_LENGTHS_FILE,
     type ReasoningLength, type RecordedReasoningLengths} from "./reasoningLength.js";
 export {
-    DEFAULT_EFFICIENCY, DEFAULT_CONTEXT_SIZE, DEFAULT_MICRO_BATCH, USABLE_TOKENS_PER_SECOND, SLOW_TOKENS_PER_SECOND,
+    DEFAULT_EFFICIENCY, DEFAULT_CONTEXT_SIZE, defaultContextSize, DEFAULT_MICRO_BATCH, USABLE_TOKENS_PER_SECOND, SLOW_TOKENS_PER_SECOND,
     MIN_RUNNABLE_TOKENS_PER_SECOND, MEASURED_BANDWIDTH_EFFICIENCY, PCIE_BYTES_PER_SECOND, GPU_RESERVED_BYTES, MOE_LAYER_OVERHEAD_FACTOR, ramReservedBytes,
     type BackendEfficiency, type SpeedBackend
 } from "./speedConstants.js";

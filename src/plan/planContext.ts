@@ -5,7 +5,7 @@ import type {BackendProbe, EngineProbe} from "./engineProbe.js";
 import {kvBytesPerTokenPerLayer, type KvCacheType} from "./kvCache.js";
 import type {ModelWeights} from "./modelWeights.js";
 import {
-    DEFAULT_CONTEXT_SIZE, DEFAULT_MICRO_BATCH, GPU_RESERVED_BYTES, MEASURED_BANDWIDTH_EFFICIENCY, MOE_LAYER_OVERHEAD_FACTOR, ramReservedBytes,
+    defaultContextSize, DEFAULT_MICRO_BATCH, GPU_RESERVED_BYTES, MEASURED_BANDWIDTH_EFFICIENCY, MOE_LAYER_OVERHEAD_FACTOR, ramReservedBytes,
     type BackendEfficiency, type SpeedBackend
 } from "./speedConstants.js";
 import type {PlanSubject} from "./types.js";
@@ -74,7 +74,9 @@ export interface PlanContext {
 
 export function createPlanContext(subject: PlanSubject, architecture: Architecture, weights: ModelWeights, settings: PlanSettings): PlanContext {
     const {hardware} = settings;
-    const contextSize = Math.max(1, Math.min(Math.floor(settings.contextSize ?? DEFAULT_CONTEXT_SIZE), architecture.maxContext));
+    // Unasked, the context the engines load (the default capped at the trained context): the plan is for what r1 runs.
+    const contextSize = settings.contextSize === undefined ? defaultContextSize(architecture.maxContext)
+        : Math.max(1, Math.min(Math.floor(settings.contextSize), architecture.maxContext));
     const parallel = Math.max(1, Math.floor(settings.parallelSequences ?? 1));
     const flashAttention = settings.flashAttention ?? true;
     const kvPerTokenPerLayer = kvBytesPerTokenPerLayer(architecture, {typeK: settings.kvCacheType ?? "f16", flashAttention});

@@ -60,8 +60,8 @@ export const SLOW_TOKENS_PER_SECOND = 10;
  */
 export const MIN_RUNNABLE_TOKENS_PER_SECOND = 0.1;
 
-/** The context size r1 plans for unless asked: R1's usual 8K, never the full 128K by accident. */
-export const DEFAULT_CONTEXT_SIZE = 8192;
+/** The context size r1 plans for unless asked: the one the engines load by default, defined once with them. */
+export {DEFAULT_CONTEXT_SIZE, defaultContextSize} from "../engine/loadLimits.js";
 /** llama.cpp's default micro-batch (n_ubatch). */
 export const DEFAULT_MICRO_BATCH = 512;
 

@@ -1,4 +1,5 @@
 import {resolveModelName} from "../catalog/index.js";
+import {DEFAULT_CONTEXT_SIZE} from "../engine/loadLimits.js";
 import {detectHardware, type HardwareProfile} from "../hardware/index.js";
 import {loadCalibration, loadEngineProbe, planAll, planModel, type Calibration, type EngineProbe} from "../plan/index.js";
 import {toWebPlan} from "./toWebPlan.js";
@@ -14,8 +15,6 @@ interface Machine {
 /** How long a hardware detection is reused (ms): free memory changes, the machine does not. */
 export const WEB_HARDWARE_CACHE_MS = 60_000;
 
-/** Context size the page's plan assumes: the planner's (and R1's) default. */
-export const WEB_PLAN_CONTEXT_SIZE = 8192;
 
 export interface WebPlannerOptions {
     /** Defaults to `detectHardware()` of this machine. */
@@ -24,7 +23,7 @@ export interface WebPlannerOptions {
     loadCalibration?: (hardware: HardwareProfile) => Promise<Calibration | undefined>;
     /** Defaults to the engine probe `r1 hw --probe` saved for this machine, if any. */
     loadEngineProbe?: (hardware: HardwareProfile) => Promise<EngineProbe | undefined>;
-    /** Defaults to `WEB_PLAN_CONTEXT_SIZE` (8192). */
+    /** Defaults to `DEFAULT_CONTEXT_SIZE` (8192): the context `r1 serve` loads a model with. */
     contextSize?: number;
     /** Clock for the hardware cache. Defaults to `Date.now`. */
     now?: () => number;
@@ -62,7 +61,7 @@ export class WebPlanner {
 
     async plan(): Promise<WebPlanResponse> {
         const {hardware, calibration, probe} = await this.machine();
-        const contextSize = this.options.contextSize ?? WEB_PLAN_CONTEXT_SIZE;
+        const contextSize = this.options.contextSize ?? DEFAULT_CONTEXT_SIZE;
         return toWebPlan(hardware, planAll({hardware, contextSize, ...(calibration === undefined ? {} : {calibration}), ...(probe === undefined ? {} : {probe})}), contextSize);
     }
 
@@ -78,7 +77,7 @@ export class WebPlanner {
                 return model; // not one of the family (a local file, a hub GGUF): nothing to predict from
             }
             const plan = planModel({variant: resolved.variant, quant: resolved.quant, hardware,
-                contextSize: this.options.contextSize ?? WEB_PLAN_CONTEXT_SIZE, ...(calibration === undefined ? {} : {calibration}),
+                contextSize: this.options.contextSize ?? DEFAULT_CONTEXT_SIZE, ...(calibration === undefined ? {} : {calibration}),
                 ...(probe === undefined ? {} : {probe})});
             return {...model, variant: plan.model, quant: plan.quant, verdict: plan.verdict,
                 ...(!plan.fits ? {} : {generationTokensPerSecond: plan.predicted.generationTokensPerSecond})};

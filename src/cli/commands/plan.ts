@@ -5,7 +5,7 @@ import pc from "picocolors";
 import {allVariants, findQuantOption, requireVariant, resolveModelName, variantDownload, variantFileSize, type Variant} from "../../catalog/index.js";
 import {hardwareProfileNames, resolveHardware, type HardwareProfile} from "../../hardware/index.js";
 import {
-    DEFAULT_CONTEXT_SIZE, loadCalibration, loadEngineProbe, loadRecordedReasoningLengths, planAll, planGgufFile, planModel, recommend, serializePlanReport,
+    DEFAULT_CONTEXT_SIZE, defaultContextSize, loadCalibration, loadEngineProbe, loadRecordedReasoningLengths, planAll, planGgufFile, planModel, recommend, serializePlanReport,
     subjectVariant, typicalReasoningLength, type EngineProbe, type KvCacheType, type ModelPlan, type Verdict
 } from "../../plan/index.js";
 import {runEngineProbe} from "../runEngineProbe.js";
@@ -187,6 +187,9 @@ function resolveModelAndQuant(model: string, quant: string | undefined): {varian
     return {variant: resolved.variant, quant: resolved.quant};
 }
 
+/** Said beside the context when it is the default: the plan is for the context r1 loads. */
+const DEFAULT_CONTEXT_NOTE = "what r1 run and r1 serve load by default; -c to change";
+
 function printJson(value: unknown): void {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -248,7 +251,7 @@ function withEngines(report: Record<string, unknown>, plans: readonly ModelPlan[
 function printFamily(hardware: HardwareProfile, candidates: readonly ModelPlan[], summary: string, ctx: number, llamaServer: LocalLlamaServer | undefined,
     depth: number, probe: EngineProbe | undefined): void {
     for (const line of fitLines(hardwareLines(hardware))) process.stdout.write(`${line}\n`);
-    process.stdout.write(`\nEvery variant for a ${ctx.toLocaleString("en-US")}-token context; generation speed ` +
+    process.stdout.write(`\nEvery variant for a ${ctx.toLocaleString("en-US")}-token context${ctx === DEFAULT_CONTEXT_SIZE ? ` (${DEFAULT_CONTEXT_NOTE})` : ""}; generation speed ` +
         `${depth === 0 ? "at an empty context (like llama-bench tg128)" : `at depth ${depth.toLocaleString("en-US")} (like llama-bench -d ${depth})`}:\n`);
     process.stdout.write(pc.dim(`${speedSourceLine(probe, candidates)}\n`));
     // Narrow terminals lose the least needed columns first: quality notes, scores, engine, prompt speed…
@@ -311,7 +314,7 @@ function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: Lo
         process.stdout.write(`  quality: ${plan.qualityNote}; AIME24 ${v.scores.aime2024}, MATH-500 ${v.scores.math500 ?? "n/a"}, ` +
             `GPQA ${v.scores.gpqaDiamond}, LiveCodeBench ${v.scores.liveCodeBench}\n`);
     }
-    process.stdout.write(`  context ${plan.contextSize.toLocaleString("en-US")} tokens\n\n`);
+    process.stdout.write(`  context ${plan.contextSize.toLocaleString("en-US")} tokens${plan.contextSize === defaultContextSize(plan.architecture.maxContext) ? ` (${DEFAULT_CONTEXT_NOTE})` : ""}\n\n`);
     if (plan.placement === "none") {
         process.stdout.write(`${VERDICT_LABEL[plan.verdict]}: ${plan.notes.join("; ")}\n`);
         process.stdout.write(`  needs about ${formatBytes(plan.memory.totalBytes)} (weights ${formatBytes(plan.memory.weightsBytes)} + KV cache ${formatBytes(plan.memory.kvCacheBytes)})\n`);

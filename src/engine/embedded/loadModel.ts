@@ -3,14 +3,14 @@ import type {LlamaModel} from "node-llama-cpp";
 import type {LlamaLoadedModel} from "./LlamaLoadedModel.js";
 import {ModelLoadError} from "../errors.js";
 import {physicalCoreCount} from "../physicalCoreCount.js";
-import {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES, MIN_CONTEXT_SIZE} from "../loadLimits.js";
+import {DEFAULT_CONTEXT_SIZE, defaultContextSize, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES, MIN_CONTEXT_SIZE} from "../loadLimits.js";
 
 export {DEFAULT_CONTEXT_SIZE, MAX_CONTEXT_SIZE, MAX_PARALLEL_SEQUENCES};
 
 export interface LoadModelOptions {
     /** Path of the GGUF file (the first part of a split model). */
     path: string;
-    /** Context tokens per sequence. Defaults to `min(4096, trained context)`, never the full trained context. */
+    /** Context tokens per sequence. Defaults to `defaultContextSize(trained context)`: `min(DEFAULT_CONTEXT_SIZE, trained)`, never the full trained context. */
     contextSize?: number;
     /** Layers offloaded to the GPU. Defaults to `"auto"` (node-llama-cpp fits them to free VRAM); 0 on CPU. */
     gpuLayers?: number | "auto" | "max";
@@ -95,7 +95,7 @@ export async function* loadModelIter(options: LoadModelOptions): AsyncGenerator<
         throw explainLoadFailure(path, error, takeLastLlamaError());
     }
 
-    const contextSize = contextRequest ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize > 0 ? model.trainContextSize : DEFAULT_CONTEXT_SIZE);
+    const contextSize = contextRequest ?? defaultContextSize(model.trainContextSize);
     try {
         const context = await model.createContext({
             contextSize,

@@ -2,6 +2,7 @@ import path from "node:path";
 import {readGguf} from "../../gguf/index.js";
 import {ContextOverflowError, ModelLoadError, NoFreeSequenceError, UnsupportedOptionError} from "../errors.js";
 import {formatR1Prompt, isR1Template} from "../formatR1Prompt.js";
+import {defaultContextSize} from "../loadLimits.js";
 import {THINK_CLOSE} from "../ReasoningSplitter.js";
 import {readServerSentEvents} from "../readServerSentEvents.js";
 import {ReplyAssembler} from "../ReplyAssembler.js";
@@ -161,6 +162,8 @@ export class LlamaServerModel implements LoadedModel {
         } catch (error) {
             throw new ModelLoadError(options.path, error instanceof Error ? error.message : String(error), {cause: error});
         }
+        // Unasked, the same context as the embedded engine (and the plan): the default capped at the trained context.
+        if (options.launch?.contextSize === undefined) options = {...options, launch: {...options.launch, contextSize: defaultContextSize(trainContextSize ?? 0)}};
         const server = await LlamaServerProcess.start(processOptions(options));
         try {
             const props = await requestJson<Props>(server, "/props");

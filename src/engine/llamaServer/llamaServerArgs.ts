@@ -18,7 +18,7 @@ export interface LlamaServerLaunchOptions {
     /** Required as `Authorization: Bearer KEY` on every endpoint but `/health`. Defaults to none. */
     apiKey?: string;
     /**
-     * Context tokens **per sequence**, as everywhere in r1. Defaults to `DEFAULT_CONTEXT_SIZE` (4096),
+     * Context tokens **per sequence**, as everywhere in r1. Defaults to `DEFAULT_CONTEXT_SIZE` (8192),
      * never llama.cpp's `-c 0` (the full trained context). llama-server's `-c` is the total over all
      * slots and `-np` splits it, so the command gets `-c contextSize × parallel`.
      */

@@ -2,9 +2,9 @@ import {test} from "node:test";
 import assert from "node:assert/strict";
 import {formatCommandLine, llamaServerArgs, LlamaServerArgsError} from "../../../src/engine/llamaServer/llamaServerArgs.js";
 
-test("defaults: one slot of 4096 tokens, no prompt cache in RAM, R1's reasoning extracted, no web page", () => {
+test("defaults: one slot of 8192 tokens (r1's default context), no prompt cache in RAM, R1's reasoning extracted, no web page", () => {
     assert.deepEqual(llamaServerArgs({modelPath: "/m.gguf"}),
-        ["-m", "/m.gguf", "-c", "4096", "-np", "1", "--cache-ram", "0", "--reasoning-format", "deepseek", "--no-webui"]);
+        ["-m", "/m.gguf", "-c", "8192", "-np", "1", "--cache-ram", "0", "--reasoning-format", "deepseek", "--no-webui"]);
 });
 
 test("-c is the total over all slots: per-sequence context × parallel", () => {
