@@ -63,19 +63,43 @@ export interface PlanCommandOptions {
 }
 
 /**
+ * Where a what-if machine's r1 keeps its models, as a shell there writes it: r1's default home (`R1_HOME` there may
+ * move it). Left unquoted in printed commands, so that machine's shell expands it.
+ */
+export const WHAT_IF_R1_HOME = "~/.r1";
+
+/** Whether printed commands may name this machine's files: only when the plan is for this machine as detected. */
+export function commandsForThisMachine(hardware: HardwareProfile): boolean {
+    return hardware.source === "detected";
+}
+
+/**
+ * What a printed llama-server command is for, said under it: this machine (what `r1 run` starts here), or the
+ * what-if machine, whose own build and models it needs.
+ */
+export function commandForLine(hardware: HardwareProfile, runCommand: string): string {
+    const extras = "plus --host 127.0.0.1, a free --port and a random --api-key";
+    if (commandsForThisMachine(hardware)) return `what \`${runCommand}\` starts, ${extras}`;
+    return `for ${hardware.name}, not this machine: its llama-server (\`r1 engine build\` there, ${backendFor(hardware)} backend) and the model where \`r1 pull\` `
+        + `puts it there (${WHAT_IF_R1_HOME}); what \`${runCommand}\` starts on it, ${extras}`;
+}
+
+/**
  * The llama-server command r1 runs for `plan`: the found llama-server (or where `r1 engine build`
  * puts one for this machine's backend) and the arguments `r1 run MODEL -c CTX` gives it — built the
  * same way (the planned load options, `launchOptionsFor`, `llamaServerArgs`): the planned GPU layers
  * on a machine with GPUs, the experts-in-RAM flags (`planLaunchOptions`), the planned loading when
  * the engine probe measured it, no `-fa` (llama-server's auto, as run passes none without `--fa`).
- * r1 adds a free loopback port and a random API key when it starts it.
+ * r1 adds a free loopback port and a random API key when it starts it. For a what-if machine (`--hardware`, custom
+ * figures) nothing of this machine is named: the program is plain `llama-server` (its own build there) and the model
+ * is where `r1 pull` puts it there (`WHAT_IF_R1_HOME`); a GGUF file the user named is kept as named.
  */
 export async function planCommandLine(plan: ModelPlan, options: PlanCommandOptions): Promise<string> {
-    // A what-if machine runs its own build; so does a GPU plan where only a CPU build is here.
-    const local = options.hardware.source === "detected" && !(plan.gpuLayers > 0 && options.llamaServer?.backend === "cpu")
-        ? options.llamaServer?.path : undefined;
-    const program = local ?? path.join(llamaCppPaths({backend: backendFor(options.hardware)}).binDir, "llama-server");
-    const modelPath = options.modelPath ?? await pulledPath(plan);
+    const here = commandsForThisMachine(options.hardware);
+    // A GPU plan where only a CPU build is here names where `r1 engine build` puts the GPU build.
+    const local = here && !(plan.gpuLayers > 0 && options.llamaServer?.backend === "cpu") ? options.llamaServer?.path : undefined;
+    const program = local ?? (here ? path.join(llamaCppPaths({backend: backendFor(options.hardware)}).binDir, "llama-server") : "llama-server");
+    const modelPath = options.modelPath ?? await pulledPath(`${plan.model}:${plan.quant}`, here ? undefined : WHAT_IF_R1_HOME);
     const experts = planLaunchOptions(plan, {modelPath});
     const probe = options.hardware.source === "detected" ? await loadEngineProbe(options.hardware) : undefined;
     const load: EngineLoadOptions = {
@@ -89,9 +113,13 @@ export async function planCommandLine(plan: ModelPlan, options: PlanCommandOptio
     return formatCommandLine(program, llamaServerArgs({modelPath, ...launchOptionsFor(load)}));
 }
 
-/** Where `r1 pull` puts the plan's variant (its first file). The store is loaded only here: it costs `r1 plan` ~90 ms. */
-async function pulledPath(plan: ModelPlan): Promise<string> {
-    const {ModelStore, resolvePullSource} = await import("../store/index.js");
-    const source = resolvePullSource(`${plan.model}:${plan.quant}`);
-    return new ModelStore().filePath(source.name, path.posix.basename(source.files[0]!));
+/**
+ * Where `r1 pull` puts a catalog model (its first file): in this machine's store, or under `home` as another machine's
+ * shell writes it. The store is loaded only here: it costs `r1 plan` ~90 ms.
+ */
+export async function pulledPath(model: string, home?: string): Promise<string> {
+    const {ModelStore, modelDirName, resolvePullSource} = await import("../store/index.js");
+    const source = resolvePullSource(model);
+    const file = path.posix.basename(source.files[0]!);
+    return home === undefined ? new ModelStore().filePath(source.name, file) : path.posix.join(home, "models", modelDirName(source.name), file);
 }

@@ -9,7 +9,7 @@ import {readGguf} from "../gguf/index.js";
 import {architectureFromGguf, DEFAULT_EFFICIENCY, GPU_RESERVED_BYTES, modelWeights, modelWeightsFromGguf, localSplitTerms, planRpcExpertSplit, planRpcSplit,
     type KvCacheType, type ModelWeights, type RpcExpertSplit, type RpcSplit, type SplitDevice} from "../plan/index.js";
 import {ExitCode, R1Error} from "../util/R1Error.js";
-import type {LocalLlamaServer} from "./planEngine.js";
+import {commandForLine, commandsForThisMachine, pulledPath, WHAT_IF_R1_HOME, type LocalLlamaServer} from "./planEngine.js";
 import {renderTable} from "./renderTable.js";
 
 export interface PrintRpcPlanOptions {
@@ -94,7 +94,7 @@ export async function planRpcLaunch(options: {endpoints: readonly string[], arch
 /** `r1 plan MODEL --rpc a,b`: asks each worker, splits the layers by memory, predicts, and prints the llama-server command. */
 export async function printRpcPlan(options: PrintRpcPlanOptions): Promise<void> {
     const endpoints = parseRpcList(options.rpc);
-    const model = await modelFor(options.model, options.quant);
+    const model = await modelFor(options.model, options.quant, commandsForThisMachine(options.hardware) ? undefined : WHAT_IF_R1_HOME);
     const plan = await planRpcLaunch({endpoints, architecture: model.architecture, weights: model.weights,
         contextSize: options.contextSize, kvCacheType: options.kvCacheType, hardware: options.hardware});
     const {probes, split, expertSplit, chosen, assumption} = plan;
@@ -119,6 +119,7 @@ export async function printRpcPlan(options: PrintRpcPlanOptions): Promise<void> 
         expertSplit === undefined ? "dense model" : !expertSplit.fits && !split.fits ? "neither fits" : !expertSplit.fits ? "the experts split does not fit"
             : !split.fits ? "the layer split does not fit" : "faster predicted"}); \`r1 run/serve/bench --rpc\` start this one\n`);
     process.stdout.write(pc.dim(`note: ${assumption}\n`));
+    if (!commandsForThisMachine(options.hardware)) process.stdout.write(pc.dim(`note: the commands are ${commandForLine(options.hardware, `r1 run ${options.model} --rpc ${endpoints.join(",")}`)}\n`));
 }
 
 /** The architecture and weights of a GGUF file, for `--rpc` on run/serve/bench. */
@@ -127,15 +128,14 @@ export async function fileModel(file: string): Promise<{architecture: Architectu
     return {architecture: architectureFromGguf(gguf, file), weights: modelWeightsFromGguf(gguf)};
 }
 
-async function modelFor(model: string, quant: string | undefined) {
+/** The model to split: a GGUF file as named, or a catalog model where `r1 pull` puts it (under `home` on a what-if machine). */
+async function modelFor(model: string, quant: string | undefined, home: string | undefined) {
     if (model.toLowerCase().endsWith(".gguf") && existsSync(model)) {
         const file = await readGguf(model);
         return {label: path.basename(model), path: path.resolve(model), architecture: architectureFromGguf(file, model), weights: modelWeightsFromGguf(file)};
     }
     const resolved = quant === undefined ? resolveModelName(model) : {variant: requireVariant(model), quant: findQuantOption(quant)?.name ?? quant};
-    const {ModelStore, resolvePullSource} = await import("../store/index.js");
-    const source = resolvePullSource(`${resolved.variant.id}:${resolved.quant}`);
-    return {label: `${resolved.variant.name} ${resolved.quant}`, path: new ModelStore().filePath(source.name, path.posix.basename(source.files[0]!)),
+    return {label: `${resolved.variant.name} ${resolved.quant}`, path: await pulledPath(`${resolved.variant.id}:${resolved.quant}`, home),
         architecture: resolved.variant.architecture, weights: modelWeights(resolved.variant, resolved.quant)};
 }
 

@@ -1,6 +1,7 @@
 import "../helpers/isolateLocalStores.js"; // before anything reads the environment: no developer models in this test
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
+import {chmod, mkdir, mkdtemp, rm, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {test} from "node:test";
@@ -65,12 +66,14 @@ test("r1 plan deepseek-r1 --quant UD-IQ1_S --hardware rtx-4090 prints the layout
     assert.match(text.stdout, /Placement: .*experts of 55\/61 layers in RAM|Placement: .*--n-cpu-moe 55/);
     assert.match(text.stdout, /Generation: [\d.]+ tok\/s/);
     assert.match(text.stdout, /Engine: +llama-server, for MoE experts in RAM .*get it with r1 engine build on that machine \(cuda backend\)/);
-    const model = path.join(home, "models", "deepseek-r1%3AUD-IQ1_S", "DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf");
-    const command = `${path.join(home, "llama.cpp", `${LLAMA_CPP_RELEASE}-cuda`, "bin", "llama-server")} -m ${model} -c 8192 -np 1 -ngl 62 --fit off --n-cpu-moe 55 --cache-ram 0 --reasoning-format deepseek --no-webui`;
-    assert.ok(text.stdout.includes(`\n  ${command}\n`), text.stdout);
+    // For that machine, not this one: its own llama-server and the model where r1 pull puts it there, nothing under this R1_HOME.
+    const command = "llama-server -m ~/.r1/models/deepseek-r1%3AUD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf -c 8192 -np 1 -ngl 62 --fit off --n-cpu-moe 55 --cache-ram 0 --reasoning-format deepseek --no-webui";
+    assert.ok(text.stdout.includes(`\n  ${command}\n  (for rtx-4090, not this machine: its llama-server (\`r1 engine build\` there, cuda backend)`), text.stdout);
+    assert.equal(text.stdout.includes(home), false, text.stdout);
 
     const json = JSON.parse(run("--json").stdout);
     assert.equal(json.llamaServerCommand, command);
+    assert.equal(json.llamaServerCommandFor, "rtx-4090");
     assert.equal(json.candidates[0].cpuMoeLayers, 55);
     assert.equal(json.candidates[0].engine.engine, "llama-server");
     assert.equal(json.candidates[0].engine.available, false);
@@ -79,4 +82,35 @@ test("r1 plan deepseek-r1 --quant UD-IQ1_S --hardware rtx-4090 prints the layout
     const dense = JSON.parse(run("--json", "--no-cpu-moe").stdout);
     assert.equal(dense.candidates[0].cpuMoeLayers, 0);
     assert.equal(dense.candidates[0].engine.engine, "embedded");
+});
+
+test("r1 plan --hardware PROFILE never prints this machine's llama-server or model store; without --hardware it does", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "r1-plan-whatif-"));
+    try {
+        // A compatible llama-server on PATH: the one r1 would start on this machine.
+        const bin = path.join(dir, "bin");
+        await mkdir(bin);
+        const local = path.join(bin, "llama-server");
+        await writeFile(local, `#!/bin/sh\necho "version: ${LLAMA_CPP_RELEASE.slice(1)}-dev (build 1, commit 80fb11a)" >&2\n`);
+        await chmod(local, 0o755);
+        const home = path.join(dir, "home");
+        const run = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, "bin/r1.js"), "plan", "deepseek-r1-distill-qwen-7b", "--quant", "Q4_K_M", ...args],
+            {encoding: "utf8", env: {...process.env, R1_HOME: home, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: "1"}});
+
+        const here = JSON.parse(run("--json").stdout);
+        assert.equal(here.llamaServerCommand.split(" ")[0], local, "the test's llama-server is the one found here");
+        assert.equal(here.llamaServerCommandFor, "this machine");
+
+        const text = run("--hardware", "m3-ultra-512gb");
+        assert.equal(text.status, 0, text.stderr);
+        assert.equal(text.stdout.includes(dir), false, text.stdout);
+        const command = "llama-server -m ~/.r1/models/deepseek-r1-distill-qwen-7b%3AQ4_K_M/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf -c 8192 -np 1";
+        assert.ok(text.stdout.includes(`\n  ${command} `), text.stdout);
+        assert.match(text.stdout, /\(for m3-ultra-512gb, not this machine: its llama-server \(`r1 engine build` there, metal backend\)/);
+        const json = JSON.parse(run("--hardware", "m3-ultra-512gb", "--json").stdout);
+        assert.ok(json.llamaServerCommand.startsWith(`${command} `), json.llamaServerCommand);
+        assert.equal(json.llamaServerCommandFor, "m3-ultra-512gb");
+    } finally {
+        await rm(dir, {recursive: true, force: true});
+    }
 });

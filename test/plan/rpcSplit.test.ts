@@ -114,6 +114,12 @@ test("r1 plan deepseek-r1 --quant Q4_K_M --rpc with two workers prints the split
         assert.match(text.stdout, /^Experts split \(MoE: routed experts of 58 layer\(s\) on the workers/m);
         assert.ok(text.stdout.includes(json.expertsCommand));
         assert.match(text.stdout, /^Runs with: the (layer|experts) split/m);
+        // With --hardware the main host is that machine: the commands name its llama-server and model store, not this one's.
+        const whatIf = await run("--hardware", "epyc-2s-384gb-ddr5");
+        assert.equal(whatIf.status, 0, whatIf.stderr);
+        assert.equal(whatIf.stdout.includes("/nonexistent-r1-home"), false, whatIf.stdout);
+        assert.match(whatIf.stdout, /^ {2}llama-server -m ~\/\.r1\/models\/deepseek-r1%3AQ4_K_M\/DeepSeek-R1-Q4_K_M-00001-of-00009\.gguf -c 8192 /m);
+        assert.match(whatIf.stdout, /^note: the commands are for epyc-2s-384gb-ddr5, not this machine: /m);
     } finally {
         await Promise.all(workers.map((worker) => worker.close()));
     }

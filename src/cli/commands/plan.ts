@@ -15,7 +15,7 @@ import {MAX_CONTEXT_SIZE} from "../../engine/loadLimits.js";
 import {renderTable, type TableColumn} from "../renderTable.js";
 import {isLocalStoreName} from "../../store/localStores/LocalStoreModel.js";
 import {ModelNotFoundError} from "../../store/errors/ModelNotFoundError.js";
-import {findLlamaServer, planCommandLine, planEngineInfo, type LocalLlamaServer} from "../planEngine.js";
+import {commandForLine, findLlamaServer, planCommandLine, planEngineInfo, type LocalLlamaServer} from "../planEngine.js";
 import {defaultExpertOffload} from "../../plan/index.js";
 import {fitLines} from "../fitLines.js";
 import {withContextSize} from "../options/contextSize.js";
@@ -113,8 +113,9 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         if (args.rpc !== undefined) {
             if (args.model === undefined) throw new R1Error("--rpc plans one model: r1 plan MODEL --rpc host:port,…", {exitCode: ExitCode.usage});
             const {printRpcPlan} = await import("../printRpcPlan.js");
+            // This machine's llama-server only in commands for this machine (a --hardware profile runs its own build).
             return printRpcPlan({model: args.model, rpc: args.rpc, contextSize: args.ctx, kvCacheType, hardware, json: args.json,
-                ...args.quant === undefined ? {} : {quant: args.quant}, ...llamaServer === undefined ? {} : {llamaServer}});
+                ...args.quant === undefined ? {} : {quant: args.quant}, ...llamaServer === undefined || hardware.source !== "detected" ? {} : {llamaServer}});
         }
         const expertOffload = args["cpu-moe"]
             ?? defaultExpertOffload({hardware, llamaServerAvailable: llamaServer !== undefined, whatIf: hardware.source !== "detected"});
@@ -150,7 +151,8 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             : await planCommandLine(plan, {hardware, llamaServer, parallel: args.parallel, kvCacheType, ...(isFile ? {modelPath: path.resolve(model)} : {})});
         if (args.json) {
             const report = withEngines(serializePlanReport(hardware, [plan], recommend([plan])), [plan], hardware, llamaServer);
-            return printJson({...report, llamaServerCommand: command ?? null});
+            // The machine the command is for: `this machine`, or the --hardware profile whose own build and models it names.
+            return printJson({...report, llamaServerCommand: command ?? null, llamaServerCommandFor: hardware.name});
         }
         printDetail(hardware, plan, llamaServer, command, probe);
     }
@@ -355,6 +357,6 @@ function printDetail(hardware: HardwareProfile, plan: ModelPlan, llamaServer: Lo
             `${engine.available ? "available" : pc.yellow(`get it with ${engine.howToGet}`)}\n`);
         process.stdout.write("Command r1 runs:\n");
     }
-    if (command !== undefined) process.stdout.write(`  ${command}\n${pc.dim(`  (what \`r1 run ${plan.subject.kind === "catalog" ? `${plan.model}:${plan.quant}` : "FILE"} -c ${plan.contextSize}\` starts, `
-        + "plus --host 127.0.0.1, a free --port and a random --api-key)")}\n`);
+    if (command !== undefined) process.stdout.write(`  ${command}\n${pc.dim(`  (${commandForLine(hardware,
+        `r1 run ${plan.subject.kind === "catalog" ? `${plan.model}:${plan.quant}` : "FILE"} -c ${plan.contextSize}`)})`)}\n`);
 }

@@ -181,5 +181,6 @@ export function llamaServerArgs(options: LlamaServerLaunchOptions): string[] {
 
 /** The command as one shell line, each argument quoted only where a POSIX shell needs it. */
 export function formatCommandLine(program: string, args: readonly string[]): string {
-    return [program, ...args].map((arg) => /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`).join(" ");
+    // A leading `~/` stays unquoted so the shell expands it: a what-if machine's paths are written from its home.
+    return [program, ...args].map((arg) => /^(~\/)?[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`).join(" ");
 }
