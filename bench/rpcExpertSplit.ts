@@ -58,8 +58,9 @@ try {
     const common = {architecture, weights, contextSize, ...localSplitTerms(hardware)};
     const localPlan = planRpcSplit({...common, devices: []});
     const layerDevices = rpcSplitDevices(probes.slice(0, 2), hardware);
-    const layerPlan = planRpcSplit({...common, devices: layerDevices.devices});
-    const expertPlan = planRpcExpertSplit({...common, devices: rpcSplitDevices(probes.slice(2), hardware).devices, expertsUsed: moe.expertsUsed});
+    const layerPlan = planRpcSplit({...common, ram: layerDevices.ram, devices: layerDevices.devices});
+    const expertDevices = rpcSplitDevices(probes.slice(2), hardware);
+    const expertPlan = planRpcExpertSplit({...common, ram: expertDevices.ram, devices: expertDevices.devices, expertsUsed: moe.expertsUsed});
     const launch = {contextSize, threads, repack: false} as const;
     const entries = workers.map((worker) => worker.rpcEntry());
     const configs = {

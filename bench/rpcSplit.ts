@@ -59,8 +59,8 @@ try {
     for (const worker of workers) probes.push(await probeRpcWorker(worker.rpcEntry()));
     const common = {architecture, weights, contextSize, ...localSplitTerms(hardware)};
     const localPlan = planRpcSplit({...common, devices: []});
-    const {devices, assumption} = rpcSplitDevices(probes, {...hardware, gpus: []});
-    const splitPlan = planRpcSplit({...common, devices});
+    const {devices, ram, assumption} = rpcSplitDevices(probes, {...hardware, gpus: []});
+    const splitPlan = planRpcSplit({...common, ram, devices});
     const launch = {contextSize, threads, repack: false} as const;
     const local = await LlamaServerModel.load({path: modelPath, binary: llamaServer, launch: {...launch, gpuLayers: 0}});
     models.push(local);

@@ -3,7 +3,7 @@ import {DEFAULT_CONTEXT_SIZE} from "../engine/loadLimits.js";
 import {detectHardware} from "../hardware/index.js";
 import type {KvCacheType} from "../plan/index.js";
 import {ModelStore, resolveModelPath} from "../store/index.js";
-import {fileModel, parseRpcList, planRpcLaunch} from "./printRpcPlan.js";
+import {fileModel, parseRpcList, planRpcLaunch, sharedMemoryLine} from "./printRpcPlan.js";
 import {resolveDraftModel} from "./resolveDraftModel.js";
 import {withRpc} from "./options/rpc.js";
 
@@ -70,6 +70,7 @@ export async function resolveLlamaServerExtras(flags: LlamaServerExtraFlags, opt
                 + `predicted ${plan.expertSplit.predictedTokensPerSecond.toFixed(1)} tok/s`
             : `--rpc: ${plan.split.tensorSplit.join("/")} layers on ${endpoints.join(", ")}${plan.split.shares[0]!.layers > 0 ? `, ${plan.split.shares[0]!.layers} in RAM here` : ""}; `
                 + `predicted ${plan.split.predictedTokensPerSecond.toFixed(1)} tok/s`);
+        for (const pool of plan.shared) notes.push(`--rpc: ${sharedMemoryLine(pool)}`);
     }
     return {extras, notes};
 }

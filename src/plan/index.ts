@@ -26,5 +26,6 @@ export {planGgufFile, modelWeightsFromGguf, architectureFromGguf, UnplannableGgu
 export {requiredEngine, defaultExpertOffload, type PlanEngine, type RequiredEngine, type ExpertOffloadDefaultOptions} from "./requiredEngine.js";
 export {planLaunchOptions, type PlanLaunchOptions} from "./llamaServerLaunch.js";
 export * from "./cluster/index.js";
+export {findSharedHostMemory, type SharedHostMemory, type ThisMachineMemory, type WorkerDeviceMemory} from "./sharedHostMemory.js";
 export {localSplitTerms, planRpcSplit, shareLayers, RPC_ROUND_TRIPS_PER_SEGMENT, RPC_NETWORK_BYTES_PER_SECOND, type RpcSplit, type RpcSplitOptions, type SplitDevice, type SplitShare} from "./rpcSplit.js";
 export {planRpcExpertSplit, rpcBufferName, expertTensorPattern, type ExpertPlacement, type RpcExpertSplit} from "./rpcExpertSplit.js";

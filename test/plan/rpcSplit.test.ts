@@ -78,6 +78,34 @@ test("probeRpcWorker: devices, memory and round trip; each bad worker is one lin
     }
 });
 
+test("r1 plan --rpc with two CPU workers on one host counts its RAM once and says so in one line", async () => {
+    // ggml-rpc-server's CPU device reports the host's RAM as free and total alike: two ports of one 256 GiB host.
+    const workers = [await startFakeRpcWorker({devices: [{free: 256 * GiB, total: 256 * GiB}]}), await startFakeRpcWorker({devices: [{free: 256 * GiB, total: 256 * GiB}]})];
+    try {
+        const rpc = workers.map((worker) => worker.endpoint).join(",");
+        const run = (...args: string[]) => new Promise<{status: number | null, stdout: string, stderr: string}>((resolve) => {
+            const child = spawn(process.execPath, [path.join(repoRoot, "bin/r1.js"), "plan", "deepseek-r1", "--quant", "Q4_K_M", "--rpc", rpc, ...args],
+                {env: {...process.env, NO_COLOR: "1", R1_HOME: "/nonexistent-r1-home"}});
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d: Buffer) => stdout += d);
+            child.stderr.on("data", (d: Buffer) => stderr += d);
+            child.on("close", (status: number | null) => resolve({status, stdout, stderr}));
+        });
+        const text = await run();
+        assert.equal(text.status, 0, text.stderr);
+        const [a, b] = workers.map((worker) => worker.endpoint);
+        const lines = text.stdout.split("\n").filter((line) => line.includes("one host's memory"));
+        assert.deepEqual(lines, [`  ${a} and ${b} are one host's memory (275 GB reported by each worker): counted once, 137 GB each`]);
+        // The 404 GB model fitted on 2 × 275 GB + this machine; on one 275 GB host + this machine it does not.
+        const json = JSON.parse((await run("--json")).stdout);
+        assert.equal(json.split.fits, false);
+        assert.equal(json.sharedMemory.length, 1);
+    } finally {
+        await Promise.all(workers.map((worker) => worker.close()));
+    }
+});
+
 test("r1 plan deepseek-r1 --quant Q4_K_M --rpc with two workers prints the split, the prediction and the llama-server command", async () => {
     const workers = [await startFakeRpcWorker({devices: [{free: 240 * GiB, total: 256 * GiB}]}), await startFakeRpcWorker({devices: [{free: 240 * GiB, total: 256 * GiB}]})];
     try {

@@ -35,6 +35,11 @@ export interface RpcWorkerProbe {
     readonly devices: readonly RpcWorkerDevice[];
     /** Median time of a small command's round trip, seconds. */
     readonly roundTripSeconds: number;
+    /**
+     * The address the connection reached (the endpoint's host name resolved): two endpoints with one address are
+     * workers on one host. Absent when the socket did not say.
+     */
+    readonly address?: string;
 }
 
 /** Splits `host:port` (`[v6]:port` too). */
@@ -86,7 +91,8 @@ export async function probeRpcWorker(endpoint: string, options: {timeoutMs?: num
             devices.push({index, freeBytes: Number(memory.readBigUInt64LE(0)), totalBytes: Number(memory.readBigUInt64LE(8))});
         }
         rounds.sort((a, b) => a - b);
-        return {endpoint, version, devices, roundTripSeconds: rounds[Math.floor(rounds.length / 2)]!};
+        const address = socket.remoteAddress;
+        return {endpoint, version, devices, roundTripSeconds: rounds[Math.floor(rounds.length / 2)]!, ...address === undefined ? {} : {address}};
     } finally {
         clearTimeout(timer);
         socket.destroy();
