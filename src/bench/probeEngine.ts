@@ -1,19 +1,21 @@
-import {existsSync} from "node:fs";
+import {mkdir, mkdtemp, rm} from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
 import {GgmlType} from "../gguf/GgmlType.js";
-import {machineFingerprint, type BackendProbe, type EngineProbe, type SpeedBackend, type TypeRates} from "../plan/index.js";
+import {machineFingerprint, promptAttentionUnitsPerLayer, type BackendProbe, type EngineProbe, type SpeedBackend, type TypeRates} from "../plan/index.js";
 import type {HardwareProfile} from "../hardware/index.js";
 import {loadModel} from "../engine/embedded/loadModel.js";
 import type {LlamaLoadedModel} from "../engine/embedded/LlamaLoadedModel.js";
 import {R1Error} from "../util/R1Error.js";
-import {fitDecodeRate, maxReadBytesPerSecond, MIN_WORK_SHARE} from "./fitDecodeRate.js";
-import {probeModelPath, probeModelSpecs, probeModelWeights, writeProbeModel, type ProbeModelSpec} from "./probeModels.js";
+import {fitDecodeRate, maxReadBytesPerSecond} from "./fitDecodeRate.js";
+import {fitPromptRates, promptFlopsPerSecond, type PromptTime} from "./fitPromptRates.js";
+import {probeModelDir, probeModelPath, probeModelSpecs, probeModelWeights, removeStaleProbeModels, writeProbeModel, type ProbeModelSpec} from "./probeModels.js";
 import {percentile} from "./stats.js";
 
 /**
- * The probe's measuring budget: the issue's "≤ 60 s in all" (writing the models, once per
- * R1_HOME, comes on top). Types not reached in time fall back to the nearest measured one.
+ * The probe's budget: the issue's "≤ 60 s in all", writing its models included. Types not reached
+ * in time fall back to the nearest measured one.
  */
 export const DEFAULT_PROBE_BUDGET_SECONDS = 60;
 /**
@@ -24,15 +26,21 @@ export const DEFAULT_PROBE_BUDGET_SECONDS = 60;
 const DECODE_TOKENS = 8;
 const DECODE_WARMUP_TOKENS = 2;
 const DECODE_ROUNDS = 2;
-/** Prompt tokens per prompt measurement: one micro-batch, well inside the context (a prompt filling its context runs slower). */
-const PROMPT_TOKENS = 256;
+/**
+ * Prompt tokens per prompt measurement: one micro-batch of the planner's default size (512, as
+ * llama-bench's pp512 and `r1 bench`), well inside the context (a prompt filling its context runs
+ * slower). A 256-token batch ran 20% off the 512-token rate on the same weights.
+ */
+const PROMPT_TOKENS = 512;
 const PROMPT_CONTEXT = 1024;
+/** Timed prompt runs per model; the fastest counts (the first run of a context also faults in its compute buffer). */
+const PROMPT_RUNS = 2;
 /** Positions cached before the depth measurement. Defaults to this. */
 const ATTENTION_DEPTH = 1536;
 
 export interface ProbeEngineOptions {
     readonly hardware: HardwareProfile;
-    /** Where probe models are cached (`<r1Home>/cache/probe/`). */
+    /** Probe models are written under `<r1Home>/cache/probe/` while they are measured, and deleted after. */
     readonly r1Home: string;
     /** Seconds for the whole probe. Defaults to `DEFAULT_PROBE_BUDGET_SECONDS`. */
     readonly budgetSeconds?: number;
@@ -56,141 +64,180 @@ export type ProbeEngineEvent =
 
 /**
  * `r1 hw --probe`: measures the real engine (node-llama-cpp, the embedded engine) on every backend
- * present — the CPU, and the GPU its runtime uses — with small synthetic models written once into
- * the cache: per weight type the bytes/s decode reaches at batch 1 and the FLOP/s of a prompt
- * batch, the fixed and per-layer overheads per token, the cost of attention per cached position,
- * and (CPU) memory-mapped against read-into-memory decode. Returns the `EngineProbe` the planner
- * reads (the caller saves it). Timing assertions are not made here: a busy machine measures low.
+ * present — the CPU, and the GPU its runtime uses — with synthetic models written for the run and
+ * deleted after it (a type's pair as soon as it is measured: at most ~2 GB on disk at a time): per
+ * weight type the bytes/s decode reaches at batch 1 and the FLOP/s of a prompt batch's matmuls,
+ * the fixed and per-layer overheads per token, the cost of attention per cached position (decode)
+ * and per head in a prompt batch, and (CPU) memory-mapped against read-into-memory decode. Returns
+ * the `EngineProbe` the planner reads (the caller saves it). Timing assertions are not made here: a
+ * busy machine measures low.
  */
 export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenerator<ProbeEngineEvent, EngineProbe, void> {
     const specs = options.specs ?? probeModelSpecs(options.types);
     const depth = options.attentionDepth ?? ATTENTION_DEPTH;
-    for (const spec of specs) {
-        const file = probeModelPath(options.r1Home, spec);
-        if (existsSync(file)) continue;
-        yield {type: "writing", model: spec.name};
-        await writeProbeModel(spec, file);
-    }
+    const attentionSpec = specs.find((s) => s.role === "attention");
+    const overheadSpecs = specs.filter((s) => s.role === "overhead").sort((a, b) => a.architecture.layers - b.architecture.layers);
+    const rateTypes = [...new Set(specs.filter((s) => s.role === "rate").map((s) => s.type))];
+    if (attentionSpec === undefined || overheadSpecs.length < 2 || rateTypes[0] !== attentionSpec.type)
+        throw new RangeError("probe models need two overhead models, rate models, and an attention model of the first rate type");
     const load = {average: os.loadavg()[0] ?? 0, cores: os.availableParallelism()};
     const started = performance.now();
     const budgetMs = (options.budgetSeconds ?? DEFAULT_PROBE_BUDGET_SECONDS) * 1000;
     const overBudget = () => performance.now() - started > budgetMs;
-    const {getLlamaRuntime} = await import("../engine/embedded/getLlamaRuntime.js");
-    const llama = await getLlamaRuntime();
-    const backends: SpeedBackend[] = ["cpu", ...(llama.gpu === false ? [] : [llama.gpu as SpeedBackend])];
-    const result: Partial<Record<SpeedBackend, BackendProbe>> = {};
-    let threads = 0;
-    for (const backend of backends) {
-        const load = (spec: ProbeModelSpec, mmap: boolean, contextSize: number) => loadModel({
-            path: probeModelPath(options.r1Home, spec), contextSize, gpuLayers: backend === "cpu" ? 0 : "max", mmap,
-            ...(options.threads === undefined ? {} : {threads: options.threads}), ...(options.signal === undefined ? {} : {signal: options.signal})
-        });
-        // Overheads: t(L) = perToken + L × perLayer on models whose weights are negligible, loaded
-        // together and measured in turns.
-        const overheadSpecs = specs.filter((s) => s.role === "overhead").sort((a, b) => a.architecture.layers - b.architecture.layers);
-        const overheadModels: LlamaLoadedModel[] = [];
-        let overheadDecode: number[], perBatch: number;
-        try {
-            for (const spec of overheadSpecs) overheadModels.push(await load(spec, false, PROMPT_CONTEXT));
-            threads = overheadModels[0]!.info.threads ?? threads;
-            overheadDecode = await decodeInTurns(overheadModels);
-            perBatch = await promptSeconds(overheadModels[0]!);
-        } finally {
-            for (const model of overheadModels) await model.dispose();
-        }
-        const fewLayers = overheadSpecs[0]!.architecture.layers, manyLayers = overheadSpecs.at(-1)!.architecture.layers;
-        const perLayer = Math.max(0, (overheadDecode.at(-1)! - overheadDecode[0]!) / (manyLayers - fewLayers));
-        const perToken = Math.max(0, overheadDecode[0]! - perLayer * fewLayers);
-        yield {type: "measured", backend, what: "overheads", detail: `${(perToken * 1e3).toFixed(2)} ms per token + ${(perLayer * 1e6).toFixed(1)} µs per layer`};
-
-        // Attention: decode at depth 0 and at ATTENTION_DEPTH on a 1536-wide, 12-head model.
-        let attentionSecondsPerUnit = 0;
-        const attentionSpec = specs.find((s) => s.role === "attention")!;
-        if (!overBudget()) {
-            const model = await load(attentionSpec, false, depth + 2 * (DECODE_TOKENS + DECODE_WARMUP_TOKENS) + 8);
-            try {
-                const shallowMs: number[] = [], deepMs: number[] = [];
-                for (let round = 0; round < DECODE_ROUNDS; round++) {
-                    shallowMs.push(...await decodeTokenMs(model, 0));
-                    deepMs.push(...await decodeTokenMs(model, depth));
-                }
-                const shallow = percentile(shallowMs, 50) / 1000, deep = percentile(deepMs, 50) / 1000;
-                const a = attentionSpec.architecture;
-                attentionSecondsPerUnit = Math.max(0, (deep - shallow) / (a.layers * a.heads * a.headDim * depth));
-                yield {type: "measured", backend, what: "attention", detail: `${((deep - shallow) * 1e3).toFixed(2)} ms more per token at depth ${depth}`};
-            } finally {
-                await model.dispose();
-            }
-        }
-
-        // Weight rates per type: the slope between two models of the same widths (fitDecodeRate),
-        // capped at the fastest read this backend's memory allows.
-        const gpu = backend === "cpu" ? undefined : options.hardware.gpus.find((g) => g.backend === backend);
-        const maxRead = gpu === undefined ? maxReadBytesPerSecond(options.hardware.ram.bandwidthBytesPerSecond, options.hardware.ram.bandwidthSource)
-            : maxReadBytesPerSecond(gpu.bandwidthBytesPerSecond, gpu.bandwidthSource);
-        const types: Record<string, TypeRates> = {};
-        let mmapRateRatio: number | undefined;
-        let mmapMeasuredOn: string | undefined;
-        const rateTypes = [...new Set(specs.filter((s) => s.role === "rate").map((s) => s.type))];
-        for (const type of rateTypes) {
-            const typeName = GgmlType[type]!;
-            const pair = specs.filter((s) => s.role === "rate" && s.type === type).sort((a, b) => a.architecture.layers - b.architecture.layers);
-            if (new Set(pair.map((s) => s.architecture.layers)).size < 2) throw new RangeError(`probe type ${typeName} needs rate models of two layer counts`);
-            if (overBudget() && Object.keys(types).length > 0) {
-                yield {type: "skipped", backend, what: typeName, reason: "over the probe's time budget; the nearest measured type stands in"};
-                continue;
-            }
-            const weights = pair.map((spec) => probeModelWeights(spec));
-            const models: LlamaLoadedModel[] = [];
-            let decode: number[], prompt: number;
-            try {
-                for (const spec of pair) models.push(await load(spec, false, PROMPT_CONTEXT));
-                decode = await decodeInTurns(models);
-                prompt = await promptSeconds(models[0]!);
-                // Only the smallest stays for the memory-mapped comparison.
-                for (const model of models.splice(1)) await model.dispose();
-                // Memory-mapped against read into memory, once, alternated on the first type whose decode
-                // work stands out from the overheads (else the next type tries). Measured even over
-                // budget: it decides how r1 loads every model that fits in RAM.
-                if (backend === "cpu" && options.mmap !== false && mmapRateRatio === undefined) {
-                    const ratio = await mmapRatio(() => load(pair[0]!, true, PROMPT_CONTEXT), models[0]!, perToken + perLayer * weights[0]!.layers);
-                    if (ratio !== undefined) {
-                        mmapRateRatio = ratio;
-                        mmapMeasuredOn = typeName;
-                    }
-                }
-            } finally {
-                for (const model of models) await model.dispose();
-            }
-            const fit = fitDecodeRate({
-                times: weights.map((w, i) => ({layers: w.layers, bytes: w.bytes, seconds: decode[i]!})), perLayerOverheadSeconds: perLayer,
-                ...(maxRead === undefined ? {} : {maxBytesPerSecond: maxRead})
-            });
-            const promptWork = Math.max(MIN_WORK_SHARE * prompt, prompt - perBatch);
-            const rates: TypeRates = {
-                decodeBytesPerSecond: fit.bytesPerSecond, promptFlopsPerSecond: 2 * weights[0]!.params * PROMPT_TOKENS / promptWork,
-                decodeMethod: fit.method, ...(fit.capped ? {uncappedDecodeBytesPerSecond: fit.uncappedBytesPerSecond} : {})
-            };
-            types[typeName] = rates;
-            yield {type: "measured", backend, what: typeName, detail: `decode ${(rates.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s of weights ` +
-                `(${fit.method === "slope" ? `${pair.map((s) => s.architecture.layers).join(" → ")} layers: ${(fit.slopeSeconds * 1e3).toFixed(1)} ms per layer, ` +
-                    `${(fit.interceptSeconds * 1e3).toFixed(1)} ms per token besides` : "slope not positive: whole time of the larger model"}` +
-                `${fit.capped ? `; capped from ${(fit.uncappedBytesPerSecond / 1e9).toFixed(1)} GB/s at the memory's ${(maxRead! / 1e9).toFixed(1)}` : ""}), ` +
-                `prompt ${(rates.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`};
-            if (mmapMeasuredOn === typeName)
-                yield {type: "measured", backend, what: "mmap", detail: `memory-mapped decode at ${Math.round(mmapRateRatio! * 100)}% of read-into-memory (${typeName})`};
-        }
-        if (Object.keys(types).length === 0) throw new ProbeFailedError(backend);
-        result[backend] = {
-            threads, types, perTokenOverheadSeconds: perToken, perLayerOverheadSeconds: perLayer, perBatchOverheadSeconds: perBatch,
-            attentionSecondsPerUnit, ...(mmapRateRatio === undefined ? {} : {mmapRateRatio, mmapMeasuredOn}),
-            ...(maxRead === undefined ? {} : {maxReadBytesPerSecond: maxRead})
+    const probeDir = probeModelDir(options.r1Home);
+    await mkdir(probeDir, {recursive: true});
+    await removeStaleProbeModels(probeDir);
+    const dir = await mkdtemp(path.join(probeDir, "run-"));
+    try {
+        const write = async function* (spec: ProbeModelSpec): AsyncGenerator<ProbeEngineEvent, string, void> {
+            const file = probeModelPath(dir, spec);
+            yield {type: "writing", model: spec.name};
+            await writeProbeModel(spec, file);
+            return file;
         };
+        for (const spec of [...overheadSpecs, attentionSpec]) yield* write(spec);
+        const {getLlamaRuntime} = await import("../engine/embedded/getLlamaRuntime.js");
+        const llama = await getLlamaRuntime();
+        const backends: SpeedBackend[] = ["cpu", ...(llama.gpu === false ? [] : [llama.gpu as SpeedBackend])];
+        const result: Partial<Record<SpeedBackend, BackendProbe>> = {};
+        let threads = 0;
+        for (const backend of backends) {
+            const loadSpec = (spec: ProbeModelSpec, mmap: boolean, contextSize: number) => loadModel({
+                path: probeModelPath(dir, spec), contextSize, gpuLayers: backend === "cpu" ? 0 : "max", mmap,
+                ...(options.threads === undefined ? {} : {threads: options.threads}), ...(options.signal === undefined ? {} : {signal: options.signal})
+            });
+            // Overheads: t(L) = perToken + L × perLayer on models whose weights are negligible, loaded
+            // together and measured in turns.
+            const overheadModels: LlamaLoadedModel[] = [];
+            let overheadDecode: number[], perBatch: number;
+            try {
+                for (const spec of overheadSpecs) overheadModels.push(await loadSpec(spec, false, PROMPT_CONTEXT));
+                threads = overheadModels[0]!.info.threads ?? threads;
+                overheadDecode = await decodeInTurns(overheadModels);
+                perBatch = await promptSeconds(overheadModels[0]!);
+            } finally {
+                for (const model of overheadModels) await model.dispose();
+            }
+            const fewLayers = overheadSpecs[0]!.architecture.layers, manyLayers = overheadSpecs.at(-1)!.architecture.layers;
+            const perLayer = Math.max(0, (overheadDecode.at(-1)! - overheadDecode[0]!) / (manyLayers - fewLayers));
+            const perToken = Math.max(0, overheadDecode[0]! - perLayer * fewLayers);
+            yield {type: "measured", backend, what: "overheads", detail: `${(perToken * 1e3).toFixed(2)} ms per token + ${(perLayer * 1e6).toFixed(1)} µs per layer`};
+
+            // Attention: decode at depth 0 and at `depth` on a 1536-wide, 12-head model, and one
+            // prompt batch on it (mostly attention: its FFN is tiny), split from matmuls below.
+            let attentionSecondsPerUnit = 0, attentionPromptSeconds: number;
+            {
+                const model = await loadSpec(attentionSpec, false, Math.max(PROMPT_CONTEXT, depth + 2 * (DECODE_TOKENS + DECODE_WARMUP_TOKENS) + 8));
+                try {
+                    const shallowMs: number[] = [], deepMs: number[] = [];
+                    for (let round = 0; round < DECODE_ROUNDS; round++) {
+                        shallowMs.push(...await decodeTokenMs(model, 0));
+                        deepMs.push(...await decodeTokenMs(model, depth));
+                    }
+                    const shallow = percentile(shallowMs, 50) / 1000, deep = percentile(deepMs, 50) / 1000;
+                    const a = attentionSpec.architecture;
+                    attentionSecondsPerUnit = Math.max(0, (deep - shallow) / (a.layers * a.heads * a.headDim * depth));
+                    yield {type: "measured", backend, what: "attention", detail: `${((deep - shallow) * 1e3).toFixed(2)} ms more per token at depth ${depth}`};
+                    attentionPromptSeconds = await promptSeconds(model);
+                } finally {
+                    await model.dispose();
+                }
+            }
+
+            // Weight rates per type: the slope between two models of the same widths (fitDecodeRate),
+            // capped at the fastest read this backend's memory allows; prompt FLOP/s from the smaller.
+            const gpu = backend === "cpu" ? undefined : options.hardware.gpus.find((g) => g.backend === backend);
+            const maxRead = gpu === undefined ? maxReadBytesPerSecond(options.hardware.ram.bandwidthBytesPerSecond, options.hardware.ram.bandwidthSource)
+                : maxReadBytesPerSecond(gpu.bandwidthBytesPerSecond, gpu.bandwidthSource);
+            const attentionPrompt: PromptTime = {seconds: attentionPromptSeconds, flops: promptFlops(attentionSpec), attentionUnits: promptAttentionUnits(attentionSpec)};
+            const types: Record<string, TypeRates> = {};
+            let promptAttentionSecondsPerUnit = 0;
+            let mmapRateRatio: number | undefined;
+            let mmapMeasuredOn: string | undefined;
+            for (const type of rateTypes) {
+                const typeName = GgmlType[type]!;
+                const pair = specs.filter((s) => s.role === "rate" && s.type === type).sort((a, b) => a.architecture.layers - b.architecture.layers);
+                if (new Set(pair.map((s) => s.architecture.layers)).size < 2) throw new RangeError(`probe type ${typeName} needs rate models of two layer counts`);
+                if (overBudget() && Object.keys(types).length > 0) {
+                    yield {type: "skipped", backend, what: typeName, reason: "over the probe's time budget; the nearest measured type stands in"};
+                    continue;
+                }
+                const weights = pair.map((spec) => probeModelWeights(spec));
+                const models: LlamaLoadedModel[] = [];
+                let decode: number[], prompt: number;
+                try {
+                    for (const spec of pair) yield* write(spec);
+                    for (const spec of pair) models.push(await loadSpec(spec, false, PROMPT_CONTEXT));
+                    decode = await decodeInTurns(models);
+                    // Only the smallest stays, for the prompt and the memory-mapped comparison.
+                    for (const model of models.splice(1)) await model.dispose();
+                    prompt = await promptSeconds(models[0]!);
+                    // Memory-mapped against read into memory, once, alternated on the first type whose decode
+                    // work stands out from the overheads (else the next type tries). Measured even over
+                    // budget: it decides how r1 loads every model that fits in RAM.
+                    if (backend === "cpu" && options.mmap !== false && mmapRateRatio === undefined) {
+                        const ratio = await mmapRatio(() => loadSpec(pair[0]!, true, PROMPT_CONTEXT), models[0]!, perToken + perLayer * weights[0]!.layers);
+                        if (ratio !== undefined) {
+                            mmapRateRatio = ratio;
+                            mmapMeasuredOn = typeName;
+                        }
+                    }
+                } finally {
+                    for (const model of models) await model.dispose();
+                    for (const spec of pair) await rm(probeModelPath(dir, spec), {force: true});
+                }
+                const fit = fitDecodeRate({
+                    times: weights.map((w, i) => ({layers: w.layers, bytes: w.bytes, seconds: decode[i]!})), perLayerOverheadSeconds: perLayer,
+                    ...(maxRead === undefined ? {} : {maxBytesPerSecond: maxRead})
+                });
+                const promptTime: PromptTime = {seconds: prompt, flops: promptFlops(pair[0]!), attentionUnits: promptAttentionUnits(pair[0]!)};
+                let promptFlopsRate: number;
+                if (type === attentionSpec.type) {
+                    const split = fitPromptRates({perBatchSeconds: perBatch, rate: promptTime, attention: attentionPrompt});
+                    promptAttentionSecondsPerUnit = split.attentionSecondsPerUnit;
+                    promptFlopsRate = split.flopsPerSecond;
+                    yield {type: "measured", backend, what: "prompt attention", detail: `${(promptAttentionSecondsPerUnit * attentionPrompt.attentionUnits / attentionSpec.architecture.layers * 1e3).toFixed(1)} ms per layer ` +
+                        `of ${attentionSpec.architecture.heads} heads in a ${PROMPT_TOKENS}-token batch besides its matmuls`};
+                } else {
+                    promptFlopsRate = promptFlopsPerSecond({perBatchSeconds: perBatch, time: promptTime, attentionSecondsPerUnit: promptAttentionSecondsPerUnit});
+                }
+                const rates: TypeRates = {
+                    decodeBytesPerSecond: fit.bytesPerSecond, promptFlopsPerSecond: promptFlopsRate,
+                    decodeMethod: fit.method, ...(fit.capped ? {uncappedDecodeBytesPerSecond: fit.uncappedBytesPerSecond} : {})
+                };
+                types[typeName] = rates;
+                yield {type: "measured", backend, what: typeName, detail: `decode ${(rates.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s of weights ` +
+                    `(${fit.method === "slope" ? `${pair.map((s) => s.architecture.layers).join(" → ")} layers: ${(fit.slopeSeconds * 1e3).toFixed(1)} ms per layer, ` +
+                        `${(fit.interceptSeconds * 1e3).toFixed(1)} ms per token besides` : "slope not positive: whole time of the larger model"}` +
+                    `${fit.capped ? `; capped from ${(fit.uncappedBytesPerSecond / 1e9).toFixed(1)} GB/s at the memory's ${(maxRead! / 1e9).toFixed(1)}` : ""}), ` +
+                    `prompt matmuls ${(rates.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`};
+                if (mmapMeasuredOn === typeName)
+                    yield {type: "measured", backend, what: "mmap", detail: `memory-mapped decode at ${Math.round(mmapRateRatio! * 100)}% of read-into-memory (${typeName})`};
+            }
+            if (Object.keys(types).length === 0) throw new ProbeFailedError(backend);
+            result[backend] = {
+                threads, types, perTokenOverheadSeconds: perToken, perLayerOverheadSeconds: perLayer, perBatchOverheadSeconds: perBatch,
+                attentionSecondsPerUnit, promptAttentionSecondsPerUnit, ...(mmapRateRatio === undefined ? {} : {mmapRateRatio, mmapMeasuredOn}),
+                ...(maxRead === undefined ? {} : {maxReadBytesPerSecond: maxRead})
+            };
+        }
+        return {
+            version: 1, machine: machineFingerprint(options.hardware), measuredAt: new Date().toISOString(), engine: "node-llama-cpp 3.21.1",
+            seconds: (performance.now() - started) / 1000, load, backends: result
+        };
+    } finally {
+        await rm(dir, {recursive: true, force: true});
     }
-    return {
-        version: 1, machine: machineFingerprint(options.hardware), measuredAt: new Date().toISOString(), engine: "node-llama-cpp 3.21.1",
-        seconds: (performance.now() - started) / 1000, load, backends: result
-    };
+}
+
+/** Matmul FLOPs of one prompt batch on a probe model. */
+function promptFlops(spec: ProbeModelSpec): number {
+    return 2 * probeModelWeights(spec).params * PROMPT_TOKENS;
+}
+
+/** Attention units of one prompt batch into an empty cache on a probe model. */
+function promptAttentionUnits(spec: ProbeModelSpec): number {
+    return promptAttentionUnitsPerLayer(spec.architecture, PROMPT_TOKENS) * spec.architecture.layers;
 }
 
 /** No weight type could be measured on a backend. */
@@ -233,16 +280,16 @@ async function decodeTokenMs(model: LlamaLoadedModel, depth: number): Promise<nu
     }
 }
 
-/** Faster of two prompt batches (after one warm-up) of `PROMPT_TOKENS` into an empty cache, seconds. */
+/** Fastest of `PROMPT_RUNS` prompt batches of `PROMPT_TOKENS` into an empty cache, seconds. */
 async function promptSeconds(model: LlamaLoadedModel): Promise<number> {
     const sequence = model.acquireSequence();
     try {
         const times: number[] = [];
-        for (let run = 0; run < 3; run++) {
+        for (let run = 0; run < PROMPT_RUNS; run++) {
             await sequence.clearHistory();
             const t0 = performance.now();
             await sequence.evaluateWithoutGeneratingNewTokens(fillTokens(PROMPT_TOKENS));
-            if (run > 0) times.push((performance.now() - t0) / 1000);
+            times.push((performance.now() - t0) / 1000);
         }
         return Math.min(...times);
     } finally {

@@ -1,7 +1,7 @@
 import {requireVariant, variantGgufMetadata, variantTensors, type DenseArchitecture, type Variant} from "../catalog/index.js";
 import {GgmlType, ggmlTensorBytes} from "../gguf/GgmlType.js";
 import {writeGgufIter} from "../gguf/writeGguf.js";
-import {mkdir} from "node:fs/promises";
+import {mkdir, readdir, rm, stat} from "node:fs/promises";
 import path from "node:path";
 import {generatedVocabulary} from "./generatedVocabulary.js";
 import {randomTensorData} from "./randomTensorData.js";
@@ -41,9 +41,10 @@ function resized(base: DenseArchitecture, changes: Partial<DenseArchitecture>): 
 /**
  * The probe's models: per type, two of real widths (R1-Distill-Qwen-7B's: hidden 3584, FFN 18944,
  * 28 heads / 4 KV heads), one of as many layers as make ~640 MiB and one of twice as many (their
- * difference in decode time is the type's read rate); two 128-wide models of 1 and 17 layers
- * whose time difference is the per-layer overhead; and a 1536-wide attention model (12 heads / 2
- * KV heads of 128, like the 1.5B) whose decode slows with depth.
+ * difference in decode time is the type's read rate; the smaller one's prompt time its matmul
+ * rate); two 128-wide models of 1 and 17 layers whose time difference is the per-layer overhead;
+ * and a 1536-wide attention model of the first type (12 heads / 2 KV heads of 128, like the 1.5B,
+ * FFN 256) whose decode slows with depth and whose prompt time is mostly attention.
  */
 export function probeModelSpecs(types: readonly GgmlType[] = PROBE_TYPES): ProbeModelSpec[] {
     const base = requireVariant("deepseek-r1-distill-qwen-7b").architecture as DenseArchitecture;
@@ -56,7 +57,7 @@ export function probeModelSpecs(types: readonly GgmlType[] = PROBE_TYPES): Probe
     }
     const tiny = {hiddenSize: 128, heads: 1, kvHeads: 1, headDim: 128, ffnSize: 256};
     for (const layers of [1, 17]) specs.push({name: `overhead-${layers}x128`, role: "overhead", type: GgmlType.Q8_0, architecture: resized(base, {...tiny, layers})});
-    specs.push({name: "attention-4x1536", role: "attention", type: GgmlType.Q8_0,
+    specs.push({name: "attention-4x1536", role: "attention", type: types[0] ?? GgmlType.Q8_0,
         architecture: resized(base, {layers: 4, hiddenSize: 1536, heads: 12, kvHeads: 2, headDim: 128, ffnSize: 256})});
     return specs;
 }
@@ -78,9 +79,34 @@ function probeVariant(spec: ProbeModelSpec): Variant {
     return {...base, id: `probe-${spec.name}`, name: `r1 probe ${spec.name}`, architecture: spec.architecture};
 }
 
-/** The cached file of a probe model. */
-export function probeModelPath(r1Home: string, spec: ProbeModelSpec): string {
-    return path.join(r1Home, "cache", "probe", `${spec.name}.gguf`);
+/** Where the probe writes its models while it measures: `<r1Home>/cache/probe/`. */
+export function probeModelDir(r1Home: string): string {
+    return path.join(r1Home, "cache", "probe");
+}
+
+/** A probe model's file in `dir`. */
+export function probeModelPath(dir: string, spec: ProbeModelSpec): string {
+    return path.join(dir, `${spec.name}.gguf`);
+}
+
+/** A run folder older than this belongs to a probe that was killed: removed by the next probe. */
+const STALE_RUN_MS = 60 * 60 * 1000;
+
+/**
+ * Removes what earlier probes left in `dir`: models earlier versions of the probe cached there for good (two per
+ * type, ~12 GB), and run folders of probes killed before they could clean up. Writing a probe
+ * model takes ~1 s per GB, so keeping them is not worth the disk.
+ */
+export async function removeStaleProbeModels(dir: string, now = Date.now()): Promise<void> {
+    const entries = await readdir(dir, {withFileTypes: true}).catch(() => []);
+    for (const entry of entries) {
+        const file = path.join(dir, entry.name);
+        if (entry.isFile() && /^(rate|overhead|attention)-.+\.gguf$/.test(entry.name)) await rm(file, {force: true});
+        else if (entry.isDirectory() && entry.name.startsWith("run-")) {
+            const info = await stat(file).catch(() => undefined);
+            if (info !== undefined && now - info.mtimeMs > STALE_RUN_MS) await rm(file, {recursive: true, force: true});
+        }
+    }
 }
 
 /** Writes a probe model (random valid weights, every 2-D weight of `spec.type`, a generated vocabulary) under a temporary name, then renames it. */
@@ -88,7 +114,7 @@ export async function writeProbeModel(spec: ProbeModelSpec, file: string): Promi
     const variant = probeVariant(spec);
     const metadata = variantGgufMetadata(variant);
     metadata.setString("general.name", `${variant.name} (r1 hw --probe: random weights)`);
-    for (const entry of generatedVocabulary(PROBE_VOCAB, 0, 1).entries()) if (entry.key.startsWith("tokenizer.")) metadata.set(entry);
+    for (const entry of generatedVocabulary(spec.architecture.vocabSize, 0, 1).entries()) if (entry.key.startsWith("tokenizer.")) metadata.set(entry);
     const tensors = variantTensors(variant, {weightType: spec.type}).map((t, index) => ({
         name: t.name, shape: t.shape, type: t.type,
         data: randomTensorData(t.type, t.shape.reduce((a, b) => a * b, 1), {

@@ -27,7 +27,7 @@ export async function runEngineProbe(hardware: HardwareProfile, options: {quiet?
             break;
         }
         const event = step.value;
-        if (event.type === "writing") log(`writing probe model ${event.model} (cached for next time)`);
+        if (event.type === "writing") log(`writing probe model ${event.model} (deleted once measured)`);
         else if (event.type === "measured") log(`${event.backend} ${event.what}: ${event.detail}`);
         else log(`${event.backend} ${event.what}: skipped (${event.reason})`);
     }

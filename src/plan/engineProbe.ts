@@ -41,6 +41,12 @@ export interface BackendProbe {
      */
     readonly attentionSecondsPerUnit: number;
     /**
+     * Seconds per attention unit in a prompt micro-batch: everything in a layer besides its matmuls
+     * (QK, PV, softmax, norms, rope), per query head × head dimension × position attended. The
+     * probe's prompt FLOP/s exclude it. Absent in probes of r1 before it: their FLOP/s include it.
+     */
+    readonly promptAttentionSecondsPerUnit?: number;
+    /**
      * The fastest weight read this backend's memory plausibly allows (bytes/s), at which every
      * decode rate was capped; absent when the bandwidth was only assumed (nothing capped).
      */
@@ -102,6 +108,8 @@ function isValidBackends(value: unknown): value is EngineProbe["backends"] {
         const rates = Object.values(backend.types as Record<string, Partial<TypeRates>>);
         if (rates.length === 0 || !rates.every((r) => isPositive(r.decodeBytesPerSecond) && isPositive(r.promptFlopsPerSecond))) return false;
         if (backend.mmapRateRatio !== undefined && !isPositive(backend.mmapRateRatio)) return false;
+        const promptAttention = backend.promptAttentionSecondsPerUnit;
+        if (promptAttention !== undefined && !(typeof promptAttention === "number" && Number.isFinite(promptAttention) && promptAttention >= 0)) return false;
     }
     return true;
 }

@@ -39,6 +39,14 @@ export function attentionUnitsPerLayer(architecture: Architecture, depth: number
     return architecture.heads * width * Math.max(0, depth);
 }
 
+/**
+ * Attention units per layer of one prompt micro-batch of `tokens` into an empty cache: token i
+ * attends to i positions, Σ i = T(T+1)/2.
+ */
+export function promptAttentionUnitsPerLayer(architecture: Architecture, tokens: number): number {
+    return attentionUnitsPerLayer(architecture, 1) * tokens * (tokens + 1) / 2;
+}
+
 /** Adds amounts per type (`scale` for the active share of routed experts). */
 export function addAmounts(into: Record<string, {bytes: number, params: number}>, amounts: AmountsByType, scale = 1): void {
     for (const [type, amount] of Object.entries(amounts)) {

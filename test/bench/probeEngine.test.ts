@@ -1,11 +1,10 @@
 import {test} from "node:test";
 import assert from "node:assert/strict";
-import {existsSync} from "node:fs";
-import {mkdtemp, rm} from "node:fs/promises";
+import {mkdir, mkdtemp, readdir, rm, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {probeEngineIter} from "../../src/bench/probeEngine.js";
-import {probeModelPath, probeModelSpecs, probeModelWeights, type ProbeModelSpec} from "../../src/bench/probeModels.js";
+import {probeModelDir, probeModelPath, probeModelSpecs, probeModelWeights, writeProbeModel, type ProbeModelSpec} from "../../src/bench/probeModels.js";
 import {requireVariant, type DenseArchitecture} from "../../src/catalog/index.js";
 import {loadModel} from "../../src/engine/embedded/loadModel.js";
 import {GgmlType} from "../../src/gguf/GgmlType.js";
@@ -27,7 +26,7 @@ const TINY_SPECS: ProbeModelSpec[] = [
     {name: "t-attention", role: "attention", type: GgmlType.Q8_0, architecture: small({layers: 2, hiddenSize: 256, heads: 2, kvHeads: 1, headDim: 128, ffnSize: 256})}
 ];
 
-test("the real probe's models: per type two of the 7B's widths (~640 MiB and twice the layers), pure types, two overhead depths, a GQA attention model", () => {
+test("the real probe's models: per type two of the 7B's widths (~640 MiB and twice the layers), pure types, two overhead depths, a GQA attention model of the first type", () => {
     const specs = probeModelSpecs();
     const rates = specs.filter((s) => s.role === "rate");
     const types = ["Q4_K", "Q8_0", "Q6_K", "Q5_K", "Q3_K", "Q2_K"];
@@ -45,17 +44,24 @@ test("the real probe's models: per type two of the 7B's widths (~640 MiB and twi
         assert.notEqual(fewer!.name, more!.name);
     }
     assert.deepEqual(specs.filter((s) => s.role === "overhead").map((s) => s.architecture.layers), [1, 17]);
-    const attention = specs.find((s) => s.role === "attention")!.architecture;
-    assert.deepEqual([attention.heads, attention.kvHeads, attention.headDim], [12, 2, 128]);
+    const attention = specs.find((s) => s.role === "attention")!;
+    assert.deepEqual([attention.architecture.heads, attention.architecture.kvHeads, attention.architecture.headDim], [12, 2, 128]);
+    // The prompt's attention is split from matmuls against the first type's rate model.
+    assert.equal(attention.type, GgmlType.Q4_K);
 });
 
-test("r1 hw --probe's engine probe on tiny synthetic models: every figure measured, cached files reused, saved and planned with", async () => {
+test("r1 hw --probe's engine probe on tiny synthetic models: every figure measured, models deleted after, old caches removed, saved and planned with", async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), "r1-probe-"));
     try {
         const detected = await detectHardware({r1Home: home, nvidia: false});
         // RAM read at 1 MB/s as if `r1 hw --probe` had measured it: every tiny model decodes faster
         // than that, so every rate must come out capped at it (with the scan's headroom).
         const hardware: HardwareProfile = {...detected, ram: {...detected.ram, bandwidthBytesPerSecond: 1e6, bandwidthSource: "probe"}};
+        // What the probe of earlier versions cached for good, and a foreign file that must stay.
+        const dir = probeModelDir(home);
+        await mkdir(dir, {recursive: true});
+        await writeFile(path.join(dir, "rate-Q4_K-5x3584.gguf"), "old");
+        await writeFile(path.join(dir, "notes.txt"), "mine");
         const run = async () => {
             const events: string[] = [];
             const iterator = probeEngineIter({hardware, r1Home: home, specs: TINY_SPECS, attentionDepth: 256, budgetSeconds: 600});
@@ -67,11 +73,7 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
         };
         const first = await run();
         assert.equal(first.events.filter((e) => e.startsWith("writing")).length, TINY_SPECS.length);
-        for (const spec of TINY_SPECS) {
-            const file = await readGguf(probeModelPath(home, spec));
-            const weight = file.tensors.find((t) => t.name === "blk.0.ffn_down.weight")!;
-            assert.equal(weight.type, spec.type, "every 2-D weight is of the probed type");
-        }
+        assert.deepEqual(await readdir(dir), ["notes.txt"], "the probe's models and the old cache are gone, other files stay");
         const cpu = first.probe.backends.cpu!;
         assert.ok(cpu !== undefined);
         assert.deepEqual(Object.keys(cpu.types).sort(), ["Q4_K", "Q8_0"]);
@@ -83,7 +85,7 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
             assert.ok(rates.uncappedDecodeBytesPerSecond! > rates.decodeBytesPerSecond);
         }
         assert.equal(cpu.maxReadBytesPerSecond, 1e6 * SCANNED_BANDWIDTH_HEADROOM);
-        for (const x of [cpu.perTokenOverheadSeconds, cpu.perLayerOverheadSeconds, cpu.perBatchOverheadSeconds, cpu.attentionSecondsPerUnit])
+        for (const x of [cpu.perTokenOverheadSeconds, cpu.perLayerOverheadSeconds, cpu.perBatchOverheadSeconds, cpu.attentionSecondsPerUnit, cpu.promptAttentionSecondsPerUnit!])
             assert.ok(Number.isFinite(x) && x >= 0);
         assert.ok(cpu.mmapRateRatio === undefined || cpu.mmapRateRatio > 0);
         // Measured on the first type whose decode time exceeds the overheads: on a busy machine the
@@ -91,12 +93,7 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
         if (cpu.mmapRateRatio === undefined) assert.equal(cpu.mmapMeasuredOn, undefined);
         else assert.ok(Object.keys(cpu.types).includes(cpu.mmapMeasuredOn!), `mmap measured on a probed type, got ${cpu.mmapMeasuredOn}`);
         assert.ok(first.events.includes("measured mmap") === (cpu.mmapRateRatio !== undefined));
-
-        // Again: the first event is a measurement, not a write (stopped there: no need to measure twice).
-        const again = probeEngineIter({hardware, r1Home: home, specs: TINY_SPECS, attentionDepth: 256});
-        const firstEvent = await again.next();
-        await again.return(undefined as never);
-        assert.equal(firstEvent.done !== true && firstEvent.value.type, "measured", "cached probe models are not written again");
+        assert.ok(first.events.includes("measured prompt attention"));
 
         await saveEngineProbe(first.probe, {r1Home: home});
         const loaded = await loadEngineProbe(hardware, {r1Home: home});
@@ -104,10 +101,14 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
         const plan = planModel({variant: requireVariant("deepseek-r1:1.5b"), quant: "Q4_K_M", hardware, probe: loaded as EngineProbe});
         assert.equal(plan.predicted.source, "probe");
         assert.ok(plan.predicted.generationTokensPerSecond > 0);
-        assert.ok(existsSync(path.join(home, "cache", "probe", "t-rate-Q8_0-3.gguf")));
-        // --mmap / --no-mmap reach node-llama-cpp and come back in the loaded model's info.
+        // Probe models are of their type throughout; --mmap / --no-mmap reach node-llama-cpp and come
+        // back in the loaded model's info.
+        const file = probeModelPath(home, TINY_SPECS[0]!);
+        await writeProbeModel(TINY_SPECS[0]!, file);
+        const weight = (await readGguf(file)).tensors.find((t) => t.name === "blk.0.ffn_down.weight")!;
+        assert.equal(weight.type, TINY_SPECS[0]!.type, "every 2-D weight is of the probed type");
         for (const mmap of [false, true]) {
-            const model = await loadModel({path: probeModelPath(home, TINY_SPECS[4]!), contextSize: 64, threads: 1, mmap, mlock: false});
+            const model = await loadModel({path: file, contextSize: 64, threads: 1, mmap, mlock: false});
             try {
                 assert.equal(model.info.mmap, mmap);
                 assert.equal(model.info.mlock, false);

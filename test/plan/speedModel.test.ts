@@ -7,7 +7,7 @@ import {requireVariant} from "../../src/catalog/index.js";
 import {hardwareProfile, type HardwareProfile} from "../../src/hardware/index.js";
 import {
     attentionUnitsPerLayer, kvBytesPerTokenPerLayer, chooseLoading, ENGINE_PROBE_FILE, loadEngineProbe, machineFingerprint, modelWeights, planModel, probedPromptSeconds,
-    probedWeightSeconds, publishedReasoningLength, saveEngineProbe, secondsToAnswer, typeRates, typicalReasoningLength, type BackendProbe, type EngineProbe
+    probedWeightSeconds, promptAttentionUnitsPerLayer, publishedReasoningLength, saveEngineProbe, secondsToAnswer, typeRates, typicalReasoningLength, type BackendProbe, type EngineProbe
 } from "../../src/plan/index.js";
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual / expected - 1) < 1e-12, `${what}: ${actual} ≠ ${expected}`);
@@ -61,7 +61,13 @@ test("planModel with an engine probe: time per token = Σ type bytes ÷ measured
     close(plan.predicted.generationTokensPerSecond, 1 / (weightSeconds + overhead), "generation");
     close(plan.predicted.overheadSeconds, overhead, "overhead");
     // A prompt batch: every layer's matmuls for 512 tokens, the output for the last one only.
-    close(plan.predicted.promptTokensPerSecond, 512 / (probedPromptSeconds(layerReads, 512, cpuProbe) + probedWeightSeconds(w.outputByType, cpuProbe) + 2e-3), "prompt");
+    const promptMatmuls = probedPromptSeconds(layerReads, 512, cpuProbe) + probedWeightSeconds(w.outputByType, cpuProbe) + 2e-3;
+    close(plan.predicted.promptTokensPerSecond, 512 / promptMatmuls, "prompt (a probe without a prompt-attention figure folds it into its FLOP/s)");
+    // The rest of each layer in a prompt batch grows with its heads: 28 layers × 12 heads × 128 × Σ positions (512·513/2).
+    assert.equal(promptAttentionUnitsPerLayer(variant.architecture, 512), 12 * 128 * 512 * 513 / 2);
+    const withPromptAttention = {...probeFor(hardware), backends: {cpu: {...cpuProbe, promptAttentionSecondsPerUnit: 1e-10}}};
+    close(planModel({variant, quant: "Q4_K_M", hardware, probe: withPromptAttention}).predicted.promptTokensPerSecond,
+        512 / (promptMatmuls + 28 * 12 * 128 * (512 * 513 / 2) * 1e-10), "prompt with the measured attention of a batch");
     // At depth: the measured attention cost per position, never less than reading the position's K and V at the fastest rate.
     const kvPerPosition = 28 * kvBytesPerTokenPerLayer(variant.architecture);
     const deep = planModel({variant, quant: "Q4_K_M", hardware, probe: probeFor(hardware), depth: 4096});
