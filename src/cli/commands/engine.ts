@@ -1,3 +1,4 @@
+import os from "node:os";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
@@ -17,6 +18,9 @@ interface LsArgs {
     json: boolean;
     "llama-server"?: string;
 }
+
+/** Signals that stop `r1 engine build` and its build tree. */
+const BUILD_STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Width of the progress bar, in characters. */
 const BAR_SIZE = 30;
@@ -38,8 +42,11 @@ const buildCommand: CommandModule<object, BuildArgs> = {
             + "$R1_HOME/llama.cpp/<release>-<backend>/bin; an interrupted build resumes where it stopped.") as unknown as Argv<BuildArgs>,
     handler: async (args) => {
         const controller = new AbortController();
-        const onSigint = () => controller.abort(new R1Error("r1 engine build interrupted", {exitCode: ExitCode.interrupted, hint: "run it again to resume"}));
-        process.once("SIGINT", onSigint);
+        // The build runs in a process group of its own (spawnLines), so a signal for r1 reaches it only through r1:
+        // SIGINT, and SIGTERM or SIGHUP (a closed terminal) too, stop the whole tree, and r1 exits with 128 + the signal.
+        const onSignal = (signal: NodeJS.Signals) => controller.abort(new R1Error(`r1 engine build interrupted${signal === "SIGINT" ? "" : ` (${signal})`}`,
+            {exitCode: signal === "SIGINT" ? ExitCode.interrupted : 128 + os.constants.signals[signal], hint: "run it again to resume"}));
+        for (const signal of BUILD_STOP_SIGNALS) process.once(signal, onSignal);
         const tty = process.stderr.isTTY === true;
         const bar = new cliProgress.SingleBar({
             format: (options, params, payload: {step: string}) => {
@@ -89,7 +96,7 @@ const buildCommand: CommandModule<object, BuildArgs> = {
             stopBar();
             throw controller.signal.aborted ? controller.signal.reason : error;
         } finally {
-            process.removeListener("SIGINT", onSigint);
+            for (const signal of BUILD_STOP_SIGNALS) process.removeListener(signal, onSignal);
         }
     }
 };

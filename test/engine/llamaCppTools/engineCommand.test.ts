@@ -94,3 +94,72 @@ echo "[2/2] Linking CXX executable bin/llama-server"
         await rm(dir, {recursive: true, force: true});
     }
 });
+
+test("r1 engine build: SIGINT to r1 alone (not its process group) stops the whole build tree at once, exit 130, nothing left running", async () => {
+    await stopsBuildTree("SIGINT", 130);
+});
+
+test("r1 engine build: SIGTERM to r1 stops the whole build tree too, exit 143", async () => {
+    await stopsBuildTree("SIGTERM", 143);
+});
+
+/** Starts `r1 engine build` on a fake cmake whose build tree runs long, sends `signal` to r1's pid alone, checks it all ends. */
+async function stopsBuildTree(signal: NodeJS.Signals, exitCode: number): Promise<void> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "r1-engine-sigint-"));
+    const pidsFile = path.join(dir, "pids");
+    const pids = async () => existsSync(pidsFile) ? (await readFile(pidsFile, "utf8")).trim().split("\n").map(Number) : [];
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+        const bin = path.join(dir, "bin");
+        await mkdir(bin);
+        // cmake --build as it behaves: it runs ninja and waits for it, and a TERM or INT sent to cmake alone does not end ninja
+        // (here cmake notes the signal and waits on); ninja runs compilers that take long. Every process writes its pid.
+        await writeFile(path.join(bin, "cmake"), `#!/bin/sh
+if [ "$1" = "-S" ]; then
+  src="$2"; build="$4"; shift 4; mkdir -p "$build"
+  { echo "CMAKE_HOME_DIRECTORY:INTERNAL=$src"; echo "CMAKE_GENERATOR:INTERNAL=Ninja"
+    for a in "$@"; do case "$a" in -D*) kv="\${a#-D}"; echo "\${kv%%=*}:STRING=\${kv#*=}";; esac; done; } > "$build/CMakeCache.txt"
+  exit 0
+fi
+echo $$ >> "${pidsFile}"
+"${bin}/fake-ninja" &
+ninja=$!
+trap 'echo "cmake: waiting for ninja"' INT TERM
+while kill -0 $ninja 2>/dev/null; do wait $ninja; done
+`);
+        await writeFile(path.join(bin, "fake-ninja"), `#!/bin/sh
+echo $$ >> "${pidsFile}"
+echo "[1/2] Building CXX object ggml.o"
+sleep 600 & echo $! >> "${pidsFile}"
+sleep 600 & echo $! >> "${pidsFile}"
+wait
+`);
+        await chmod(path.join(bin, "cmake"), 0o755);
+        await chmod(path.join(bin, "fake-ninja"), 0o755);
+        const home = path.join(dir, "home");
+        const paths = llamaCppPaths({r1Home: home, backend: "cpu"});
+        await mkdir(paths.sourceDir, {recursive: true});
+        await writeFile(path.join(paths.sourceDir, "CMakeLists.txt"), "");
+        child = spawn(process.execPath, [path.join(repoRoot, "bin/r1.js"), "engine", "build", "--backend", "cpu"],
+            {env: {...process.env, R1_HOME: home, PATH: `${bin}:/usr/bin:/bin`, NO_COLOR: "1"}, stdio: ["ignore", "pipe", "pipe"]});
+        let stderr = "";
+        child.stderr!.on("data", (data: Buffer) => stderr += data);
+        let code: number | null | undefined;
+        child.on("close", (status) => code = status);
+        // cmake, ninja and both compilers are running.
+        await waitUntil(async () => (await pids()).length === 4, "the build tree is running", 60_000);
+        const tree = await pids();
+        assert.ok(tree.every(isRunning));
+        assert.ok(process.kill(child.pid!, signal), `${signal} to r1's own pid only`);
+        // Promptly: well inside the compilers' 600 s, however busy the machine.
+        await waitUntil(() => code !== undefined, `r1 exited after ${signal}`, 30_000);
+        assert.equal(code, exitCode, stderr);
+        assert.match(stderr, /r1 engine build interrupted/);
+        assert.deepEqual(tree.filter(isRunning), [], "no process of the build tree outlives r1");
+        assert.equal(existsSync(paths.stampFile), false);
+    } finally {
+        if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        for (const pid of await pids()) if (isRunning(pid)) process.kill(pid, "SIGKILL");
+        await rm(dir, {recursive: true, force: true});
+    }
+}
