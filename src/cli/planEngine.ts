@@ -80,7 +80,8 @@ export function commandsForThisMachine(hardware: HardwareProfile): boolean {
 export function commandForLine(hardware: HardwareProfile, runCommand: string): string {
     const extras = "plus --host 127.0.0.1, a free --port and a random --api-key";
     if (commandsForThisMachine(hardware)) return `what \`${runCommand}\` starts, ${extras}`;
-    return `for ${hardware.name}, not this machine: its llama-server (\`r1 engine build\` there, ${backendFor(hardware)} backend) and the model where \`r1 pull\` `
+    const which = hardware.source === "custom" ? `the what-if machine ${hardware.name}, not this machine as detected` : `${hardware.name}, not this machine`;
+    return `for ${which}: its llama-server (\`r1 engine build\` there, ${backendFor(hardware)} backend) and the model where \`r1 pull\` `
         + `puts it there (${WHAT_IF_R1_HOME}); what \`${runCommand}\` starts on it, ${extras}`;
 }
 
