@@ -67,6 +67,8 @@ const buildCommand: CommandModule<object, BuildArgs> = {
                     case "start":
                         process.stderr.write(`llama.cpp ${event.release}, ${pc.bold(event.backend)} backend (${event.reason}) → ${event.installDir}\n`);
                         if (event.amx.state === "unusable") process.stderr.write(`${pc.yellow("AMX left out")}: ${event.amx.detail}\n`);
+                        else if ((event.amx.compilerFlags ?? []).length > 0)
+                            process.stderr.write(`${pc.green(`AMX kept with ${event.amx.compilerFlags!.join(" ")}`)}: ${event.amx.detail}\n`);
                         break;
                     case "unpack":
                         process.stderr.write(`unpacking the sources node-llama-cpp ships → ${pc.dim("llama.cpp/src")}\n`);

@@ -7,7 +7,7 @@ export type LlamaCppBuildEvent =
     | {readonly type: "start", readonly backend: LlamaCppBackend, readonly reason: string, readonly release: string,
         readonly sourceDir: string, readonly buildDir: string, readonly installDir: string, readonly jobs: number,
         readonly cmakeArgs: readonly string[], readonly logFile: string,
-        /** What the AMX probe found; `unusable` means the build leaves AMX out. */
+        /** What the AMX probe found; `unusable` means the build leaves AMX out, `compilerFlags` that it keeps AMX with them. */
         readonly amx: AmxProbeResult}
     /** The install already holds this release, backend and options: nothing to do. */
     | {readonly type: "up-to-date", readonly installDir: string}

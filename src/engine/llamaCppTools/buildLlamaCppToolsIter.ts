@@ -47,8 +47,9 @@ export async function* buildLlamaCppToolsIter(options: BuildLlamaCppToolsOptions
     const machine = options.machine ?? await detectBuildMachine();
     const choice = options.backend === undefined ? chooseBackend(machine) : {backend: options.backend, reason: "--backend"};
     const paths = llamaCppPaths({r1Home: options.r1Home, backend: choice.backend});
-    // ggml's native build compiles AMX kernels in whenever the CPU advertises AMX; where they cannot run
-    // (a compiler that miscompiles them, a kernel that refuses the tile data) they are left out.
+    // ggml's native build compiles AMX kernels in whenever the CPU advertises AMX; where they run only with
+    // dead-store elimination off (GCC 12 drops the tile configuration's stores) the build turns it off, and
+    // where they cannot run at all (a kernel that refuses the tile data) they are left out.
     const amx = options.amx ?? (machine.cxx === undefined ? {state: "absent", detail: "no C++ compiler to probe AMX with"} as const
         : await probeAmx({cxx: machine.cxx, platform: machine.platform, arch: machine.arch}));
     const cmakeArgs = cmakeConfigureArgs({backend: choice.backend, ninja: machine.ninja !== undefined,

@@ -12,7 +12,10 @@ export interface LlamaCppBuildStamp {
     /** The cmake configure arguments, in order. */
     readonly cmakeArgs: readonly string[];
     readonly tools: readonly string[];
-    /** What the AMX probe found at build time (absent in stamps written before the probe). */
+    /**
+     * What the AMX probe found at build time (absent in stamps written before the probe). The flags it
+     * needed (`-fno-dse`) are in `cmakeArgs`, so a build with another AMX choice is another build.
+     */
     readonly amx?: "usable" | "unusable" | "absent";
     readonly builtAt: string;
 }

@@ -61,8 +61,9 @@ export function cmakeConfigureArgs(options: CmakeArgsOptions): string[] {
 }
 
 /**
- * The compiler flags of a build on x86-64 Linux: the environment's `CFLAGS`/`CXXFLAGS`, then AMX left
- * out when the probe found it unusable (`amxCompilerFlags`). Elsewhere `undefined`: nothing set.
+ * The compiler flags of a build on x86-64 Linux: the environment's `CFLAGS`/`CXXFLAGS`, then the AMX
+ * probe's (`amxCompilerFlags`: AMX left out when unusable, `-fno-dse` when the tiles need it). Elsewhere
+ * `undefined`: nothing set.
  */
 export function x86CompilerFlags(machine: {readonly platform: NodeJS.Platform, readonly arch: string}, amxFlags: readonly string[],
     env: NodeJS.ProcessEnv = process.env): {c: string, cxx: string} | undefined {

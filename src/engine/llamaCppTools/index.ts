@@ -11,7 +11,7 @@ export {buildLlamaCppToolsIter, type BuildLlamaCppToolsOptions} from "./buildLla
 export type {LlamaCppBuildEvent} from "./LlamaCppBuildEvent.js";
 export {chooseBackend, type BackendChoice, type BuildMachine} from "./chooseBackend.js";
 export {BUILD_TARGETS, cacheMatchesArgs, cmakeConfigureArgs, cmakeDefines, x86CompilerFlags, type CmakeArgsOptions} from "./cmakeArgs.js";
-export {AMX_OFF_FLAGS, AMX_PROBE_EXIT, amxCompilerFlags, cpuAdvertisesAmx, interpretAmxProbe, type AmxProbeOutcome, type AmxProbeResult} from "./amxProbeResult.js";
+export {AMX_NO_DSE_FLAGS, AMX_OFF_FLAGS, AMX_PROBE_EXIT, amxCompilerFlags, amxRetryFlags, combineAmxProbes, cpuAdvertisesAmx, interpretAmxProbe, type AmxProbeOutcome, type AmxProbeResult} from "./amxProbeResult.js";
 export {AMX_PROBE_SOURCE, probeAmx, type ProbeAmxOptions} from "./probeAmx.js";
 export {parseBuildProgress, type BuildProgress} from "./parseBuildProgress.js";
 export {missingPrerequisite, type BuildPrerequisites, type PackageManager} from "./checkBuildPrerequisites.js";

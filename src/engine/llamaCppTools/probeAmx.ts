@@ -2,7 +2,8 @@ import {execFile} from "node:child_process";
 import {mkdtemp, readFile, rm, writeFile} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import {AMX_PROBE_EXIT, cpuAdvertisesAmx, interpretAmxProbe, type AmxProbeResult} from "./amxProbeResult.js";
+import {AMX_PROBE_EXIT, amxRetryFlags, combineAmxProbes, cpuAdvertisesAmx, interpretAmxProbe, type AmxProbeOutcome,
+    type AmxProbeResult} from "./amxProbeResult.js";
 
 /** How long compiling the probe may take: one small file, but the machine may be busy compiling already. */
 export const AMX_PROBE_COMPILE_TIMEOUT_MS = 180_000;
@@ -82,7 +83,9 @@ export interface ProbeAmxOptions {
 /**
  * Compiles and runs `AMX_PROBE_SOURCE` with `cxx -O3 -march=native` (ggml's flags for a native
  * Release build) in a temporary folder, on x86-64 Linux CPUs that advertise AMX; elsewhere AMX is
- * `absent` without compiling anything.
+ * `absent` without compiling anything. When the plain probe dies as GCC 12's build does
+ * (`amxRetryFlags`), it is compiled and run once more with `-fno-dse`, and AMX is kept with that flag
+ * if the tiles then work (`combineAmxProbes`).
  */
 export async function probeAmx(options: ProbeAmxOptions): Promise<AmxProbeResult> {
     if ((options.platform ?? process.platform) !== "linux" || (options.arch ?? process.arch) !== "x64")
@@ -92,18 +95,32 @@ export async function probeAmx(options: ProbeAmxOptions): Promise<AmxProbeResult
     const dir = await mkdtemp(path.join(os.tmpdir(), "r1-amx-probe-"));
     try {
         const source = path.join(dir, "amx-probe.cpp");
-        const binary = path.join(dir, "amx-probe");
         await writeFile(source, AMX_PROBE_SOURCE);
-        const compiled = await run(options.cxx, ["-O3", "-march=native", "-std=c++17", source, "-o", binary], AMX_PROBE_COMPILE_TIMEOUT_MS);
-        if (compiled.exitCode !== 0) {
-            const telling = compiled.output.split("\n").find((line) => /\berror\b/.test(line)) ?? compiled.output.trim().split("\n").at(-1) ?? "";
-            return {state: "absent", detail: `the AMX probe does not compile: ${telling.trim()}`};
-        }
-        const ran = await run(binary, [], AMX_PROBE_RUN_TIMEOUT_MS);
-        return interpretAmxProbe({exitCode: ran.exitCode, signal: ran.signal, stdout: ran.output});
+        const plain = await compileAndRun(options.cxx, source, path.join(dir, "amx-probe"), []);
+        if (plain.kind === "uncompiled") return plain.result;
+        const flags = amxRetryFlags(plain.outcome);
+        if (flags === undefined) return interpretAmxProbe(plain.outcome);
+        const retried = await compileAndRun(options.cxx, source, path.join(dir, "amx-probe-retry"), flags);
+        return combineAmxProbes(interpretAmxProbe(plain.outcome),
+            {flags, result: retried.kind === "uncompiled" ? retried.result : interpretAmxProbe(retried.outcome)});
     } finally {
         await rm(dir, {recursive: true, force: true});
     }
+}
+
+/** A compiled probe's run, or the verdict (`absent`) when it did not compile. */
+type ProbeRun = {readonly kind: "ran", readonly outcome: AmxProbeOutcome} | {readonly kind: "uncompiled", readonly result: AmxProbeResult};
+
+/** The probe compiled with `flags` before ggml's (as cmake puts `CMAKE_CXX_FLAGS` before `-O3 -march=native`) and run. */
+async function compileAndRun(cxx: string, source: string, binary: string, flags: readonly string[]): Promise<ProbeRun> {
+    const compiled = await run(cxx, [...flags, "-O3", "-march=native", "-std=c++17", source, "-o", binary], AMX_PROBE_COMPILE_TIMEOUT_MS);
+    if (compiled.exitCode !== 0) {
+        const telling = compiled.output.split("\n").find((line) => /\berror\b/.test(line)) ?? compiled.output.trim().split("\n").at(-1) ?? "";
+        const withFlags = flags.length > 0 ? ` with ${flags.join(" ")}` : "";
+        return {kind: "uncompiled", result: {state: "absent", detail: `the AMX probe does not compile${withFlags}: ${telling.trim()}`}};
+    }
+    const ran = await run(binary, [], AMX_PROBE_RUN_TIMEOUT_MS);
+    return {kind: "ran", outcome: {exitCode: ran.exitCode, signal: ran.signal, stdout: ran.output}};
 }
 
 function run(command: string, args: readonly string[], timeout: number): Promise<{exitCode: number | null, signal: string | null, output: string}> {

@@ -4,7 +4,7 @@ import {existsSync} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {test} from "node:test";
-import {AMX_OFF_FLAGS, BuildPrerequisiteMissingError, buildLlamaCppToolsIter, cacheMatchesArgs, chooseBackend, cmakeConfigureArgs, findLlamaCppTools,
+import {AMX_NO_DSE_FLAGS, AMX_OFF_FLAGS, BuildPrerequisiteMissingError, buildLlamaCppToolsIter, cacheMatchesArgs, chooseBackend, cmakeConfigureArgs, findLlamaCppTools,
     LLAMA_CPP_RELEASE, llamaCppPaths, LlamaCppBuildError, missingPrerequisite, parseBuildProgress, x86CompilerFlags,
     type AmxProbeResult, type DetectedBuildMachine, type LlamaCppBuildEvent} from "../../../src/engine/llamaCppTools/index.js";
 
@@ -167,6 +167,18 @@ test("buildLlamaCppToolsIter: configure, compile with progress, install and stam
         const reconfigure = (await readFile(path.join(tools, "calls"), "utf8")).trim().split("\n")[3]!;
         assert.ok(reconfigure.endsWith(cmakeConfigureArgs({backend: "cpu", ninja: true, compilerFlags: x86CompilerFlags(machine, [])}).join(" ")), reconfigure);
         assert.equal(JSON.parse(await readFile(paths.stampFile, "utf8")).amx, "usable");
+
+        // AMX usable only with -fno-dse (GCC 12): another build once, with -fno-dse in the C and C++ flags, then up to date.
+        const noDse: AmxProbeResult = {state: "usable", detail: "AMX tiles work with -fno-dse", compilerFlags: AMX_NO_DSE_FLAGS};
+        const kept = await collect(buildLlamaCppToolsIter({r1Home: home, machine, amx: noDse}));
+        assert.deepEqual(kept[1], {type: "configure", skipped: false});
+        const withNoDse = cmakeConfigureArgs({backend: "cpu", ninja: true, compilerFlags: x86CompilerFlags(machine, AMX_NO_DSE_FLAGS)});
+        assert.ok(withNoDse.includes("-DCMAKE_C_FLAGS=-fno-dse") && withNoDse.includes("-DCMAKE_CXX_FLAGS=-fno-dse"), withNoDse.join(" "));
+        const keptCalls = (await readFile(path.join(tools, "calls"), "utf8")).trim().split("\n");
+        assert.ok(keptCalls[5]!.endsWith(withNoDse.join(" ")), keptCalls[5]);
+        const keptStamp = JSON.parse(await readFile(paths.stampFile, "utf8"));
+        assert.deepEqual([keptStamp.amx, keptStamp.cmakeArgs], ["usable", withNoDse]);
+        assert.deepEqual((await collect(buildLlamaCppToolsIter({r1Home: home, machine, amx: noDse}))).map((event) => event.type), ["start", "up-to-date", "done"]);
 
         // Without cmake: a one-line error before anything runs.
         await assert.rejects(collect(buildLlamaCppToolsIter({r1Home: path.join(dir, "home2"), machine: {...machine, cmake: undefined}, amx})),
