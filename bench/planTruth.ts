@@ -21,15 +21,18 @@ import {parseArgs, promisify} from "node:util";
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** Where eng-amx built llama-bench and llama-quantize with `r1 engine build`'s cmake options (bench/RESULTS.md). */
-const FIXED_LLAMA_BENCH = "/tmp/r1-amx-build/build/bin/llama-bench";
+/**
+ * llama-bench and llama-quantize built with `r1 engine build`'s cmake options with AMX kept by `-fno-dse`
+ * (bench/RESULTS.md, "AMX kept with -fno-dse"): like for like with the embedded engine, whose prebuilt runs AMX here.
+ */
+const FIXED_LLAMA_BENCH = "/tmp/r1-amx-dse-build/bin/llama-bench";
 const {values} = parseArgs({options: {
     rounds: {type: "string", default: "3"},
     cache: {type: "string", default: path.join(os.tmpdir(), "r1-plan-truth-cache")},
-    // llama-bench built with r1 engine build's configuration (AMX left out where its kernels fault: see bench/RESULTS.md,
-    // "r1 engine build") when it exists; else /tmp/lbfix, the older build with llama-bench.cpp patched to load without
+    // llama-bench built with r1 engine build's configuration (AMX kept with -fno-dse, as the embedded engine has it) when
+    // it exists; else the earlier AMX-less build (-mno-amx-*); else /tmp/lbfix, the older build with llama-bench.cpp patched to load without
     // repacked weight buffers (llama-server's --no-repack).
-    "llama-bench": {type: "string", default: [FIXED_LLAMA_BENCH, "/tmp/lbfix/llama-bench"].find((file) => existsSync(file)) ?? FIXED_LLAMA_BENCH},
+    "llama-bench": {type: "string", default: [FIXED_LLAMA_BENCH, "/tmp/r1-amx-build/build/bin/llama-bench", "/tmp/lbfix/llama-bench"].find((file) => existsSync(file)) ?? FIXED_LLAMA_BENCH},
     targets: {type: "string", default: "deepseek-r1-distill-qwen-1.5b:Q4_K_M,deepseek-r1-distill-qwen-1.5b:Q8_0,deepseek-r1-distill-qwen-7b:Q4_K_M"},
     depth: {type: "string", default: "4096"},
     "n-gen": {type: "string", default: "64"},

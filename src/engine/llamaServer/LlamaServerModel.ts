@@ -170,7 +170,9 @@ export class LlamaServerModel implements LoadedModel {
             let kept = options;
             if (server.repackDisabled) {
                 kept = {...options, launch: {...options.launch, repack: false}};
-                (options.onNotice ?? defaultNotice)("llama-server died of an illegal instruction while loading (its build uses CPU instructions this machine does not allow, such as AMX); it runs with --no-repack");
+                (options.onNotice ?? defaultNotice)(server.repackDisabledBecause === "amx-unplaceable-op"
+                    ? "llama-server aborted while loading (its AMX weight buffers leave an op of this model with no backend, as for deepseek2); it runs with --no-repack"
+                    : "llama-server died of an illegal instruction while loading (its build uses CPU instructions this machine does not allow, such as AMX); it runs with --no-repack");
             }
             return new LlamaServerModel({options: kept, server, props, architecture, trainedTemplate, trainContextSize, loadMs: performance.now() - started});
         } catch (error) {

@@ -8,6 +8,7 @@ import {findOnPath} from "../llamaCppTools/findLlamaCppTools.js";
 import {LlamaServerStartError} from "./errors.js";
 import {freeLoopbackPort} from "./freeLoopbackPort.js";
 import {loopbackPortInUse} from "./loopbackPortInUse.js";
+import {repackRetryReason, type RepackRetryReason} from "./repackRetryReason.js";
 import {DEFAULT_START_TIMEOUT_MS, HEALTH_POLL_MS, LOG_DRAIN_MS, LOG_TAIL_LINES, MAX_LOG_LINE_CHARS, PORT_ATTEMPTS, STOP_GRACE_MS} from "./limits.js";
 import {llamaServerArgs, type LlamaServerLaunchOptions} from "./llamaServerArgs.js";
 
@@ -118,23 +119,28 @@ export class LlamaServerProcess {
 
     /**
      * Starts llama-server and waits until `/health` says the model is loaded. A llama-server that
-     * dies of an illegal instruction while loading is started once more without repacked weights:
-     * a build made with `-march=native` on a virtual machine that advertises AMX but does not let
-     * programs use it (measured on this project's test machine) faults in the AMX kernels only.
+     * fails while loading in a way only its extra weight buffers cause (`repackRetryReason`) is
+     * started once more without them (`--no-repack`): a build whose AMX kernels fault here (SIGILL;
+     * GCC 12's native build before `r1 engine build` kept AMX with `-fno-dse`), or an AMX build
+     * loading deepseek2, which aborts in ggml's scheduler.
      */
     static async start(options: LlamaServerProcessOptions): Promise<LlamaServerProcess> {
         try {
             return await LlamaServerProcess.startWithPorts(options);
         } catch (error) {
-            if (!(error instanceof LlamaServerStartError && error.exitSignal === "SIGILL" && options.launch.repack !== false)) throw error;
+            const reason = error instanceof LlamaServerStartError && options.launch.repack !== false ? repackRetryReason(error) : undefined;
+            if (reason === undefined) throw error;
             const retried = await LlamaServerProcess.startWithPorts({...options, launch: {...options.launch, repack: false}});
             retried.repackDisabled = true;
+            retried.repackDisabledBecause = reason;
             return retried;
         }
     }
 
-    /** Set when this process runs with `--no-repack` because the first start died of SIGILL. */
+    /** Set when this process runs with `--no-repack` because the first start failed (`repackDisabledBecause` says how). */
     repackDisabled = false;
+    /** Why the first start was retried with `--no-repack`; `undefined` when it was not. */
+    repackDisabledBecause: RepackRetryReason | undefined;
 
     private static async startWithPorts(options: LlamaServerProcessOptions): Promise<LlamaServerProcess> {
         for (let attempt = 1; ; attempt++) {

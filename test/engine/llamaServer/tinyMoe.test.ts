@@ -46,18 +46,23 @@ for (const [cpuMoeLayers, flag] of [[2, ["--n-cpu-moe", "2"]], [3, ["-ot", "exps
         const {modelPath, ...launch} = planLaunchOptions({gpuLayers: 4, cpuMoeLayers, contextSize: 256, architecture: variant.architecture}, {modelPath: file});
         assert.equal(modelPath, file);
         const logs: string[] = [];
+        const notices: string[] = [];
         const model = await LlamaServerModel.load({
             path: file, binary: llamaCppToolPath("llama-server"),
-            // One thread for a busy machine. Repacking on (llama.cpp's default): with AMX kernels compiled in,
-            // this llama.cpp aborted in its graph scheduler (GGML_ASSERT cur_backend_id != -1) for deepseek2;
-            // r1 engine build leaves AMX out where its kernels cannot run (this project's test machine).
+            // One thread for a busy machine. Repacking on (llama.cpp's default): with AMX kernels compiled in
+            // (r1 engine build keeps them with -fno-dse on this project's GCC 12 machine) this llama.cpp aborts
+            // in its graph scheduler (GGML_ASSERT cur_backend_id != -1) for deepseek2, and r1 starts it again with
+            // --no-repack (repackRetryReason); without AMX it loads at once.
             launch: {...launch, threads: 1},
-            onLog: (line) => logs.push(line), onNotice: () => undefined
+            onLog: (line) => logs.push(line), onNotice: (notice) => notices.push(notice)
         });
         try {
             const [running] = processesMatching(file);
             assert.ok(running !== undefined && running.cmdline.includes(` ${flag.join(" ")} `), running?.cmdline);
             assert.ok(running.cmdline.includes(" -ngl 4 --fit off "), running.cmdline);
+            // Retried only for the scheduler's abort, and then said so.
+            assert.equal(model.process.repackDisabled, model.process.repackDisabledBecause === "amx-unplaceable-op", notices.join(" | "));
+            assert.equal(notices.some((notice) => /aborted while loading.*--no-repack$/.test(notice)), model.process.repackDisabled, notices.join(" | "));
             // llama.cpp says it applied tensor overrides (the routed experts kept in a CPU buffer).
             assert.ok(logs.some((line) => line.includes("tensor overrides to CPU")), logs.join("\n"));
             let result;
