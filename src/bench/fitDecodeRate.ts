@@ -24,11 +24,14 @@ export interface DecodeRateFit {
     /** Seconds per layer per token: weight reads plus the per-layer overhead. */
     readonly slopeSeconds: number;
     /**
-     * `slope`: from t(L) = a + L·(layer bytes ÷ rate + per-layer overhead). `whole`: the slope was not
-     * positive (noise larger than the difference), so the rate is the largest model's bytes over its
-     * whole time, overheads included — a lower bound.
+     * `slope`: from t(L) = a + L·(layer bytes ÷ rate + per-layer overhead). `anchored`: the free line's
+     * intercept came out negative — impossible for fixed costs, so a slow spell hit the larger model
+     * (a −126 ms intercept read Q4_K at 2.9 GB/s on a ~11 GB/s machine) — and the line is refitted
+     * through the measured per-token overhead instead. `whole`: the slope was not positive (noise
+     * larger than the difference), so the rate is the largest model's bytes over its whole time,
+     * overheads included — a lower bound.
      */
-    readonly method: "slope" | "whole";
+    readonly method: "slope" | "anchored" | "whole";
     readonly capped: boolean;
 }
 
@@ -41,10 +44,14 @@ export interface DecodeRateFit {
  * 20 GB/s machine. The rate is capped at `maxBytesPerSecond`, the fastest read the machine's
  * memory allows: a faster figure comes from noise or the cache, not from a model of real size.
  */
-export function fitDecodeRate(options: {times: readonly LayerTime[], perLayerOverheadSeconds: number, maxBytesPerSecond?: number}): DecodeRateFit {
+export function fitDecodeRate(options: {times: readonly LayerTime[], perLayerOverheadSeconds: number, perTokenOverheadSeconds?: number,
+    maxBytesPerSecond?: number}): DecodeRateFit {
     const {times} = options;
     if (times.length < 2 || new Set(times.map((t) => t.layers)).size < 2) throw new RangeError("a decode rate needs times of at least two layer counts");
-    const line = fitLine(times.map((t) => ({x: t.layers, y: t.seconds})));
+    const points = times.map((t) => ({x: t.layers, y: t.seconds}));
+    let line = fitLine(points);
+    const anchored = line.intercept < 0;
+    if (anchored) line = fitLineThrough(points, Math.max(0, options.perTokenOverheadSeconds ?? 0));
     const bytesLine = fitLine(times.map((t) => ({x: t.layers, y: t.bytes})));
     const layerBytes = bytesLine.slope;
     let uncapped: number;
@@ -52,7 +59,7 @@ export function fitDecodeRate(options: {times: readonly LayerTime[], perLayerOve
     if (line.slope > 0 && layerBytes > 0) {
         const work = Math.max(line.slope - Math.max(0, options.perLayerOverheadSeconds), MIN_WORK_SHARE * line.slope);
         uncapped = layerBytes / work;
-        method = "slope";
+        method = anchored ? "anchored" : "slope";
     } else {
         const largest = times.reduce((a, b) => b.layers > a.layers ? b : a);
         uncapped = largest.bytes / largest.seconds;
@@ -61,6 +68,13 @@ export function fitDecodeRate(options: {times: readonly LayerTime[], perLayerOve
     const cap = options.maxBytesPerSecond;
     const capped = cap !== undefined && cap > 0 && uncapped > cap;
     return {bytesPerSecond: capped ? cap : uncapped, uncappedBytesPerSecond: uncapped, interceptSeconds: line.intercept, slopeSeconds: line.slope, method, capped};
+}
+
+/** Least-squares line y = intercept + slope·x with the intercept given. */
+export function fitLineThrough(points: readonly {x: number, y: number}[], intercept: number): {intercept: number, slope: number} {
+    const sxx = points.reduce((s, p) => s + p.x * p.x, 0);
+    if (!(sxx > 0)) throw new RangeError("a line through a point needs an x other than 0");
+    return {intercept, slope: points.reduce((s, p) => s + p.x * (p.y - intercept), 0) / sxx};
 }
 
 /** Least-squares line y = intercept + slope·x (two points: the line through them). */

@@ -3,13 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
 import {GgmlType} from "../gguf/GgmlType.js";
-import {machineFingerprint, promptAttentionUnitsPerLayer, type BackendProbe, type EngineProbe, type SpeedBackend, type TypeRates} from "../plan/index.js";
+import {machineFingerprint, type BackendProbe, type EngineProbe, type SpeedBackend, type TypeRates} from "../plan/index.js";
 import type {HardwareProfile} from "../hardware/index.js";
 import {loadModel} from "../engine/embedded/loadModel.js";
 import type {LlamaLoadedModel} from "../engine/embedded/LlamaLoadedModel.js";
 import {R1Error} from "../util/R1Error.js";
-import {fitDecodeRate, maxReadBytesPerSecond} from "./fitDecodeRate.js";
-import {fitPromptRates, promptFlopsPerSecond, type PromptTime} from "./fitPromptRates.js";
+import {fitDecodeRate, maxReadBytesPerSecond, MIN_WORK_SHARE} from "./fitDecodeRate.js";
 import {probeModelDir, probeModelPath, probeModelSpecs, probeModelWeights, removeStaleProbeModels, writeProbeModel, type ProbeModelSpec} from "./probeModels.js";
 import {percentile} from "./stats.js";
 
@@ -25,7 +24,7 @@ export const DEFAULT_PROBE_BUDGET_SECONDS = 60;
  */
 const DECODE_TOKENS = 8;
 const DECODE_WARMUP_TOKENS = 2;
-const DECODE_ROUNDS = 2;
+const DECODE_ROUNDS = 3;
 /**
  * Prompt tokens per prompt measurement: one micro-batch of the planner's default size (512, as
  * llama-bench's pp512 and `r1 bench`), well inside the context (a prompt filling its context runs
@@ -33,8 +32,13 @@ const DECODE_ROUNDS = 2;
  */
 const PROMPT_TOKENS = 512;
 const PROMPT_CONTEXT = 1024;
-/** Timed prompt runs per model; the fastest counts (the first run of a context also faults in its compute buffer). */
-const PROMPT_RUNS = 2;
+/**
+ * A prompt batch that took less than this is timed a second time and the faster run counts: the
+ * first batch of a context also faults in its compute buffer (+130 ms on the 1536-wide attention
+ * model, 70% of its batch). Past it that cost is a few percent and a second run of a slow type
+ * (Q3_K: ~20 s for the 7B-wide rate model here) would eat the probe's budget.
+ */
+const PROMPT_SECOND_RUN_BELOW_SECONDS = 1.5;
 /** Positions cached before the depth measurement. Defaults to this. */
 const ATTENTION_DEPTH = 1536;
 
@@ -66,9 +70,9 @@ export type ProbeEngineEvent =
  * `r1 hw --probe`: measures the real engine (node-llama-cpp, the embedded engine) on every backend
  * present — the CPU, and the GPU its runtime uses — with synthetic models written for the run and
  * deleted after it (a type's pair as soon as it is measured: at most ~2 GB on disk at a time): per
- * weight type the bytes/s decode reaches at batch 1 and the FLOP/s of a prompt batch's matmuls,
- * the fixed and per-layer overheads per token, the cost of attention per cached position (decode)
- * and per head in a prompt batch, and (CPU) memory-mapped against read-into-memory decode. Returns
+ * weight type the bytes/s decode reaches at batch 1 and the FLOP/s of a prompt batch, how that
+ * prompt rate changes at the 1.5B's width, the fixed and per-layer overheads per token, the cost of
+ * attention per cached position, and (CPU) memory-mapped against read-into-memory decode. Returns
  * the `EngineProbe` the planner reads (the caller saves it). Timing assertions are not made here: a
  * busy machine measures low.
  */
@@ -78,8 +82,9 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
     const attentionSpec = specs.find((s) => s.role === "attention");
     const overheadSpecs = specs.filter((s) => s.role === "overhead").sort((a, b) => a.architecture.layers - b.architecture.layers);
     const rateTypes = [...new Set(specs.filter((s) => s.role === "rate").map((s) => s.type))];
-    if (attentionSpec === undefined || overheadSpecs.length < 2 || rateTypes[0] !== attentionSpec.type)
-        throw new RangeError("probe models need two overhead models, rate models, and an attention model of the first rate type");
+    const widthSpec = specs.find((s) => s.role === "width");
+    if (attentionSpec === undefined || overheadSpecs.length < 2 || (widthSpec !== undefined && widthSpec.type !== rateTypes[0]))
+        throw new RangeError("probe models need two overhead models, rate models, an attention model, and a width model of the first rate type if any");
     const load = {average: os.loadavg()[0] ?? 0, cores: os.availableParallelism()};
     const started = performance.now();
     const budgetMs = (options.budgetSeconds ?? DEFAULT_PROBE_BUDGET_SECONDS) * 1000;
@@ -106,6 +111,20 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
                 path: probeModelPath(dir, spec), contextSize, gpuLayers: backend === "cpu" ? 0 : "max", mmap,
                 ...(options.threads === undefined ? {} : {threads: options.threads}), ...(options.signal === undefined ? {} : {signal: options.signal})
             });
+            // The width model is written, timed on one prompt batch and deleted while the first type's model waits.
+            const measureWidth = async function* (spec: ProbeModelSpec): AsyncGenerator<ProbeEngineEvent, number, void> {
+                try {
+                    yield* write(spec);
+                    const model = await loadSpec(spec, false, PROMPT_CONTEXT);
+                    try {
+                        return await promptSeconds(model);
+                    } finally {
+                        await model.dispose();
+                    }
+                } finally {
+                    await rm(probeModelPath(dir, spec), {force: true});
+                }
+            };
             // Overheads: t(L) = perToken + L × perLayer on models whose weights are negligible, loaded
             // together and measured in turns.
             const overheadModels: LlamaLoadedModel[] = [];
@@ -123,11 +142,10 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
             const perToken = Math.max(0, overheadDecode[0]! - perLayer * fewLayers);
             yield {type: "measured", backend, what: "overheads", detail: `${(perToken * 1e3).toFixed(2)} ms per token + ${(perLayer * 1e6).toFixed(1)} µs per layer`};
 
-            // Attention: decode at depth 0 and at `depth` on a 1536-wide, 12-head model, and one
-            // prompt batch on it (mostly attention: its FFN is tiny), split from matmuls below.
-            let attentionSecondsPerUnit = 0, attentionPromptSeconds: number;
+            // Attention: decode at depth 0 and at `depth` on a 1536-wide, 12-head model.
+            let attentionSecondsPerUnit = 0;
             {
-                const model = await loadSpec(attentionSpec, false, Math.max(PROMPT_CONTEXT, depth + 2 * (DECODE_TOKENS + DECODE_WARMUP_TOKENS) + 8));
+                const model = await loadSpec(attentionSpec, false, depth + 2 * (DECODE_TOKENS + DECODE_WARMUP_TOKENS) + 8);
                 try {
                     const shallowMs: number[] = [], deepMs: number[] = [];
                     for (let round = 0; round < DECODE_ROUNDS; round++) {
@@ -138,7 +156,6 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
                     const a = attentionSpec.architecture;
                     attentionSecondsPerUnit = Math.max(0, (deep - shallow) / (a.layers * a.heads * a.headDim * depth));
                     yield {type: "measured", backend, what: "attention", detail: `${((deep - shallow) * 1e3).toFixed(2)} ms more per token at depth ${depth}`};
-                    attentionPromptSeconds = await promptSeconds(model);
                 } finally {
                     await model.dispose();
                 }
@@ -149,9 +166,8 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
             const gpu = backend === "cpu" ? undefined : options.hardware.gpus.find((g) => g.backend === backend);
             const maxRead = gpu === undefined ? maxReadBytesPerSecond(options.hardware.ram.bandwidthBytesPerSecond, options.hardware.ram.bandwidthSource)
                 : maxReadBytesPerSecond(gpu.bandwidthBytesPerSecond, gpu.bandwidthSource);
-            const attentionPrompt: PromptTime = {seconds: attentionPromptSeconds, flops: promptFlops(attentionSpec), attentionUnits: promptAttentionUnits(attentionSpec)};
             const types: Record<string, TypeRates> = {};
-            let promptAttentionSecondsPerUnit = 0;
+            let promptWidthFactors: {hiddenSize: number, factor: number}[] | undefined;
             let mmapRateRatio: number | undefined;
             let mmapMeasuredOn: string | undefined;
             for (const type of rateTypes) {
@@ -164,7 +180,7 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
                 }
                 const weights = pair.map((spec) => probeModelWeights(spec));
                 const models: LlamaLoadedModel[] = [];
-                let decode: number[], prompt: number;
+                let decode: number[], prompt: number, widthPrompt: number | undefined;
                 try {
                     for (const spec of pair) yield* write(spec);
                     for (const spec of pair) models.push(await loadSpec(spec, false, PROMPT_CONTEXT));
@@ -172,6 +188,8 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
                     // Only the smallest stays, for the prompt and the memory-mapped comparison.
                     for (const model of models.splice(1)) await model.dispose();
                     prompt = await promptSeconds(models[0]!);
+                    // The width model's prompt right after this one's: a slow spell of the machine hits both.
+                    if (widthSpec !== undefined && type === widthSpec.type) widthPrompt = yield* measureWidth(widthSpec);
                     // Memory-mapped against read into memory, once, alternated on the first type whose decode
                     // work stands out from the overheads (else the next type tries). Measured even over
                     // budget: it decides how r1 loads every model that fits in RAM.
@@ -187,19 +205,15 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
                     for (const spec of pair) await rm(probeModelPath(dir, spec), {force: true});
                 }
                 const fit = fitDecodeRate({
-                    times: weights.map((w, i) => ({layers: w.layers, bytes: w.bytes, seconds: decode[i]!})), perLayerOverheadSeconds: perLayer,
+                    times: weights.map((w, i) => ({layers: w.layers, bytes: w.bytes, seconds: decode[i]!})), perLayerOverheadSeconds: perLayer, perTokenOverheadSeconds: perToken,
                     ...(maxRead === undefined ? {} : {maxBytesPerSecond: maxRead})
                 });
-                const promptTime: PromptTime = {seconds: prompt, flops: promptFlops(pair[0]!), attentionUnits: promptAttentionUnits(pair[0]!)};
-                let promptFlopsRate: number;
-                if (type === attentionSpec.type) {
-                    const split = fitPromptRates({perBatchSeconds: perBatch, rate: promptTime, attention: attentionPrompt});
-                    promptAttentionSecondsPerUnit = split.attentionSecondsPerUnit;
-                    promptFlopsRate = split.flopsPerSecond;
-                    yield {type: "measured", backend, what: "prompt attention", detail: `${(promptAttentionSecondsPerUnit * attentionPrompt.attentionUnits / attentionSpec.architecture.layers * 1e3).toFixed(1)} ms per layer ` +
-                        `of ${attentionSpec.architecture.heads} heads in a ${PROMPT_TOKENS}-token batch besides its matmuls`};
-                } else {
-                    promptFlopsRate = promptFlopsPerSecond({perBatchSeconds: perBatch, time: promptTime, attentionSecondsPerUnit: promptAttentionSecondsPerUnit});
+                const promptFlopsRate = promptFlopsPerSecond(pair[0]!, prompt, perBatch);
+                if (widthSpec !== undefined && widthPrompt !== undefined) {
+                    const factor = promptFlopsPerSecond(widthSpec, widthPrompt, perBatch) / promptFlopsRate;
+                    promptWidthFactors = [{hiddenSize: widthSpec.architecture.hiddenSize, factor}, {hiddenSize: pair[0]!.architecture.hiddenSize, factor: 1}];
+                    yield {type: "measured", backend, what: "prompt width", detail: `${widthSpec.architecture.hiddenSize}-wide layers process a prompt at ` +
+                        `${Math.round(factor * 100)}% of the FLOP/s of ${pair[0]!.architecture.hiddenSize}-wide ones (${typeName})`};
                 }
                 const rates: TypeRates = {
                     decodeBytesPerSecond: fit.bytesPerSecond, promptFlopsPerSecond: promptFlopsRate,
@@ -207,17 +221,18 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
                 };
                 types[typeName] = rates;
                 yield {type: "measured", backend, what: typeName, detail: `decode ${(rates.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s of weights ` +
-                    `(${fit.method === "slope" ? `${pair.map((s) => s.architecture.layers).join(" → ")} layers: ${(fit.slopeSeconds * 1e3).toFixed(1)} ms per layer, ` +
-                        `${(fit.interceptSeconds * 1e3).toFixed(1)} ms per token besides` : "slope not positive: whole time of the larger model"}` +
+                    `(${fit.method !== "whole" ? `${pair.map((s) => s.architecture.layers).join(" → ")} layers: ${(fit.slopeSeconds * 1e3).toFixed(1)} ms per layer, ` +
+                        `${(fit.interceptSeconds * 1e3).toFixed(1)} ms per token besides${fit.method === "anchored" ? " (the free line's was negative: anchored at the overhead)" : ""}`
+                        : "slope not positive: whole time of the larger model"}` +
                     `${fit.capped ? `; capped from ${(fit.uncappedBytesPerSecond / 1e9).toFixed(1)} GB/s at the memory's ${(maxRead! / 1e9).toFixed(1)}` : ""}), ` +
-                    `prompt matmuls ${(rates.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`};
+                    `prompt ${(rates.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`};
                 if (mmapMeasuredOn === typeName)
                     yield {type: "measured", backend, what: "mmap", detail: `memory-mapped decode at ${Math.round(mmapRateRatio! * 100)}% of read-into-memory (${typeName})`};
             }
             if (Object.keys(types).length === 0) throw new ProbeFailedError(backend);
             result[backend] = {
                 threads, types, perTokenOverheadSeconds: perToken, perLayerOverheadSeconds: perLayer, perBatchOverheadSeconds: perBatch,
-                attentionSecondsPerUnit, promptAttentionSecondsPerUnit, ...(mmapRateRatio === undefined ? {} : {mmapRateRatio, mmapMeasuredOn}),
+                attentionSecondsPerUnit, ...(promptWidthFactors === undefined ? {} : {promptWidthFactors}), ...(mmapRateRatio === undefined ? {} : {mmapRateRatio, mmapMeasuredOn}),
                 ...(maxRead === undefined ? {} : {maxReadBytesPerSecond: maxRead})
             };
         }
@@ -230,14 +245,9 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
     }
 }
 
-/** Matmul FLOPs of one prompt batch on a probe model. */
-function promptFlops(spec: ProbeModelSpec): number {
-    return 2 * probeModelWeights(spec).params * PROMPT_TOKENS;
-}
-
-/** Attention units of one prompt batch into an empty cache on a probe model. */
-function promptAttentionUnits(spec: ProbeModelSpec): number {
-    return promptAttentionUnitsPerLayer(spec.architecture, PROMPT_TOKENS) * spec.architecture.layers;
+/** Matmul FLOP/s of a prompt batch that took `seconds` on a probe model, the per-batch overhead taken off. */
+function promptFlopsPerSecond(spec: ProbeModelSpec, seconds: number, perBatchSeconds: number): number {
+    return 2 * probeModelWeights(spec).params * PROMPT_TOKENS / Math.max(MIN_WORK_SHARE * seconds, seconds - perBatchSeconds);
 }
 
 /** No weight type could be measured on a backend. */
@@ -280,17 +290,17 @@ async function decodeTokenMs(model: LlamaLoadedModel, depth: number): Promise<nu
     }
 }
 
-/** Fastest of `PROMPT_RUNS` prompt batches of `PROMPT_TOKENS` into an empty cache, seconds. */
+/** Seconds of a prompt batch of `PROMPT_TOKENS` into an empty cache: the faster of two when the first was quick. */
 async function promptSeconds(model: LlamaLoadedModel): Promise<number> {
     const sequence = model.acquireSequence();
     try {
         const times: number[] = [];
-        for (let run = 0; run < PROMPT_RUNS; run++) {
+        do {
             await sequence.clearHistory();
             const t0 = performance.now();
             await sequence.evaluateWithoutGeneratingNewTokens(fillTokens(PROMPT_TOKENS));
             times.push((performance.now() - t0) / 1000);
-        }
+        } while (times.length < 2 && times[0]! < PROMPT_SECOND_RUN_BELOW_SECONDS);
         return Math.min(...times);
     } finally {
         model.releaseSequence(sequence);

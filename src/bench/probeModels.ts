@@ -20,6 +20,11 @@ export const PROBE_RATE_MODEL_BYTES = 640 * 2 ** 20;
  * 16 GB/s — far above the per-token jitter of a quiet machine.
  */
 export const RATE_PAIR_LAYER_FACTOR = 2;
+/**
+ * Weights of the width model: the 1.5B's widths, of the first type, past this VM's 300 MiB L3 (a
+ * 131 MB layer in cache ran a prompt 3–5× faster per FLOP than the same layers from DRAM).
+ */
+export const PROBE_WIDTH_MODEL_BYTES = 480 * 2 ** 20;
 /** A probe vocabulary: the output matrix stays negligible beside the layers. */
 const PROBE_VOCAB = 512;
 
@@ -27,8 +32,11 @@ const PROBE_VOCAB = 512;
 export interface ProbeModelSpec {
     /** File stem under the probe cache, unique per shape and type. */
     readonly name: string;
-    /** `rate`: one of a type's two models of the same widths and different layer counts. */
-    readonly role: "rate" | "overhead" | "attention";
+    /**
+     * `rate`: one of a type's two models of the same widths and different layer counts. `width`: the
+     * first type at another hidden width, whose prompt rate scales the rates to that width.
+     */
+    readonly role: "rate" | "overhead" | "attention" | "width";
     readonly type: GgmlType;
     readonly architecture: DenseArchitecture;
 }
@@ -42,9 +50,10 @@ function resized(base: DenseArchitecture, changes: Partial<DenseArchitecture>): 
  * The probe's models: per type, two of real widths (R1-Distill-Qwen-7B's: hidden 3584, FFN 18944,
  * 28 heads / 4 KV heads), one of as many layers as make ~640 MiB and one of twice as many (their
  * difference in decode time is the type's read rate; the smaller one's prompt time its matmul
- * rate); two 128-wide models of 1 and 17 layers whose time difference is the per-layer overhead;
- * and a 1536-wide attention model of the first type (12 heads / 2 KV heads of 128, like the 1.5B,
- * FFN 256) whose decode slows with depth and whose prompt time is mostly attention.
+ * rate); a model of the first type at the 1.5B's widths (hidden 1536, FFN 8960) whose prompt
+ * rate against the 7B-wide one is the width factor; two 128-wide models of 1 and 17 layers whose
+ * time difference is the per-layer overhead; and a 1536-wide attention model (12 heads / 2 KV heads
+ * of 128, like the 1.5B) whose decode slows with depth.
  */
 export function probeModelSpecs(types: readonly GgmlType[] = PROBE_TYPES): ProbeModelSpec[] {
     const base = requireVariant("deepseek-r1-distill-qwen-7b").architecture as DenseArchitecture;
@@ -55,9 +64,16 @@ export function probeModelSpecs(types: readonly GgmlType[] = PROBE_TYPES): Probe
         for (const layers of [fewer, fewer * RATE_PAIR_LAYER_FACTOR])
             specs.push({name: `rate-${GgmlType[type]}-${layers}x${base.hiddenSize}`, role: "rate", type, architecture: resized(base, {layers})});
     }
+    const narrow = requireVariant("deepseek-r1-distill-qwen-1.5b").architecture as DenseArchitecture;
+    const first = types[0];
+    if (first !== undefined) {
+        const narrowLayerParams = narrow.hiddenSize * (2 * narrow.heads * narrow.headDim + 2 * narrow.kvHeads * narrow.headDim) + 3 * narrow.hiddenSize * narrow.ffnSize;
+        const layers = Math.max(1, Math.round(PROBE_WIDTH_MODEL_BYTES / ggmlTensorBytes(first, narrowLayerParams)));
+        specs.push({name: `width-${GgmlType[first]}-${layers}x${narrow.hiddenSize}`, role: "width", type: first, architecture: resized(narrow, {layers})});
+    }
     const tiny = {hiddenSize: 128, heads: 1, kvHeads: 1, headDim: 128, ffnSize: 256};
     for (const layers of [1, 17]) specs.push({name: `overhead-${layers}x128`, role: "overhead", type: GgmlType.Q8_0, architecture: resized(base, {...tiny, layers})});
-    specs.push({name: "attention-4x1536", role: "attention", type: types[0] ?? GgmlType.Q8_0,
+    specs.push({name: "attention-4x1536", role: "attention", type: GgmlType.Q8_0,
         architecture: resized(base, {layers: 4, hiddenSize: 1536, heads: 12, kvHeads: 2, headDim: 128, ffnSize: 256})});
     return specs;
 }
@@ -101,7 +117,7 @@ export async function removeStaleProbeModels(dir: string, now = Date.now()): Pro
     const entries = await readdir(dir, {withFileTypes: true}).catch(() => []);
     for (const entry of entries) {
         const file = path.join(dir, entry.name);
-        if (entry.isFile() && /^(rate|overhead|attention)-.+\.gguf$/.test(entry.name)) await rm(file, {force: true});
+        if (entry.isFile() && /^(rate|overhead|attention|width)-.+\.gguf$/.test(entry.name)) await rm(file, {force: true});
         else if (entry.isDirectory() && entry.name.startsWith("run-")) {
             const info = await stat(file).catch(() => undefined);
             if (info !== undefined && now - info.mtimeMs > STALE_RUN_MS) await rm(file, {recursive: true, force: true});

@@ -4,7 +4,7 @@ import type {BackendProbe} from "./engineProbe.js";
 import {computeBuffer, expertsOnGpu, type Layout} from "./layouts.js";
 import type {PlanContext} from "./planContext.js";
 import {PCIE_BYTES_PER_SECOND, type SpeedBackend} from "./speedConstants.js";
-import {addAmounts, attentionUnitsPerLayer, fastestDecodeRate, probedPromptSeconds, probedWeightSeconds, promptAttentionUnitsPerLayer} from "./speedModel.js";
+import {addAmounts, attentionUnitsPerLayer, fastestDecodeRate, probedPromptSeconds, probedWeightSeconds, promptWidthFactor} from "./speedModel.js";
 import type {DeviceShare, LoadingChoice} from "./types.js";
 
 type Amounts = Record<string, {bytes: number, params: number}>;
@@ -187,13 +187,13 @@ function evaluateDevice(ctx: PlanContext, load: DeviceLoad, computeSeconds: (flo
         effective = weightSeconds > 0 ? weightBytes / weightSeconds : fastestDecodeRate(probe);
         // What the engine demonstrably reached is a floor for the physical peak.
         peak = Math.max(peak, fastestDecodeRate(probe) * Math.max(1, load.rateFactor));
-        // The probe's prompt rate is the layers' matmuls; a prompt batch computes the output for its
-        // last token only; the rest of each layer (attention, norms, activations) grows with its heads.
+        // The probe's prompt rate is the layers' (at the rate models' width, scaled to this model's);
+        // a prompt batch computes the output for its last token only.
         const layerReads: Amounts = {};
         addAmounts(layerReads, load.reads);
         addAmounts(layerReads, load.outputReads, -1);
-        promptSeconds = probedPromptSeconds(layerReads, ctx.microBatch, probe) + probedWeightSeconds(load.outputReads, probe) +
-            load.layers * promptAttentionUnitsPerLayer(ctx.architecture, ctx.microBatch) * (probe.promptAttentionSecondsPerUnit ?? 0);
+        promptSeconds = probedPromptSeconds(layerReads, ctx.microBatch, probe) / promptWidthFactor(probe, ctx.architecture.hiddenSize) +
+            probedWeightSeconds(load.outputReads, probe);
         layerOverheadSeconds = probe.perLayerOverheadSeconds * ctx.layerOverheadFactor * load.layers;
     } else {
         const efficiency = ctx.efficiency[load.backend];

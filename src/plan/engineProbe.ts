@@ -19,7 +19,7 @@ export interface TypeRates {
      * `whole` (the larger model's bytes over its whole time: the slope was lost in noise). Absent in
      * probes of r1 before the slope.
      */
-    readonly decodeMethod?: "slope" | "whole";
+    readonly decodeMethod?: "slope" | "anchored" | "whole";
     /** The measured rate when it exceeded `BackendProbe.maxReadBytesPerSecond` and was capped there. */
     readonly uncappedDecodeBytesPerSecond?: number;
 }
@@ -41,11 +41,11 @@ export interface BackendProbe {
      */
     readonly attentionSecondsPerUnit: number;
     /**
-     * Seconds per attention unit in a prompt micro-batch: everything in a layer besides its matmuls
-     * (QK, PV, softmax, norms, rope), per query head × head dimension × position attended. The
-     * probe's prompt FLOP/s exclude it. Absent in probes of r1 before it: their FLOP/s include it.
+     * Prompt FLOP/s of models of another hidden width ÷ those of the rate models (whose factor is 1),
+     * measured on the first type: a prompt batch through narrow layers runs slower per FLOP (smaller
+     * matmuls, the same per-layer work besides). Absent in probes of r1 before it.
      */
-    readonly promptAttentionSecondsPerUnit?: number;
+    readonly promptWidthFactors?: readonly {readonly hiddenSize: number, readonly factor: number}[];
     /**
      * The fastest weight read this backend's memory plausibly allows (bytes/s), at which every
      * decode rate was capped; absent when the bandwidth was only assumed (nothing capped).
@@ -77,6 +77,8 @@ export interface EngineProbe {
 export const ENGINE_PROBE_FILE = "engine-probe.json";
 /** Untrusted file: a probe is a few kilobytes. */
 const MAX_ENGINE_PROBE_FILE_BYTES = 256 * 1024;
+/** Widths a probe may report prompt factors for (it measures two). */
+const MAX_WIDTH_POINTS = 16;
 
 /** This machine's engine probe; `undefined` when absent, unreadable, malformed or from another machine. Never throws. */
 export async function loadEngineProbe(hardware: HardwareProfile, options: {r1Home?: string} = {}): Promise<EngineProbe | undefined> {
@@ -108,8 +110,8 @@ function isValidBackends(value: unknown): value is EngineProbe["backends"] {
         const rates = Object.values(backend.types as Record<string, Partial<TypeRates>>);
         if (rates.length === 0 || !rates.every((r) => isPositive(r.decodeBytesPerSecond) && isPositive(r.promptFlopsPerSecond))) return false;
         if (backend.mmapRateRatio !== undefined && !isPositive(backend.mmapRateRatio)) return false;
-        const promptAttention = backend.promptAttentionSecondsPerUnit;
-        if (promptAttention !== undefined && !(typeof promptAttention === "number" && Number.isFinite(promptAttention) && promptAttention >= 0)) return false;
+        const widths = backend.promptWidthFactors;
+        if (widths !== undefined && !(Array.isArray(widths) && widths.length <= MAX_WIDTH_POINTS && widths.every((w) => isPositive(w?.hiddenSize) && isPositive(w?.factor)))) return false;
     }
     return true;
 }

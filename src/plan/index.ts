@@ -12,7 +12,7 @@ export {loadCalibration, saveCalibration, effectiveEfficiency, machineFingerprin
     type CalibrationEntry, type CalibrationIoOptions} from "./calibration.js";
 export {calibrateFromMeasurement, type CalibrateFromMeasurementOptions} from "./calibrateFromMeasurement.js";
 export {loadEngineProbe, saveEngineProbe, typeRates, ENGINE_PROBE_FILE, type BackendProbe, type EngineProbe, type TypeRates} from "./engineProbe.js";
-export {probedWeightSeconds, probedPromptSeconds, fastestDecodeRate, attentionUnitsPerLayer, promptAttentionUnitsPerLayer, secondsToAnswer} from "./speedModel.js";
+export {probedWeightSeconds, probedPromptSeconds, fastestDecodeRate, attentionUnitsPerLayer, promptWidthFactor, secondsToAnswer} from "./speedModel.js";
 export {chooseLoading, MMAP_SLOWDOWN_THRESHOLD, type ChooseLoadingOptions} from "./chooseLoading.js";
 export {publishedReasoningLength, typicalReasoningLength, loadRecordedReasoningLengths, recordReasoningLength, REASONING_LENGTHS_FILE,
     type ReasoningLength, type RecordedReasoningLengths} from "./reasoningLength.js";

@@ -40,11 +40,18 @@ export function attentionUnitsPerLayer(architecture: Architecture, depth: number
 }
 
 /**
- * Attention units per layer of one prompt micro-batch of `tokens` into an empty cache: token i
- * attends to i positions, Σ i = T(T+1)/2.
+ * Prompt FLOP/s at `hiddenSize` ÷ at the rate models' width, from the probe's points: linear in
+ * log(width) between them, the nearest point's factor outside (1 without points: older probes).
  */
-export function promptAttentionUnitsPerLayer(architecture: Architecture, tokens: number): number {
-    return attentionUnitsPerLayer(architecture, 1) * tokens * (tokens + 1) / 2;
+export function promptWidthFactor(probe: BackendProbe, hiddenSize: number): number {
+    const points = [...(probe.promptWidthFactors ?? [])].sort((a, b) => a.hiddenSize - b.hiddenSize);
+    if (points.length === 0) return 1;
+    if (hiddenSize <= points[0]!.hiddenSize) return points[0]!.factor;
+    if (hiddenSize >= points.at(-1)!.hiddenSize) return points.at(-1)!.factor;
+    const upper = points.findIndex((p) => p.hiddenSize >= hiddenSize);
+    const lo = points[upper - 1]!, hi = points[upper]!;
+    const t = Math.log(hiddenSize / lo.hiddenSize) / Math.log(hi.hiddenSize / lo.hiddenSize);
+    return lo.factor + t * (hi.factor - lo.factor);
 }
 
 /** Adds amounts per type (`scale` for the active share of routed experts). */

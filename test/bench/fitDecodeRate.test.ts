@@ -1,6 +1,6 @@
 import {test} from "node:test";
 import assert from "node:assert/strict";
-import {fitDecodeRate, fitLine, maxReadBytesPerSecond, MIN_WORK_SHARE, SCANNED_BANDWIDTH_HEADROOM} from "../../src/bench/fitDecodeRate.js";
+import {fitDecodeRate, fitLine, fitLineThrough, maxReadBytesPerSecond, MIN_WORK_SHARE, SCANNED_BANDWIDTH_HEADROOM} from "../../src/bench/fitDecodeRate.js";
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual / expected - 1) < 1e-9, `${what}: ${actual} vs ${expected}`);
 const LAYER = 131e6;
@@ -41,6 +41,22 @@ test("an overhead measured larger than the slope leaves a floor of work, never a
     const slope = LAYER / 16e9;
     const fit = fitDecodeRate({times: times(16e9, 0.01, 0, [5, 10]), perLayerOverheadSeconds: 2 * slope});
     close(fit.bytesPerSecond, LAYER / (MIN_WORK_SHARE * slope), "floor");
+});
+
+test("a negative intercept (a slow spell on the larger model) is refitted through the measured per-token overhead", () => {
+    // 11 GB/s, 0.5 ms per token; the 10-layer model's turns ran 60% slow: the free line's intercept is −0.07 s.
+    const fast = (layers: number) => 0.5e-3 + layers * LAYER / 11e9;
+    const timesHit = [{layers: 5, bytes: 5 * LAYER, seconds: fast(5)}, {layers: 10, bytes: 10 * LAYER, seconds: 1.6 * fast(10)}];
+    assert.ok(fitLine(timesHit.map((t) => ({x: t.layers, y: t.seconds}))).intercept < 0);
+    const free = LAYER / (fast(10) * 1.6 - fast(5)) * 5;
+    const fit = fitDecodeRate({times: timesHit, perLayerOverheadSeconds: 0, perTokenOverheadSeconds: 0.5e-3});
+    assert.equal(fit.method, "anchored");
+    assert.equal(fit.interceptSeconds, 0.5e-3);
+    const through = fitLineThrough(timesHit.map((t) => ({x: t.layers, y: t.seconds})), 0.5e-3);
+    close(fit.bytesPerSecond, LAYER / through.slope, "rate from the anchored slope");
+    assert.ok(fit.bytesPerSecond > free && fit.bytesPerSecond < 11e9, `${fit.bytesPerSecond} between the free line's ${free} and the truth`);
+    // Exact data through the anchor: the same answer as the free line.
+    close(fitDecodeRate({times: times(16e9, 0, 0, [5, 10]), perLayerOverheadSeconds: 0, perTokenOverheadSeconds: 0}).bytesPerSecond, 16e9, "exact");
 });
 
 test("a slope lost in noise falls back to the larger model's whole time (a lower bound)", () => {

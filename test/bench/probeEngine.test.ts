@@ -23,10 +23,11 @@ const TINY_SPECS: ProbeModelSpec[] = [
     }))),
     {name: "t-overhead-1", role: "overhead", type: GgmlType.Q8_0, architecture: small({layers: 1, hiddenSize: 128, heads: 1, kvHeads: 1, headDim: 128, ffnSize: 256})},
     {name: "t-overhead-5", role: "overhead", type: GgmlType.Q8_0, architecture: small({layers: 5, hiddenSize: 128, heads: 1, kvHeads: 1, headDim: 128, ffnSize: 256})},
+    {name: "t-width-Q8_0-2", role: "width", type: GgmlType.Q8_0, architecture: small({layers: 2, hiddenSize: 256, heads: 2, kvHeads: 1, headDim: 128, ffnSize: 512})},
     {name: "t-attention", role: "attention", type: GgmlType.Q8_0, architecture: small({layers: 2, hiddenSize: 256, heads: 2, kvHeads: 1, headDim: 128, ffnSize: 256})}
 ];
 
-test("the real probe's models: per type two of the 7B's widths (~640 MiB and twice the layers), pure types, two overhead depths, a GQA attention model of the first type", () => {
+test("the real probe's models: per type two of the 7B's widths (~640 MiB and twice the layers), pure types, the first type at the 1.5B's widths, two overhead depths, a GQA attention model", () => {
     const specs = probeModelSpecs();
     const rates = specs.filter((s) => s.role === "rate");
     const types = ["Q4_K", "Q8_0", "Q6_K", "Q5_K", "Q3_K", "Q2_K"];
@@ -46,8 +47,10 @@ test("the real probe's models: per type two of the 7B's widths (~640 MiB and twi
     assert.deepEqual(specs.filter((s) => s.role === "overhead").map((s) => s.architecture.layers), [1, 17]);
     const attention = specs.find((s) => s.role === "attention")!;
     assert.deepEqual([attention.architecture.heads, attention.architecture.kvHeads, attention.architecture.headDim], [12, 2, 128]);
-    // The prompt's attention is split from matmuls against the first type's rate model.
-    assert.equal(attention.type, GgmlType.Q4_K);
+    const width = specs.find((s) => s.role === "width")!;
+    assert.deepEqual([width.type, width.architecture.hiddenSize, width.architecture.ffnSize, width.architecture.heads], [GgmlType.Q4_K, 1536, 8960, 12]);
+    const widthBytes = probeModelWeights(width).bytes;
+    assert.ok(widthBytes > 400 * 2 ** 20 && widthBytes < 600 * 2 ** 20, `the width model is past a 300 MiB L3: ${widthBytes}`);
 });
 
 test("r1 hw --probe's engine probe on tiny synthetic models: every figure measured, models deleted after, old caches removed, saved and planned with", async () => {
@@ -80,12 +83,12 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
         for (const rates of Object.values(cpu.types)) {
             assert.ok(Number.isFinite(rates.decodeBytesPerSecond) && rates.decodeBytesPerSecond > 0);
             assert.ok(Number.isFinite(rates.promptFlopsPerSecond) && rates.promptFlopsPerSecond > 0);
-            assert.ok(rates.decodeMethod === "slope" || rates.decodeMethod === "whole");
+            assert.ok(rates.decodeMethod === "slope" || rates.decodeMethod === "anchored" || rates.decodeMethod === "whole");
             assert.equal(rates.decodeBytesPerSecond, 1e6 * SCANNED_BANDWIDTH_HEADROOM, "capped at the memory's fastest plausible read");
             assert.ok(rates.uncappedDecodeBytesPerSecond! > rates.decodeBytesPerSecond);
         }
         assert.equal(cpu.maxReadBytesPerSecond, 1e6 * SCANNED_BANDWIDTH_HEADROOM);
-        for (const x of [cpu.perTokenOverheadSeconds, cpu.perLayerOverheadSeconds, cpu.perBatchOverheadSeconds, cpu.attentionSecondsPerUnit, cpu.promptAttentionSecondsPerUnit!])
+        for (const x of [cpu.perTokenOverheadSeconds, cpu.perLayerOverheadSeconds, cpu.perBatchOverheadSeconds, cpu.attentionSecondsPerUnit])
             assert.ok(Number.isFinite(x) && x >= 0);
         assert.ok(cpu.mmapRateRatio === undefined || cpu.mmapRateRatio > 0);
         // Measured on the first type whose decode time exceeds the overheads: on a busy machine the
@@ -93,7 +96,10 @@ test("r1 hw --probe's engine probe on tiny synthetic models: every figure measur
         if (cpu.mmapRateRatio === undefined) assert.equal(cpu.mmapMeasuredOn, undefined);
         else assert.ok(Object.keys(cpu.types).includes(cpu.mmapMeasuredOn!), `mmap measured on a probed type, got ${cpu.mmapMeasuredOn}`);
         assert.ok(first.events.includes("measured mmap") === (cpu.mmapRateRatio !== undefined));
-        assert.ok(first.events.includes("measured prompt attention"));
+        assert.ok(first.events.includes("measured prompt width"));
+        const [narrow, wide] = cpu.promptWidthFactors!;
+        assert.deepEqual([narrow!.hiddenSize, wide!.hiddenSize, wide!.factor], [256, 512, 1], "the width model's and the rate models' widths");
+        assert.ok(Number.isFinite(narrow!.factor) && narrow!.factor > 0);
 
         await saveEngineProbe(first.probe, {r1Home: home});
         const loaded = await loadEngineProbe(hardware, {r1Home: home});

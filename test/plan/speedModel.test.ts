@@ -7,7 +7,7 @@ import {requireVariant} from "../../src/catalog/index.js";
 import {hardwareProfile, type HardwareProfile} from "../../src/hardware/index.js";
 import {
     attentionUnitsPerLayer, kvBytesPerTokenPerLayer, chooseLoading, ENGINE_PROBE_FILE, loadEngineProbe, machineFingerprint, modelWeights, planModel, probedPromptSeconds,
-    probedWeightSeconds, promptAttentionUnitsPerLayer, publishedReasoningLength, saveEngineProbe, secondsToAnswer, typeRates, typicalReasoningLength, type BackendProbe, type EngineProbe
+    probedWeightSeconds, promptWidthFactor, publishedReasoningLength, saveEngineProbe, secondsToAnswer, typeRates, typicalReasoningLength, type BackendProbe, type EngineProbe
 } from "../../src/plan/index.js";
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual / expected - 1) < 1e-12, `${what}: ${actual} ≠ ${expected}`);
@@ -30,6 +30,15 @@ test("probed weight time: each type at its measured rate, never faster than the 
     close(probedPromptSeconds(amounts, 512, cpuProbe), 2 * 1.8e9 * 512 / 100e9 + 2 * 0.6e9 * 512 / 50e9, "prompt");
     assert.equal(attentionUnitsPerLayer(requireVariant("deepseek-r1:1.5b").architecture, 4096), 12 * 128 * 4096);
     assert.equal(attentionUnitsPerLayer(requireVariant("deepseek-r1").architecture, 10), 128 * (512 + 64) * 10);
+});
+
+test("prompt width factor: the probe's points, linear in log(width) between them, the nearest outside, 1 without", () => {
+    const probe = {...cpuProbe, promptWidthFactors: [{hiddenSize: 3584, factor: 1}, {hiddenSize: 1536, factor: 0.6}]};
+    assert.equal(promptWidthFactor(cpuProbe, 1536), 1, "an older probe without width points");
+    assert.equal(promptWidthFactor(probe, 1536), 0.6);
+    assert.equal(promptWidthFactor(probe, 896), 0.6, "narrower than measured: the narrowest point");
+    assert.equal(promptWidthFactor(probe, 7168), 1, "wider (the 671B): the widest point");
+    close(promptWidthFactor(probe, Math.sqrt(1536 * 3584)), 0.8, "the geometric middle");
 });
 
 test("time to an answer: the prompt, then every generated token at the speed of its depth (linear: the middle depth)", () => {
@@ -61,13 +70,13 @@ test("planModel with an engine probe: time per token = Σ type bytes ÷ measured
     close(plan.predicted.generationTokensPerSecond, 1 / (weightSeconds + overhead), "generation");
     close(plan.predicted.overheadSeconds, overhead, "overhead");
     // A prompt batch: every layer's matmuls for 512 tokens, the output for the last one only.
-    const promptMatmuls = probedPromptSeconds(layerReads, 512, cpuProbe) + probedWeightSeconds(w.outputByType, cpuProbe) + 2e-3;
-    close(plan.predicted.promptTokensPerSecond, 512 / promptMatmuls, "prompt (a probe without a prompt-attention figure folds it into its FLOP/s)");
-    // The rest of each layer in a prompt batch grows with its heads: 28 layers × 12 heads × 128 × Σ positions (512·513/2).
-    assert.equal(promptAttentionUnitsPerLayer(variant.architecture, 512), 12 * 128 * 512 * 513 / 2);
-    const withPromptAttention = {...probeFor(hardware), backends: {cpu: {...cpuProbe, promptAttentionSecondsPerUnit: 1e-10}}};
-    close(planModel({variant, quant: "Q4_K_M", hardware, probe: withPromptAttention}).predicted.promptTokensPerSecond,
-        512 / (promptMatmuls + 28 * 12 * 128 * (512 * 513 / 2) * 1e-10), "prompt with the measured attention of a batch");
+    close(plan.predicted.promptTokensPerSecond, 512 / (probedPromptSeconds(layerReads, 512, cpuProbe) + probedWeightSeconds(w.outputByType, cpuProbe) + 2e-3),
+        "prompt (a probe without width factors: the rates as measured)");
+    // Prompt rates measured at the 7B's width, scaled to the 1.5B's (1536) by the probe's width factor.
+    const widths = [{hiddenSize: 1536, factor: 0.75}, {hiddenSize: 3584, factor: 1}];
+    const withWidths = {...probeFor(hardware), backends: {cpu: {...cpuProbe, promptWidthFactors: widths}}};
+    close(planModel({variant, quant: "Q4_K_M", hardware, probe: withWidths}).predicted.promptTokensPerSecond,
+        512 / (probedPromptSeconds(layerReads, 512, cpuProbe) / 0.75 + probedWeightSeconds(w.outputByType, cpuProbe) + 2e-3), "prompt at the 1.5B's width");
     // At depth: the measured attention cost per position, never less than reading the position's K and V at the fastest rate.
     const kvPerPosition = 28 * kvBytesPerTokenPerLayer(variant.architecture);
     const deep = planModel({variant, quant: "Q4_K_M", hardware, probe: probeFor(hardware), depth: 4096});
@@ -127,6 +136,10 @@ test("engine probe file: loaded only for the machine it measured, and only when 
         const broken = {...probeFor(hardware), backends: {cpu: {...cpuProbe, types: {Q4_K: {decodeBytesPerSecond: -1, promptFlopsPerSecond: 1}}}}};
         await writeFile(path.join(home, ENGINE_PROBE_FILE), JSON.stringify(broken));
         assert.equal(await loadEngineProbe(hardware, {r1Home: home}), undefined);
+        for (const promptWidthFactors of [[{hiddenSize: 1536, factor: 0}], [{hiddenSize: "1536", factor: 0.7}], {hiddenSize: 1536, factor: 0.7}]) {
+            await writeFile(path.join(home, ENGINE_PROBE_FILE), JSON.stringify({...probeFor(hardware), backends: {cpu: {...cpuProbe, promptWidthFactors}}}));
+            assert.equal(await loadEngineProbe(hardware, {r1Home: home}), undefined, `width factors ${JSON.stringify(promptWidthFactors)}`);
+        }
         await writeFile(path.join(home, ENGINE_PROBE_FILE), "{not json");
         assert.equal(await loadEngineProbe(hardware, {r1Home: home}), undefined);
     } finally {

@@ -42,9 +42,6 @@ export const hwCommand: CommandModule<object, HwArgs> = {
     }
 };
 
-/** Attention units of one 128-wide head over a 512-token prompt batch (Σ positions attended = 512·513/2). */
-const HEAD_UNITS_PER_BATCH = 128 * 512 * 513 / 2;
-
 /** What the engine probe measured, one line per backend; or how to get it. */
 export function engineProbeLines(probe: EngineProbe | undefined, detected: boolean): string[] {
     if (probe === undefined) return detected ? [pc.dim("Engine: unprobed — `r1 hw --probe` measures decode and prompt rates per quant with the engine (under a minute)")] : [];
@@ -52,10 +49,10 @@ export function engineProbeLines(probe: EngineProbe | undefined, detected: boole
     for (const [backend, b] of Object.entries(probe.backends)) {
         if (b === undefined) continue;
         const types = Object.entries(b.types).map(([t, r]) => `${t} ${(r.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s` +
-            `${r.uncappedDecodeBytesPerSecond === undefined ? "" : " (capped)"}${r.decodeMethod === "whole" ? " (whole time: slope lost in noise)" : ""} · ${(r.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`);
+            `${r.uncappedDecodeBytesPerSecond === undefined ? "" : " (capped)"}${r.decodeMethod === "whole" ? " (whole time: slope lost in noise)" : r.decodeMethod === "anchored" ? " (anchored: a slow spell)" : ""} · ${(r.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s`);
         lines.push(`Engine ${backend} (${b.threads} threads, probed ${probe.measuredAt.slice(0, 10)}): decode weights / prompt matmul — ${types.join("; ")}`);
         lines.push(`  overhead ${(b.perTokenOverheadSeconds * 1e3).toFixed(2)} ms/token + ${(b.perLayerOverheadSeconds * 1e6).toFixed(1)} µs/layer` +
-            (b.promptAttentionSecondsPerUnit === undefined ? "" : `; prompt attention ${(b.promptAttentionSecondsPerUnit * HEAD_UNITS_PER_BATCH * 1e3).toFixed(2)} ms per 128-wide head per 512-token batch`) +
+            (b.promptWidthFactors === undefined ? "" : `; prompt ${b.promptWidthFactors.map((w) => `×${w.factor.toFixed(2)} at width ${w.hiddenSize}`).join(", ")}`) +
             (b.mmapRateRatio === undefined ? "" : `; memory-mapped decode at ${Math.round(b.mmapRateRatio * 100)}% of read-into-memory`) +
             (b.maxReadBytesPerSecond === undefined ? "" : `; rates capped at ${(b.maxReadBytesPerSecond / 1e9).toFixed(1)} GB/s (the memory's fastest plausible read)`));
     }
