@@ -109,7 +109,7 @@ async function llamaBench(file: string, mmap: boolean, depth = 0, flashAttention
 /** What the engine probe measured, one line per type (r1 hw --json). */
 interface ProbeSummary {seconds: number, load?: {average: number}, backends: Record<string, {types: Record<string, {decodeBytesPerSecond: number, promptFlopsPerSecond: number,
     decodeMethod?: string, uncappedDecodeBytesPerSecond?: number}>, perTokenOverheadSeconds: number, perLayerOverheadSeconds: number, attentionSecondsPerUnit: number,
-    promptAttentionSecondsPerUnit?: number, maxReadBytesPerSecond?: number, mmapRateRatio?: number}>}
+    promptWidthFactors?: {hiddenSize: number, factor: number}[], maxReadBytesPerSecond?: number, mmapRateRatio?: number}>}
 
 /** Tokens/s with the digits a busy machine's 0.19 tok/s needs as much as an idle 14.9. */
 const tps = (x: number) => x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2);
@@ -203,12 +203,12 @@ try {
     process.stdout.write(`loading after the probes: ${probed.map((p, i) => `${targets[i]!.variant}:${targets[i]!.quant} ${p.map((x) => x.mmap ? "mmap" : "no-mmap").join("/")}`).join(", ")}\n`);
     for (const [round, probe] of probes.entries()) for (const [backend, b] of Object.entries(probe.engineProbe?.backends ?? {})) {
         process.stdout.write(`round ${round + 1} probe ${backend} (${probe.seconds.toFixed(0)} s): ${(b.perTokenOverheadSeconds * 1e3).toFixed(2)} ms/token + ` +
-            `${(b.perLayerOverheadSeconds * 1e6).toFixed(0)} µs/layer; attention ${b.attentionSecondsPerUnit.toExponential(2)} s/unit, in prompts ` +
-            `${b.promptAttentionSecondsPerUnit?.toExponential(2) ?? "–"} s/unit; cap ${b.maxReadBytesPerSecond === undefined ? "none" : `${(b.maxReadBytesPerSecond / 1e9).toFixed(1)} GB/s`} ` +
+            `${(b.perLayerOverheadSeconds * 1e6).toFixed(0)} µs/layer; attention ${b.attentionSecondsPerUnit.toExponential(2)} s/unit; prompt width factors ` +
+            `${b.promptWidthFactors?.map((w) => `${w.factor.toFixed(2)} at ${w.hiddenSize}`).join(", ") ?? "–"}; cap ${b.maxReadBytesPerSecond === undefined ? "none" : `${(b.maxReadBytesPerSecond / 1e9).toFixed(1)} GB/s`} ` +
             `(r1 hw --probe read ${(probe.bandwidth / 1e9).toFixed(1)} GB/s); mmap ratio ${b.mmapRateRatio?.toFixed(2) ?? "–"}\n`);
         for (const [type, r] of Object.entries(b.types))
             process.stdout.write(`  ${type}: decode ${(r.decodeBytesPerSecond / 1e9).toFixed(1)} GB/s (${r.decodeMethod ?? "?"}` +
-                `${r.uncappedDecodeBytesPerSecond === undefined ? "" : `, capped from ${(r.uncappedDecodeBytesPerSecond / 1e9).toFixed(1)}`}), prompt matmuls ${(r.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s\n`);
+                `${r.uncappedDecodeBytesPerSecond === undefined ? "" : `, capped from ${(r.uncappedDecodeBytesPerSecond / 1e9).toFixed(1)}`}), prompt ${(r.promptFlopsPerSecond / 1e9).toFixed(0)} GFLOP/s\n`);
     }
     for (const r of depthRuns) if (r.r1.predictedAtDepth !== undefined)
         process.stdout.write(`r1 bench -d ${DEPTH} printed its own prediction ${r.r1.predictedAtDepth.toFixed(2)} tok/s (flash attention ${r.r1.flashAttention === undefined ? "?" : r.r1.flashAttention ? "on" : "off"})\n`);
