@@ -111,13 +111,16 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
                 path: probeModelPath(dir, spec), contextSize, gpuLayers: backend === "cpu" ? 0 : "max", mmap,
                 ...(options.threads === undefined ? {} : {threads: options.threads}), ...(options.signal === undefined ? {} : {signal: options.signal})
             });
-            // The width model is written, timed on one prompt batch and deleted while the first type's model waits.
-            const measureWidth = async function* (spec: ProbeModelSpec): AsyncGenerator<ProbeEngineEvent, number, void> {
+            // The width model is written, timed in turns with the first type's rate model (width, rate,
+            // width: a slow spell hits both; one run each swung the factor 0.65–0.98) and deleted.
+            const measureWidth = async function* (spec: ProbeModelSpec, rateModel: LlamaLoadedModel): AsyncGenerator<ProbeEngineEvent, {width: number, rate: number}, void> {
                 try {
                     yield* write(spec);
                     const model = await loadSpec(spec, false, PROMPT_CONTEXT);
                     try {
-                        return await promptSeconds(model);
+                        const width = await promptSeconds(model);
+                        const rate = await promptSeconds(rateModel);
+                        return {width: Math.min(width, await promptSeconds(model)), rate};
                     } finally {
                         await model.dispose();
                     }
@@ -188,8 +191,11 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
                     // Only the smallest stays, for the prompt and the memory-mapped comparison.
                     for (const model of models.splice(1)) await model.dispose();
                     prompt = await promptSeconds(models[0]!);
-                    // The width model's prompt right after this one's: a slow spell of the machine hits both.
-                    if (widthSpec !== undefined && type === widthSpec.type) widthPrompt = yield* measureWidth(widthSpec);
+                    if (widthSpec !== undefined && type === widthSpec.type) {
+                        const turns = yield* measureWidth(widthSpec, models[0]!);
+                        widthPrompt = turns.width;
+                        prompt = Math.min(prompt, turns.rate);
+                    }
                     // Memory-mapped against read into memory, once, alternated on the first type whose decode
                     // work stands out from the overheads (else the next type tries). Measured even over
                     // budget: it decides how r1 loads every model that fits in RAM.
