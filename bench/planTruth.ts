@@ -1,7 +1,7 @@
 // Issue 18's targets: does `r1 plan` tell the truth on this machine? On a fresh R1_HOME it records
 // the uncalibrated prediction, then alternates rounds of: `r1 hw --probe` (the engine probe), the
 // probed prediction, `r1 bench --synthetic` (one repetition, so the median over rounds is a median
-// of runs) and llama-bench on the same file with the same loading (mmap or not), and in the last
+// of runs) and llama-bench on the same file with the same loading (mmap or not) and flash attention as r1 ran, and in the last
 // rounds generation at depth 4096 (r1 bench -d and llama-bench -d on the same file). The probe is
 // rerun each round because this VM's speed drifts by up to 1.6× within an hour (bench/RESULTS.md):
 // a probe from one spell and a bench from another measure the machine, not the planner. Prints the
@@ -94,7 +94,7 @@ async function r1Bench(t: {variant: string, quant: string}, depth = 0): Promise<
     };
 }
 
-/** llama-bench on the same file, same loading; at a depth only tg, with flash attention as r1 ran it. */
+/** llama-bench on the same file, same loading and flash attention as r1 ran it (its own default is auto: on for the CPU); at a depth only tg. */
 async function llamaBench(file: string, mmap: boolean, depth = 0, flashAttention?: boolean): Promise<{pp?: number, tg: number, load: number}> {
     const load = load1();
     const args = ["-m", file, "-p", depth > 0 ? "0" : "512", "-n", String(N_GEN), "-r", "1", "-t", "2", "-o", "json", "-lm", mmap ? "mmap" : "none"];
@@ -147,7 +147,7 @@ try {
             log(`round ${round + 1} ${t.variant}:${t.quant} predicted pp ${probed[i]!.at(-1)!.prompt.toFixed(1)} tg ${probed[i]!.at(-1)!.generation.toFixed(2)}; ` +
                 `r1 bench pp ${mine.pp?.toFixed(1)} tg ${mine.tg?.toFixed(2)}`);
             if (existsSync(values["llama-bench"])) {
-                const theirs = await llamaBench(mine.path, probed[i]!.at(-1)!.mmap);
+                const theirs = await llamaBench(mine.path, probed[i]!.at(-1)!.mmap, 0, mine.flashAttention);
                 samples[i]!.llama.push(theirs);
                 log(`round ${round + 1} ${t.variant}:${t.quant} llama-bench pp ${theirs.pp?.toFixed(1)} tg ${theirs.tg.toFixed(2)}`);
             }
