@@ -2,8 +2,9 @@ import path from "node:path";
 import {findLlamaCppTools, llamaCppPaths, type FoundLlamaCppTools, type LlamaCppBackend} from "../engine/llamaCppTools/index.js";
 import {formatCommandLine, llamaServerArgs} from "../engine/llamaServer/llamaServerArgs.js";
 import type {HardwareProfile} from "../hardware/index.js";
+import {noRepackUpFront} from "../engine/amxRepackAbort.js";
 import {launchOptionsFor, type EngineLoadOptions} from "../engine/loadEngineModel.js";
-import {loadEngineProbe, planLaunchOptions, requiredEngine, type KvCacheType, type ModelPlan, type PlanEngine} from "../plan/index.js";
+import {cpuHasAmx, loadEngineProbe, planLaunchOptions, requiredEngine, type KvCacheType, type ModelPlan, type PlanEngine} from "../plan/index.js";
 
 /** What `r1 plan` says about the engine a plan needs. */
 export interface PlanEngineInfo {
@@ -15,10 +16,11 @@ export interface PlanEngineInfo {
     readonly howToGet?: string;
 }
 
-/** A llama-server r1 can start here, with the backend of its build when r1 built it. */
+/** A llama-server r1 can start here, with the backend of its build (and its AMX probe's result) when r1 built it. */
 export interface LocalLlamaServer {
     readonly path: string;
     readonly backend?: LlamaCppBackend;
+    readonly amx?: "usable" | "unusable" | "absent";
 }
 
 /** The llama-server r1 would start on this machine, or `undefined` when none is built or found. */
@@ -27,7 +29,7 @@ export async function findLlamaServer(): Promise<LocalLlamaServer | undefined> {
     const chosen = found.paths["llama-server"];
     if (chosen === undefined) return undefined;
     const install = found.installs.find((candidate) => candidate.tools["llama-server"] === chosen);
-    return {path: chosen, ...install?.backend === undefined ? {} : {backend: install.backend}};
+    return {path: chosen, ...install?.backend === undefined ? {} : {backend: install.backend}, ...install?.amx === undefined ? {} : {amx: install.amx}};
 }
 
 /**
@@ -36,7 +38,7 @@ export async function findLlamaServer(): Promise<LocalLlamaServer | undefined> {
  * on this machine's GPU.
  */
 export function planEngineInfo(plan: ModelPlan, hardware: HardwareProfile, llamaServer: LocalLlamaServer | undefined): PlanEngineInfo {
-    const required = requiredEngine(plan);
+    const required = requiredEngine(plan, hardware.cpu);
     if (required.engine === "embedded") return {engine: "embedded", available: true};
     const backend = backendFor(hardware);
     const base = {engine: "llama-server" as const, reason: required.reason};
@@ -111,7 +113,10 @@ export async function planCommandLine(plan: ModelPlan, options: PlanCommandOptio
         ...experts.cpuMoeLayers === undefined ? {} : {cpuMoeLayers: experts.cpuMoeLayers},
         ...experts.overrideTensors === undefined ? {} : {overrideTensors: experts.overrideTensors}
     };
-    return formatCommandLine(program, llamaServerArgs({modelPath, ...launchOptionsFor(load)}));
+    // As loadEngineModel starts it: deepseek2 on an AMX CPU without repacking, unless this build left AMX out.
+    const amx = noRepackUpFront({architecture: plan.architecture.arch, cpuAmx: cpuHasAmx(options.hardware.cpu),
+        ...local === undefined || options.llamaServer?.amx === undefined ? {} : {buildAmx: options.llamaServer.amx}});
+    return formatCommandLine(program, llamaServerArgs({modelPath, ...launchOptionsFor(load), ...amx ? {repack: false} : {}}));
 }
 
 /**

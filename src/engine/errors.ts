@@ -58,3 +58,17 @@ export class UnsupportedOptionError extends R1Error {
         this.reason = reason;
     }
 }
+
+/**
+ * `--engine embedded` asked for a model whose architecture node-llama-cpp's AMX kernels abort on
+ * (`embeddedAbortsOnAmx`): refused before loading, since the abort would kill r1 itself (SIGABRT).
+ */
+export class EmbeddedAmxAbortError extends R1Error {
+    readonly architecture: string;
+
+    constructor(architecture: string) {
+        super(`--engine embedded cannot run ${architecture} on this AMX CPU: node-llama-cpp 3.21.1's AMX weight buffers make llama.cpp abort on it, and it cannot turn them off`,
+            {exitCode: ExitCode.usage, hint: "use --engine llama-server (or auto): r1 runs it there with --no-repack"});
+        this.architecture = architecture;
+    }
+}

@@ -1,5 +1,9 @@
+import {readGguf} from "../gguf/index.js";
+import {readCpuinfo} from "../hardware/index.js";
 import {ExitCode, R1Error} from "../util/R1Error.js";
+import {amxAbortFacts, embeddedAbortsOnAmx, noRepackUpFront, type AmxAbortFacts} from "./amxRepackAbort.js";
 import type {LoadModelOptions} from "./embedded/loadModel.js";
+import {EmbeddedAmxAbortError} from "./errors.js";
 import {findLlamaCppTools, requireLlamaCppTool} from "./llamaCppTools/index.js";
 import type {LlamaServerLaunchOptions} from "./llamaServer/llamaServerArgs.js";
 import type {EngineName, LoadedModel} from "./types.js";
@@ -38,14 +42,21 @@ export interface EngineLoadOptions extends LoadModelOptions {
     tensorSplit?: number[];
     /** How long llama-server may take to load. Defaults to `DEFAULT_START_TIMEOUT_MS`. */
     startTimeoutMs?: number;
-    /** One-line notices from the engine (a llama-server crash and restart). Defaults to stderr. */
+    /** One-line notices from the engine (a llama-server crash and restart, the engine chosen for AMX). Defaults to stderr. */
     onNotice?: (message: string) => void;
+    /**
+     * The text of `/proc/cpuinfo`, for whether this CPU has AMX (`amxAbortFacts`). Defaults to
+     * `readCpuinfo()`: the file `R1_CPUINFO` names, else `/proc/cpuinfo`.
+     */
+    cpuinfo?: string;
 }
 
 /** The engine a load ran on and why, for `--verbose`. */
 export interface EngineDecision {
     engine: EngineName;
     reason: string;
+    /** A line the user sees without `--verbose`: why auto did not pick the engine it usually picks. */
+    notice?: string;
 }
 
 /** The options of `options` that only llama-server can honour, by flag name. */
@@ -62,9 +73,12 @@ export function llamaServerOnlyOptions(options: EngineLoadOptions): string[] {
 /**
  * Which engine loads `options`: an upstream when one is given; llama-server when asked, or under
  * `auto` when the load needs what node-llama-cpp 3.21.1 cannot do (place tensors by name, draft
- * models, RPC); else the embedded engine. Asking the embedded engine for those is a usage error.
+ * models, RPC) or when `facts` say its AMX kernels would abort on the model (deepseek2 on an AMX
+ * CPU, `embeddedAbortsOnAmx`: llama-server runs it with `--no-repack`); else the embedded engine.
+ * Asking the embedded engine for those is a usage error (`EmbeddedAmxAbortError` for the AMX case),
+ * before anything is loaded. `facts` defaults to none known (`loadFacts` gathers them).
  */
-export function chooseEngine(options: EngineLoadOptions): EngineDecision {
+export function chooseEngine(options: EngineLoadOptions, facts: AmxAbortFacts = {}): EngineDecision {
     const choice = options.engine ?? "auto";
     if (!ENGINE_CHOICES.includes(choice)) throw new R1Error(`--engine ${String(choice)} is not one of ${ENGINE_CHOICES.join(", ")}`, {exitCode: ExitCode.usage});
     const needs = llamaServerOnlyOptions(options);
@@ -79,10 +93,30 @@ export function chooseEngine(options: EngineLoadOptions): EngineDecision {
             throw new R1Error(`--engine embedded cannot honour ${needs.join(", ")}: node-llama-cpp 3.21.1 cannot place tensors by name, draft or reach RPC servers`, {
                 exitCode: ExitCode.usage, hint: "use --engine llama-server (or auto)"
             });
+        if (embeddedAbortsOnAmx(facts)) throw new EmbeddedAmxAbortError(facts.architecture!);
         return {engine: "embedded", reason: "--engine embedded"};
     }
     if (needs.length > 0) return {engine: "llama-server", reason: `auto: ${needs.join(", ")} need llama.cpp's own server`};
+    if (embeddedAbortsOnAmx(facts)) {
+        const why = `${facts.architecture} on this AMX CPU runs on llama-server, not the embedded engine: node-llama-cpp 3.21.1's AMX weight buffers abort on it and cannot be turned off (llama-server's --no-repack can)`;
+        return {engine: "llama-server", reason: `auto: ${why}`, notice: why};
+    }
     return {engine: "embedded", reason: "auto: nothing in this load needs llama-server"};
+}
+
+/**
+ * What `chooseEngine` and llama-server's launch need beyond the options: whether this CPU has AMX
+ * (`options.cpuinfo`, else `readCpuinfo()`) and, only then, the model's `general.architecture` from its
+ * GGUF header. Nothing is read for an upstream; a header that cannot be read leaves the architecture
+ * unknown, and the engine's own load says what is wrong with the file.
+ */
+export async function loadFacts(options: EngineLoadOptions): Promise<AmxAbortFacts> {
+    if (options.upstream !== undefined) return {};
+    const cpuinfo = options.cpuinfo ?? await readCpuinfo();
+    if (!amxAbortFacts(undefined, cpuinfo).cpuAmx) return {cpuAmx: false};
+    const architecture = await readGguf(options.path, {split: false})
+        .then((file) => file.metadata.getString("general.architecture"), () => undefined);
+    return amxAbortFacts(architecture, cpuinfo);
 }
 
 /** llama-server's launch options for an engine load (context per sequence, as everywhere in r1). */
@@ -113,7 +147,10 @@ export function launchOptionsFor(options: EngineLoadOptions): Omit<LlamaServerLa
  * costs ~0.5 s), so a command pays only for the engine it uses.
  */
 export async function loadEngineModel(options: EngineLoadOptions): Promise<LoadedModel & {readonly decision: EngineDecision}> {
-    const decision = chooseEngine(options);
+    const facts = await loadFacts(options);
+    let decision = chooseEngine(options, facts);
+    const notice = options.onNotice ?? ((message: string) => process.stderr.write(`r1: ${message}\n`));
+    if (decision.notice !== undefined) notice(decision.notice);
     let model: LoadedModel;
     if (decision.engine === "upstream") {
         const {UpstreamModel} = await import("./upstream/UpstreamModel.js");
@@ -127,9 +164,16 @@ export async function loadEngineModel(options: EngineLoadOptions): Promise<Loade
     } else if (decision.engine === "llama-server") {
         const found = await findLlamaCppTools(options.llamaServerPath === undefined ? {} : {llamaServerPath: options.llamaServerPath});
         const binary = requireLlamaCppTool(found, "llama-server");
+        const buildAmx = found.installs.find((install) => install.tools["llama-server"] === binary)?.amx;
+        const launch = launchOptionsFor(options);
+        // Not a first start that reads (for the 671B, repacks) every weight only to abort and be retried.
+        if (launch.repack !== false && noRepackUpFront({...facts, ...buildAmx === undefined ? {} : {buildAmx}})) {
+            launch.repack = false;
+            decision = {...decision, reason: `${decision.reason}; --no-repack up front: ${facts.architecture} aborts with this llama.cpp's AMX weight buffers`};
+        }
         const {LlamaServerModel} = await import("./llamaServer/LlamaServerModel.js");
         model = await LlamaServerModel.load({
-            path: options.path, binary, launch: launchOptionsFor(options),
+            path: options.path, binary, launch,
             ...(options.startTimeoutMs === undefined ? {} : {startTimeoutMs: options.startTimeoutMs}),
             ...(options.signal === undefined ? {} : {signal: options.signal}),
             ...(options.onNotice === undefined ? {} : {onNotice: options.onNotice})

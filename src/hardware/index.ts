@@ -11,3 +11,4 @@ export {resolveHardware, type ResolveHardwareOptions} from "./resolveHardware.js
 export {formatBytes, formatGiB, hardwareLines} from "./formatHardware.js";
 export {detectSysfsGpus, readSysfsGpus, classifySysfsGpus, SYSFS_DRM_ROOT, type SysfsGpuFacts, type SysfsGpuResult} from "./detectSysfsGpus.js";
 export {KNOWN_PCI_GPUS, findKnownPciGpu, PCI_VENDOR_AMD, PCI_VENDOR_INTEL, PCI_VENDOR_NVIDIA, type KnownPciGpu} from "./knownPciGpus.js";
+export {readCpuinfo} from "./readCpuinfo.js";

@@ -23,7 +23,7 @@ export {
 } from "./speedConstants.js";
 export {serializePlan, serializeHardware, serializePlanReport} from "./serializePlan.js";
 export {planGgufFile, modelWeightsFromGguf, architectureFromGguf, UnplannableGgufError, type PlanGgufFileOptions} from "./planGgufFile.js";
-export {requiredEngine, defaultExpertOffload, type PlanEngine, type RequiredEngine, type ExpertOffloadDefaultOptions} from "./requiredEngine.js";
+export {requiredEngine, cpuHasAmx, defaultExpertOffload, type PlanEngine, type RequiredEngine, type ExpertOffloadDefaultOptions} from "./requiredEngine.js";
 export {planLaunchOptions, type PlanLaunchOptions} from "./llamaServerLaunch.js";
 export * from "./cluster/index.js";
 export {findSharedHostMemory, type SharedHostMemory, type ThisMachineMemory, type WorkerDeviceMemory} from "./sharedHostMemory.js";

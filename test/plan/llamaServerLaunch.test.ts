@@ -9,6 +9,7 @@ import {requireVariant} from "../../src/catalog/index.js";
 import {LLAMA_CPP_RELEASE} from "../../src/engine/llamaCppTools/index.js";
 import {llamaServerArgs} from "../../src/engine/llamaServer/llamaServerArgs.js";
 import {customHardware, hardwareProfile} from "../../src/hardware/index.js";
+import {planCommandLine} from "../../src/cli/planEngine.js";
 import {defaultExpertOffload, planLaunchOptions, planModel, requiredEngine} from "../../src/plan/index.js";
 import {repoRoot} from "../helpers/shared.js";
 
@@ -27,6 +28,29 @@ test("the 671B on an RTX 4090 + 64 GB: experts of the first 55 layers in RAM →
     const embedded = planModel({variant: r1, quant: "UD-IQ1_S", hardware: hardwareProfile("rtx-4090")});
     assert.equal(embedded.cpuMoeLayers, 0);
     assert.deepEqual(requiredEngine(embedded), {engine: "embedded"});
+});
+
+test("the 671B on a CPU with AMX needs llama-server with --no-repack (node-llama-cpp's AMX buffers abort on deepseek2); without AMX, or a distill, embedded", () => {
+    const epyc = hardwareProfile("epyc-2s-384gb-ddr5");
+    const sapphire = {...epyc, name: "sapphire", cpu: {...epyc.cpu, isa: [...epyc.cpu.isa, "amx_int8"]}};
+    const onAmx = planModel({variant: r1, quant: "UD-IQ1_S", hardware: sapphire});
+    assert.equal(onAmx.cpuMoeLayers, 0);
+    assert.deepEqual(requiredEngine(onAmx, sapphire.cpu), {engine: "llama-server",
+        reason: "deepseek2 on an AMX CPU (node-llama-cpp's AMX weight buffers abort on it; llama-server runs it with --no-repack)"});
+    assert.deepEqual(requiredEngine(planModel({variant: r1, quant: "UD-IQ1_S", hardware: epyc}), epyc.cpu), {engine: "embedded"});
+    assert.deepEqual(requiredEngine(onAmx), {engine: "embedded"}, "no CPU given: none with AMX");
+    const distill = planModel({variant: requireVariant("deepseek-r1-distill-qwen-7b"), quant: "Q4_K_M", hardware: sapphire});
+    assert.deepEqual(requiredEngine(distill, sapphire.cpu), {engine: "embedded"});
+});
+
+test("the printed llama-server command for the 671B has --no-repack on an AMX CPU, not without AMX", async () => {
+    const epyc = hardwareProfile("epyc-2s-384gb-ddr5");
+    const sapphire = {...epyc, cpu: {...epyc.cpu, isa: [...epyc.cpu.isa, "amx_int8"]}};
+    const options = {parallel: 1, kvCacheType: "f16" as const, modelPath: "/m/r1.gguf"};
+    const onAmx = await planCommandLine(planModel({variant: r1, quant: "UD-IQ1_S", hardware: sapphire}), {hardware: sapphire, ...options});
+    assert.match(onAmx, /^llama-server -m \/m\/r1\.gguf .* --no-repack /);
+    const without = await planCommandLine(planModel({variant: r1, quant: "UD-IQ1_S", hardware: epyc}), {hardware: epyc, ...options});
+    assert.doesNotMatch(without, /--no-repack/);
 });
 
 test("every layer's experts in RAM → -ot exps=CPU; slots, context and cache type are the plan's", () => {

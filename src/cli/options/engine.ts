@@ -35,7 +35,7 @@ export function parseUpstreamUrl(value: unknown): string {
 export function withEngineChoice<T>(yargs: Argv<T>): Argv<T & EngineChoiceFlags> {
     return yargs
         .option("engine", {type: "string", describe: `${ENGINE_CHOICES.join(", ")}: embedded is node-llama-cpp in r1, llama-server is llama.cpp's server, started and owned by r1, `
-            + "auto is embedded unless the load needs llama-server (default: auto)"})
+            + "auto is embedded unless the load needs llama-server or the model is deepseek2 on an AMX CPU, where the embedded engine aborts (default: auto)"})
         .option("llama-server", {type: "string", describe: "the llama-server binary to use (default: r1 engine build's, else one on PATH)"})
         .option("upstream", {type: "string", describe: "use an OpenAI-compatible server (vLLM, SGLang, llama-server, r1) at this URL instead of loading a model"})
         .option("upstream-key", {type: "string", describe: "API key for --upstream (default: R1_UPSTREAM_KEY)"})

@@ -89,6 +89,7 @@ async function builtInstalls(r1Home: string | undefined, release: string): Promi
         const compatible = stamp.release === release;
         installs.push({
             origin: "built", dir: paths.binDir, backend: stamp.backend, version: stamp.release, compatible, tools,
+            ...stamp.amx === undefined ? {} : {amx: stamp.amx},
             ...compatible ? {} : {problem: `is llama.cpp ${stamp.release}, not ${release} (rebuild with \`r1 engine build\`)`}
         });
     }

@@ -22,6 +22,8 @@ export interface LlamaCppInstall {
     readonly compatible: boolean;
     /** Why it is not usable, when `compatible` is false. */
     readonly problem?: string;
+    /** What `r1 engine build`'s AMX probe found for a build r1 made (its stamp); unknown for other installs and older stamps. */
+    readonly amx?: "usable" | "unusable" | "absent";
     /** The tools present in `dir`, by name. */
     readonly tools: Readonly<Partial<Record<LlamaCppToolName, string>>>;
 }
