@@ -16,10 +16,14 @@ const bin = path.join(repoRoot, "bin/r1.js");
 const home = mkdtempSync(path.join(os.tmpdir(), ".r1-amx-cli-"));
 const model = path.join(home, "tiny-deepseek2-moe.gguf");
 const cpuinfo = path.join(home, "cpuinfo");
+const calibration = path.join(home, "calibration.txt");
 
 before(async () => {
     // An AMX CPU for r1 whatever this machine is (R1_CPUINFO), and the tiny deepseek2 MoE.
     writeFileSync(cpuinfo, AMX_CPUINFO);
+    // Calibration text for llama-imatrix: plain words, one or more tokens each in the tiny MoE's ASCII vocabulary.
+    const words = ["the", "cat", "runs", "over", "a", "hill", "and", "then", "slowly", "blue"];
+    writeFileSync(calibration, Array.from({length: 3000}, (_, i) => words[(i * 7 + Math.floor(i / 10)) % words.length]).join(" "));
     await writeSyntheticModel({variant: tinyMoeVariant(), quant: TINY_MOE_QUANT, path: model, asciiTokens: true});
 });
 
@@ -55,4 +59,12 @@ test("r1 run (auto) on deepseek2 on an AMX CPU runs on llama-server, says why in
     // No first start that aborts and is retried (what an AMX build of llama-server does for deepseek2 with repacking on).
     assert.doesNotMatch(result.stderr, /aborted while loading|illegal instruction/);
     assert.notEqual(result.stdout.trim(), "");
+});
+
+test("r1 imatrix on deepseek2 on an AMX CPU runs llama-imatrix with --no-repack (with repacking it aborts like llama-server)", {skip: skipWithoutLlamaCppTools("llama-imatrix")}, () => {
+    const output = path.join(home, "tiny.imatrix.gguf");
+    const result = r1(["imatrix", model, "--text", calibration, "-c", "64", "--chunks", "2", "-t", "1", "-o", output, "--llama-imatrix", llamaCppToolPath("llama-imatrix")]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), output);
+    assert.match(result.stderr, /with \S*llama-imatrix --no-repack \(deepseek2 aborts/);
 });

@@ -3,7 +3,9 @@ import cliProgress from "cli-progress";
 import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
 import {computeImatrixIter} from "../../engine/imatrix/index.js";
+import {noRepackUpFront} from "../../engine/amxRepackAbort.js";
 import {findLlamaCppTools, requireLlamaCppTool} from "../../engine/llamaCppTools/index.js";
+import {loadFacts} from "../../engine/loadEngineModel.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {withContextSize} from "../options/contextSize.js";
 import {withGpuLayers} from "../options/gpuLayers.js";
@@ -37,7 +39,11 @@ export const imatrixCommand: CommandModule<object, ImatrixArgs> = {
             const {resolveModel} = await import("../../store/resolveModelPath.js");
             model = (await resolveModel(model)).path;
         }
-        const binary = args["llama-imatrix"] ?? requireLlamaCppTool(await findLlamaCppTools(), "llama-imatrix");
+        const found = await findLlamaCppTools();
+        const binary = args["llama-imatrix"] ?? requireLlamaCppTool(found, "llama-imatrix");
+        // deepseek2 aborts in this llama.cpp with AMX weight buffers, as in llama-server (noRepackUpFront).
+        const buildAmx = found.installs.find((install) => install.tools["llama-imatrix"] === binary)?.amx;
+        const repack = !noRepackUpFront({...await loadFacts({path: model}), ...buildAmx === undefined ? {} : {buildAmx}});
         const output = args.output ?? `${path.basename(model).replace(/(-\d{5}-of-\d{5})?\.gguf$/i, "")}.imatrix.gguf`;
         if (path.resolve(output) === path.resolve(model)) throw new R1Error(`refusing to overwrite the model ${model}`, {exitCode: ExitCode.usage, hint: "choose another --output"});
         const controller = new AbortController();
@@ -56,10 +62,12 @@ export const imatrixCommand: CommandModule<object, ImatrixArgs> = {
                 ...(args.chunks === undefined ? {} : {chunks: args.chunks}),
                 ...(args.threads === undefined ? {} : {threads: args.threads}),
                 ...(args["gpu-layers"] === undefined ? {} : {gpuLayers: args["gpu-layers"]}),
+                ...repack ? {} : {repack},
                 signal: controller.signal
             })) {
                 if (event.type === "start") {
-                    process.stderr.write(`computing an importance matrix for ${model} over ${event.chunks} chunk(s) of ${event.contextSize} tokens with ${binary}\n`);
+                    process.stderr.write(`computing an importance matrix for ${model} over ${event.chunks} chunk(s) of ${event.contextSize} tokens with ${binary}`
+                        + `${repack ? "" : " --no-repack (deepseek2 aborts with this llama.cpp's AMX weight buffers)"}\n`);
                     if (tty) { bar.start(event.chunks, 0); barStarted = true; }
                 } else if (event.type === "progress") {
                     if (barStarted) bar.update(event.chunk);

@@ -25,6 +25,11 @@ export interface ComputeImatrixOptions {
     readonly threads?: number;
     /** Layers offloaded to a GPU (`-ngl`). Defaults to llama.cpp's choice. */
     readonly gpuLayers?: number;
+    /**
+     * Let llama.cpp repack weights into its CPU-specific layouts (AMX tiles, interleaved blocks); `false`
+     * passes `--no-repack` (deepseek2 on an AMX build: `noRepackUpFront`). Defaults to `true` (llama.cpp's default).
+     */
+    readonly repack?: boolean;
     /** Every output line, for a log. */
     readonly onLog?: (text: string) => void;
     readonly signal?: AbortSignal;
@@ -68,7 +73,8 @@ export async function* computeImatrixIter(options: ComputeImatrixOptions): Async
     const args = ["-m", options.model, "-f", options.text, "-o", temp, "-c", String(contextSize),
         ...(options.chunks === undefined ? [] : ["--chunks", String(options.chunks)]),
         ...(options.threads === undefined ? [] : ["-t", String(options.threads)]),
-        ...(options.gpuLayers === undefined ? [] : ["-ngl", String(options.gpuLayers)])];
+        ...(options.gpuLayers === undefined ? [] : ["-ngl", String(options.gpuLayers)]),
+        ...(options.repack === false ? ["--no-repack"] : [])];
     const wrapper = await parentDeathWrapper();
     const child = wrapper === undefined
         ? spawn(options.binary, args, {stdio: ["ignore", "pipe", "pipe"], detached: true, env: childEnvironment()})
