@@ -78,20 +78,27 @@ test("probeRpcWorker: devices, memory and round trip; each bad worker is one lin
     }
 });
 
+/**
+ * `r1 plan deepseek-r1 --quant Q4_K_M --rpc <rpc> …args`, spawned asynchronously: the fake workers answer from this
+ * process's event loop.
+ */
+function planDeepseekR1OverRpc(rpc: string, args: readonly string[]): Promise<{status: number | null, stdout: string, stderr: string}> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [path.join(repoRoot, "bin/r1.js"), "plan", "deepseek-r1", "--quant", "Q4_K_M", "--rpc", rpc, ...args],
+            {env: {...process.env, NO_COLOR: "1", R1_HOME: "/nonexistent-r1-home"}});
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => stdout += d);
+        child.stderr.on("data", (d: Buffer) => stderr += d);
+        child.on("close", (status: number | null) => resolve({status, stdout, stderr}));
+    });
+}
+
 test("r1 plan --rpc with two CPU workers on one host counts its RAM once and says so in one line", async () => {
     // ggml-rpc-server's CPU device reports the host's RAM as free and total alike: two ports of one 256 GiB host.
     const workers = [await startFakeRpcWorker({devices: [{free: 256 * GiB, total: 256 * GiB}]}), await startFakeRpcWorker({devices: [{free: 256 * GiB, total: 256 * GiB}]})];
     try {
-        const rpc = workers.map((worker) => worker.endpoint).join(",");
-        const run = (...args: string[]) => new Promise<{status: number | null, stdout: string, stderr: string}>((resolve) => {
-            const child = spawn(process.execPath, [path.join(repoRoot, "bin/r1.js"), "plan", "deepseek-r1", "--quant", "Q4_K_M", "--rpc", rpc, ...args],
-                {env: {...process.env, NO_COLOR: "1", R1_HOME: "/nonexistent-r1-home"}});
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (d: Buffer) => stdout += d);
-            child.stderr.on("data", (d: Buffer) => stderr += d);
-            child.on("close", (status: number | null) => resolve({status, stdout, stderr}));
-        });
+        const run = (...args: string[]) => planDeepseekR1OverRpc(workers.map((worker) => worker.endpoint).join(","), args);
         const text = await run();
         assert.equal(text.status, 0, text.stderr);
         const [a, b] = workers.map((worker) => worker.endpoint);
@@ -110,16 +117,7 @@ test("r1 plan deepseek-r1 --quant Q4_K_M --rpc with two workers prints the split
     const workers = [await startFakeRpcWorker({devices: [{free: 240 * GiB, total: 256 * GiB}]}), await startFakeRpcWorker({devices: [{free: 240 * GiB, total: 256 * GiB}]})];
     try {
         const rpc = workers.map((worker) => worker.endpoint).join(",");
-        const run = (...args: string[]) => new Promise<{status: number | null, stdout: string, stderr: string}>((resolve) => {
-            // Asynchronously: the fake workers answer from this process's event loop.
-            const child = spawn(process.execPath, [path.join(repoRoot, "bin/r1.js"), "plan", "deepseek-r1", "--quant", "Q4_K_M",
-                "--rpc", rpc, ...args], {env: {...process.env, NO_COLOR: "1", R1_HOME: "/nonexistent-r1-home"}});
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (d: Buffer) => stdout += d);
-            child.stderr.on("data", (d: Buffer) => stderr += d);
-            child.on("close", (status: number | null) => resolve({status, stdout, stderr}));
-        });
+        const run = (...args: string[]) => planDeepseekR1OverRpc(rpc, args);
         const text = await run();
         assert.equal(text.status, 0, text.stderr);
         assert.match(text.stdout, /^DeepSeek-R1 Q4_K_M split over 2 RPC worker\(s\) and this machine$/m);
