@@ -17,6 +17,7 @@ type AnyErrorClass = new (...args: any[]) => R1Error;
 const SAMPLES: Record<string, (C: AnyErrorClass) => R1Error> = {
     R1Error: (C) => new C("something failed", {hint: "try again"}),
     UnknownVariantError: (C) => new C("deepseek-r1:15b"),
+    EmbeddedAmxAbortError: (C) => new C("deepseek2"),
     UnknownQuantError: (C) => new C("15b", ["Q4_K_M", "Q8_0"]),
     ApiError: (C) => new C("invalid_request", "messages must not be empty"),
     GgufError: (C) => new C("io", "cannot read x.gguf", 0),
