@@ -77,14 +77,6 @@ export interface RpcSplit {
 }
 
 /**
- * Splits a model's layers across RPC workers' devices, local GPUs and RAM by memory, the way
- * llama.cpp places them (`-ngl` offloads the last layers; `-ts` shares them over devices in order;
- * the output layer goes with the last device), and predicts generation: Σ devices (bytes read ÷
- * effective bandwidth) + per-layer and per-token overhead + network (round trips per remote
- * stretch × round trip + activation bytes ÷ network bandwidth). Layers are shared in proportion
- * to each device's free memory, then any device over its capacity hands layers on. Pure.
- */
-/**
  * The split's terms for this machine itself: its RAM after the reserve, read at the planner's CPU bandwidth
  * efficiency, and the CPU's fixed costs per token and per layer.
  */
@@ -97,6 +89,14 @@ export function localSplitTerms(hardware: HardwareProfile): Pick<RpcSplitOptions
     };
 }
 
+/**
+ * Splits a model's layers across RPC workers' devices, local GPUs and RAM by memory, the way
+ * llama.cpp places them (`-ngl` offloads the last layers; `-ts` shares them over devices in order;
+ * the output layer goes with the last device), and predicts generation: Σ devices (bytes read ÷
+ * effective bandwidth) + per-layer and per-token overhead + network (round trips per remote
+ * stretch × round trip + activation bytes ÷ network bandwidth). Layers are shared in proportion
+ * to each device's free memory, then any device over its capacity hands layers on. Pure.
+ */
 export function planRpcSplit(options: RpcSplitOptions): RpcSplit {
     const {architecture: a, weights: w, devices} = options;
     const n = a.layers;
