@@ -1,5 +1,5 @@
 import path from "node:path";
-import {findLlamaCppTools, llamaCppPaths, type FoundLlamaCppTools, type LlamaCppBackend} from "../engine/llamaCppTools/index.js";
+import {findLlamaCppTools, installOf, llamaCppPaths, type FoundLlamaCppTools, type LlamaCppBackend} from "../engine/llamaCppTools/index.js";
 import {formatCommandLine, llamaServerArgs} from "../engine/llamaServer/llamaServerArgs.js";
 import type {HardwareProfile} from "../hardware/index.js";
 import {noRepackUpFront} from "../engine/amxRepackAbort.js";
@@ -28,7 +28,7 @@ export async function findLlamaServer(): Promise<LocalLlamaServer | undefined> {
     const found: FoundLlamaCppTools = await findLlamaCppTools();
     const chosen = found.paths["llama-server"];
     if (chosen === undefined) return undefined;
-    const install = found.installs.find((candidate) => candidate.tools["llama-server"] === chosen);
+    const install = installOf(found, "llama-server", chosen);
     return {path: chosen, ...install?.backend === undefined ? {} : {backend: install.backend}, ...install?.amx === undefined ? {} : {amx: install.amx}};
 }
 
@@ -115,7 +115,7 @@ export async function planCommandLine(plan: ModelPlan, options: PlanCommandOptio
     };
     // As loadEngineModel starts it: deepseek2 on an AMX CPU without repacking, unless this build left AMX out.
     const amx = noRepackUpFront({architecture: plan.architecture.arch, cpuAmx: cpuHasAmx(options.hardware.cpu),
-        ...local === undefined || options.llamaServer?.amx === undefined ? {} : {buildAmx: options.llamaServer.amx}});
+        buildAmx: local === undefined ? undefined : options.llamaServer?.amx});
     return formatCommandLine(program, llamaServerArgs({modelPath, ...launchOptionsFor(load), ...amx ? {repack: false} : {}}));
 }
 

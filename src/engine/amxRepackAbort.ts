@@ -39,6 +39,6 @@ export function embeddedAbortsOnAmx(facts: AmxAbortFacts): boolean {
  * result; `unusable` builds with `-mno-amx-*`, `absent` has no AMX under `-march=native`; `undefined`
  * for a llama-server r1 did not build, which may have it).
  */
-export function noRepackUpFront(facts: AmxAbortFacts & {readonly buildAmx?: "usable" | "unusable" | "absent"}): boolean {
+export function noRepackUpFront(facts: AmxAbortFacts & {readonly buildAmx?: "usable" | "unusable" | "absent" | undefined}): boolean {
     return embeddedAbortsOnAmx(facts) && facts.buildAmx !== "unusable" && facts.buildAmx !== "absent";
 }

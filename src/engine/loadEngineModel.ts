@@ -4,7 +4,7 @@ import {ExitCode, R1Error} from "../util/R1Error.js";
 import {amxAbortFacts, embeddedAbortsOnAmx, noRepackUpFront, type AmxAbortFacts} from "./amxRepackAbort.js";
 import type {LoadModelOptions} from "./embedded/loadModel.js";
 import {EmbeddedAmxAbortError} from "./errors.js";
-import {findLlamaCppTools, requireLlamaCppTool} from "./llamaCppTools/index.js";
+import {findLlamaCppTools, installOf, requireLlamaCppTool} from "./llamaCppTools/index.js";
 import type {LlamaServerLaunchOptions} from "./llamaServer/llamaServerArgs.js";
 import type {EngineName, LoadedModel} from "./types.js";
 
@@ -164,10 +164,9 @@ export async function loadEngineModel(options: EngineLoadOptions): Promise<Loade
     } else if (decision.engine === "llama-server") {
         const found = await findLlamaCppTools(options.llamaServerPath === undefined ? {} : {llamaServerPath: options.llamaServerPath});
         const binary = requireLlamaCppTool(found, "llama-server");
-        const buildAmx = found.installs.find((install) => install.tools["llama-server"] === binary)?.amx;
         const launch = launchOptionsFor(options);
         // Not a first start that reads (for the 671B, repacks) every weight only to abort and be retried.
-        if (launch.repack !== false && noRepackUpFront({...facts, ...buildAmx === undefined ? {} : {buildAmx}})) {
+        if (launch.repack !== false && noRepackUpFront({...facts, buildAmx: installOf(found, "llama-server", binary)?.amx})) {
             launch.repack = false;
             decision = {...decision, reason: `${decision.reason}; --no-repack up front: ${facts.architecture} aborts with this llama.cpp's AMX weight buffers`};
         }

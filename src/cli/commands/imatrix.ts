@@ -4,7 +4,7 @@ import pc from "picocolors";
 import type {Argv, CommandModule} from "yargs";
 import {computeImatrixIter} from "../../engine/imatrix/index.js";
 import {noRepackUpFront} from "../../engine/amxRepackAbort.js";
-import {findLlamaCppTools, requireLlamaCppTool} from "../../engine/llamaCppTools/index.js";
+import {findLlamaCppTools, installOf, requireLlamaCppTool} from "../../engine/llamaCppTools/index.js";
 import {loadFacts} from "../../engine/loadEngineModel.js";
 import {ExitCode, R1Error} from "../../util/R1Error.js";
 import {withContextSize} from "../options/contextSize.js";
@@ -42,8 +42,7 @@ export const imatrixCommand: CommandModule<object, ImatrixArgs> = {
         const found = await findLlamaCppTools();
         const binary = args["llama-imatrix"] ?? requireLlamaCppTool(found, "llama-imatrix");
         // deepseek2 aborts in this llama.cpp with AMX weight buffers, as in llama-server (noRepackUpFront).
-        const buildAmx = found.installs.find((install) => install.tools["llama-imatrix"] === binary)?.amx;
-        const repack = !noRepackUpFront({...await loadFacts({path: model}), ...buildAmx === undefined ? {} : {buildAmx}});
+        const repack = !noRepackUpFront({...await loadFacts({path: model}), buildAmx: installOf(found, "llama-imatrix", binary)?.amx});
         const output = args.output ?? `${path.basename(model).replace(/(-\d{5}-of-\d{5})?\.gguf$/i, "")}.imatrix.gguf`;
         if (path.resolve(output) === path.resolve(model)) throw new R1Error(`refusing to overwrite the model ${model}`, {exitCode: ExitCode.usage, hint: "choose another --output"});
         const controller = new AbortController();

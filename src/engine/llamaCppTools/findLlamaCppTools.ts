@@ -50,6 +50,11 @@ export async function findLlamaCppTools(options: FindLlamaCppToolsOptions = {}):
     return {installs, paths};
 }
 
+/** The install `binary` (a path `findLlamaCppTools` gave for `tool`) comes from: its backend and AMX probe result when r1 built it. */
+export function installOf(found: FoundLlamaCppTools, tool: LlamaCppToolName, binary: string): LlamaCppInstall | undefined {
+    return found.installs.find((install) => install.tools[tool] === binary);
+}
+
 async function givenInstall(binary: string, release: string): Promise<LlamaCppInstall> {
     if (!await isExecutableFile(binary))
         return {origin: "given", dir: path.dirname(binary), compatible: false, problem: "does not exist or is not an executable file",

@@ -1,6 +1,6 @@
 export {LLAMA_CPP_RELEASE, nodeLlamaCppLlamaDir} from "./llamaCppRelease.js";
 export {llamaCppPaths, type LlamaCppPaths, type LlamaCppPathsOptions} from "./llamaCppPaths.js";
-export {findLlamaCppTools, findOnPath, type FindLlamaCppToolsOptions} from "./findLlamaCppTools.js";
+export {findLlamaCppTools, findOnPath, installOf, type FindLlamaCppToolsOptions} from "./findLlamaCppTools.js";
 export {parseLlamaCppVersion, isCompatibleVersion, formatLlamaCppVersion, type LlamaCppVersion} from "./parseLlamaCppVersion.js";
 export {readToolVersion, TOOL_VERSION_TIMEOUT_MS} from "./readToolVersion.js";
 export {readBuildStamp, type LlamaCppBuildStamp} from "./buildStamp.js";
