@@ -94,11 +94,9 @@ export async function* probeEngineIter(options: ProbeEngineOptions): AsyncGenera
     await removeStaleProbeModels(probeDir);
     const dir = await mkdtemp(path.join(probeDir, "run-"));
     try {
-        const write = async function* (spec: ProbeModelSpec): AsyncGenerator<ProbeEngineEvent, string, void> {
-            const file = probeModelPath(dir, spec);
+        const write = async function* (spec: ProbeModelSpec): AsyncGenerator<ProbeEngineEvent, void, void> {
             yield {type: "writing", model: spec.name};
-            await writeProbeModel(spec, file);
-            return file;
+            await writeProbeModel(spec, probeModelPath(dir, spec));
         };
         for (const spec of [...overheadSpecs, attentionSpec]) yield* write(spec);
         const {getLlamaRuntime} = await import("../engine/embedded/getLlamaRuntime.js");

@@ -95,8 +95,7 @@ export async function* spawnLines(command: string, args: readonly string[], opti
         // ended by itself keeps its group: a tool it started on purpose (a compiler cache's server) is left alone.
         if (options.signal?.aborted === true) killTree("SIGKILL");
         else if (child.exitCode === null && child.signalCode === null) {
-            killTree("SIGTERM");
-            escalation = setTimeout(() => killTree("SIGKILL"), STOP_GRACE_MS);
+            onAbort();
             await exited.catch(() => undefined);
             clearTimeout(escalation);
             killTree("SIGKILL");
