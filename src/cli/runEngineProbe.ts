@@ -14,7 +14,7 @@ export async function runEngineProbe(hardware: HardwareProfile, options: {quiet?
         if (options.quiet !== true) process.stderr.write(pc.dim(`${line}\n`));
     };
     const r1Home = resolveR1Home();
-    log("measuring the engine (node-llama-cpp) on small synthetic models; under a minute…");
+    log("measuring the engine (node-llama-cpp) on small synthetic models; about a minute…");
     const load = os.loadavg()[0] ?? 0;
     if (load > os.availableParallelism())
         process.stderr.write(pc.yellow(`warning: the machine is busy (load ${load.toFixed(1)} on ${os.availableParallelism()} cores): decode threads stall each other and the probe will measure this moment, not the machine; rerun \`r1 hw --probe\` when it is idle\n`));

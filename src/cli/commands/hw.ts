@@ -16,7 +16,7 @@ export const hwCommand: CommandModule<object, HwArgs> = {
     describe: "show the hardware r1 detected (CPU, RAM, GPUs, memory bandwidth)",
     builder: (y) => y
         .option("probe", {type: "boolean", default: false,
-            describe: "measure this machine: RAM bandwidth, then the engine itself on small synthetic models (under a minute); cached for r1 plan"})
+            describe: "measure this machine: RAM bandwidth, then the engine itself on small synthetic models (about a minute); cached for r1 plan"})
         .option("hardware", {type: "string", describe: `show a what-if profile instead (${hardwareProfileNames().join(", ")})`})
         .option("json", {type: "boolean", default: false, describe: "machine-readable output"}),
     handler: async (args) => {
@@ -44,7 +44,7 @@ export const hwCommand: CommandModule<object, HwArgs> = {
 
 /** What the engine probe measured, one line per backend; or how to get it. */
 export function engineProbeLines(probe: EngineProbe | undefined, detected: boolean): string[] {
-    if (probe === undefined) return detected ? [pc.dim("Engine: unprobed — `r1 hw --probe` measures decode and prompt rates per quant with the engine (under a minute)")] : [];
+    if (probe === undefined) return detected ? [pc.dim("Engine: unprobed — `r1 hw --probe` measures decode and prompt rates per quant with the engine (about a minute)")] : [];
     const lines: string[] = [];
     for (const [backend, b] of Object.entries(probe.backends)) {
         if (b === undefined) continue;

@@ -81,7 +81,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
             describe: "consider MoE layouts with attention on the GPU and experts in RAM, run by llama-server (--n-cpu-moe / -ot exps=CPU); "
                 + "default: on GPU machines when llama-server is available (r1 engine build), and for what-if machines"})
         .option("depth", {alias: "d", type: "number", default: 0, describe: "tokens already in the context when generating (speed falls as the KV cache grows)"})
-        .option("probe", {type: "boolean", default: false, describe: "first measure this machine with the engine (r1 hw --probe, under a minute), then plan"})
+        .option("probe", {type: "boolean", default: false, describe: "first measure this machine with the engine (r1 hw --probe, about a minute), then plan"})
         .option("json", {type: "boolean", default: false, describe: "machine-readable output"}) as unknown as Argv<PlanArgs>,
     handler: async (args) => {
         if (args.cluster !== undefined) {
@@ -228,7 +228,7 @@ function speedSourceLine(probe: EngineProbe | undefined, plans: readonly ModelPl
         return `Speeds from the engine probe of ${probe.measuredAt.slice(0, 16).replace("T", " ")} UTC (${probe.engine}, ${probe.seconds.toFixed(0)} s` +
             `${probe.load === undefined ? "" : `, load ${probe.load.average.toFixed(1)} on ${probe.load.cores} cores${probe.load.average > probe.load.cores ? ": a busy machine, figures low — rerun r1 hw --probe when idle" : ""}`}).`;
     if (plans.some((p) => p.predicted.calibrated)) return "Speeds from default factors calibrated by `r1 bench`; unprobed: `r1 plan --probe` measures this machine with the engine.";
-    return "Unprobed: speeds from default efficiency factors. `r1 plan --probe` measures this machine with the engine (under a minute).";
+    return "Unprobed: speeds from default efficiency factors. `r1 plan --probe` measures this machine with the engine (about a minute).";
 }
 
 /** Placement in a few characters for the family table. */

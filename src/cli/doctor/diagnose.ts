@@ -49,7 +49,7 @@ function calibrationCheck({calibration}: DoctorFacts): DoctorCheck {
     ].join(", ");
     if (calibration.engineProbe === undefined)
         return {id: "calibration", title: "predictions", status: "warn", detail: `${parts}: r1 plan's speeds are estimates for this machine`,
-            fix: "run `r1 hw --probe` once on an idle machine (under a minute)"};
+            fix: "run `r1 hw --probe` once on an idle machine (about a minute)"};
     if (!calibration.calibrated)
         return {id: "calibration", title: "predictions", status: "info", detail: parts, fix: "`r1 bench MODEL` on a pulled model calibrates the predictions further"};
     return {id: "calibration", title: "predictions", status: "ok", detail: parts};
